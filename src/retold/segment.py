@@ -1,0 +1,274 @@
+"""Normalisation, language guess, paragraphs and sentences, all with spans.
+
+Nothing here changes :attr:`Document.text`: paragraphs and sentences are spans
+into it, and the text used for matching (:attr:`Sentence.text`) is a normalised
+copy whose :class:`OffsetMap` leads back to the original characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from retold.types import Sentence, Span
+
+__all__ = [
+    "OffsetMap",
+    "Segmented",
+    "guess_language",
+    "normalize",
+    "paragraph_spans",
+    "segment",
+    "sentence_spans",
+    "tokens",
+]
+
+# Characters that carry no meaning for matching and are dropped (zero-width
+# joiners, soft hyphens, BOMs that survived inside a text).
+_DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetMap:
+    """Maps offsets in a normalised string back to the string it came from.
+
+    ``starts[i]`` and ``ends[i]`` are the original span of normalised character
+    ``i``; a normalised span ``(s, e)`` maps to ``(starts[s], ends[e - 1])``.
+    """
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    length: int
+
+    def span(self, start: int, end: int) -> Span:
+        if start >= end:
+            pos = self.starts[start] if start < len(self.starts) else self.length
+            return (pos, pos)
+        return (self.starts[start], self.ends[end - 1])
+
+
+def normalize(text: str, offset: int = 0) -> tuple[str, OffsetMap]:
+    """NFKC, drop invisible characters, collapse whitespace; keep the way back.
+
+    ``offset`` is added to every original position, so a sentence normalised on
+    its own maps straight into the whole document.
+    """
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(text):
+        if ord(ch) in _DROP:
+            continue
+        expanded = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        for c in expanded:
+            if c.isspace():
+                if not out:
+                    continue
+                if out[-1] == " ":
+                    ends[-1] = offset + i + 1
+                    continue
+                c = " "
+            out.append(c)
+            starts.append(offset + i)
+            ends.append(offset + i + 1)
+    # a trailing space carries nothing
+    if out and out[-1] == " ":
+        out.pop()
+        starts.pop()
+        ends.pop()
+    return "".join(out), OffsetMap(tuple(starts), tuple(ends), offset + len(text))
+
+
+# --- language ---------------------------------------------------------------
+
+# Short function words are the cheapest reliable language signal for news
+# prose; a trained identifier costs most of a second to load.
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the of and to in is that for was on with as by he said it at from his".split()),
+    "es": frozenset("el la de que y en los del las por un una con para se su al lo como".split()),
+    "pt": frozenset("o a de que e do da em os um para com não uma no na se por as dos".split()),
+    "fr": frozenset("le la les de des et en un une du est que pour dans qui au sur pas".split()),
+    "de": frozenset("der die und in den von zu das mit sich des auf für ist im dem nicht ein".split()),
+    "it": frozenset("il di che e la per un in del è della le si con non una sono gli alla".split()),
+}
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def guess_language(text: str, default: str = "en") -> str:
+    """Best guess among en/es/pt/fr/de/it from function words; ``default`` if unsure."""
+    words = _WORD_RE.findall(text[:5000].lower())
+    if not words:
+        return default
+    best, best_n = default, 0
+    for lang, fw in _FUNCTION_WORDS.items():
+        n = sum(1 for w in words if w in fw)
+        if n > best_n:
+            best, best_n = lang, n
+    # too little evidence (a headline, a list of names): keep the default
+    return best if best_n >= max(2, len(words) // 40) else default
+
+
+# --- tokens -----------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=65536)
+def _fold(word: str) -> str:
+    """Lower case without accents, so 'Rodríguez' and 'Rodriguez' match."""
+    w = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in w if not unicodedata.combining(c))
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens of a text (numbers keep their separators)."""
+    return [_fold(t) for t in _TOKEN_RE.findall(text)]
+
+
+# --- paragraphs -------------------------------------------------------------
+
+_LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
+# A line ending in one of these is finished; the next line starts a paragraph.
+_TERMINAL = ".!?:;\"”’»)]…|"
+_JOINERS = ",–—-(/&"
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """True when a single newline between two lines breaks a sentence, not a paragraph."""
+    p, n = prev.rstrip(), nxt.lstrip()
+    if not p or not n:
+        return False
+    if p[-1] in _TERMINAL:
+        return False
+    if p[-1] in _JOINERS:
+        return True
+    # "... captured by U.S. forces\nto face charges": lower case carries on;
+    # short lines ("...read more" / "read less") are links, not wrapped prose
+    return n[0].islower() and len(p) >= 40
+
+
+def paragraph_spans(text: str) -> list[Span]:
+    """Paragraph spans: blank lines and single newlines both separate paragraphs,
+    except a newline that breaks a sentence in the middle (a stray wrap)."""
+    lines: list[Span] = []
+    for m in _LINE_RE.finditer(text):
+        s, e = m.span()
+        if s == e:
+            break
+        seg = text[s:e]
+        stripped = seg.strip()
+        if not stripped:
+            lines.append((-1, -1))  # blank line marker
+            continue
+        lead = len(seg) - len(seg.lstrip())
+        lines.append((s + lead, s + lead + len(stripped)))
+    paras: list[Span] = []
+    cur: Span | None = None
+    for ln in lines:
+        if ln[0] < 0:
+            if cur:
+                paras.append(cur)
+            cur = None
+            continue
+        if cur is not None and _continues(text[cur[0] : cur[1]], text[ln[0] : ln[1]]):
+            cur = (cur[0], ln[1])
+        else:
+            if cur:
+                paras.append(cur)
+            cur = ln
+    if cur:
+        paras.append(cur)
+    return paras
+
+
+# --- sentences --------------------------------------------------------------
+
+_SENTENCEX_LANGS = frozenset({"en", "es", "pt", "fr", "de", "it"})
+# "U.S. forces" -> sentencex would split after "U.S." before a capital in some
+# cases; these protect initialisms and Spanish "EE.UU." style abbreviations.
+_INITIALISM_RE = re.compile(r"\b(?:[A-Z]\.){2,}(?=\s+[A-Z])")
+
+
+def sentence_spans(text: str, start: int, end: int, language: str = "en") -> list[Span]:
+    """Sentence spans inside ``text[start:end]`` (one paragraph)."""
+    from sentencex import segment as _sx  # noqa: PLC0415  (import cost paid once, lazily)
+
+    chunk = text[start:end].replace("\n", " ")
+    lang = language if language in _SENTENCEX_LANGS else "en"
+    spans: list[Span] = []
+    pos = 0
+    for piece in _sx(lang, chunk):
+        n = len(piece)
+        body = piece.strip()
+        if body:
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + pos + lead, start + pos + lead + len(body)))
+        pos += n
+    return _merge_fragments(text, spans)
+
+
+def _merge_fragments(text: str, spans: list[Span]) -> list[Span]:
+    """Re-join splits that leave a fragment no reader would call a sentence:
+    an initialism followed by a capitalised name, or a closing quote alone."""
+    out: list[Span] = []
+    for s, e in spans:
+        if out:
+            ps, pe = out[-1]
+            prev = text[ps:pe]
+            cur = text[s:e]
+            glue = (
+                _INITIALISM_RE.search(prev[-8:] + " X") is not None
+                and prev.rstrip().endswith(".")
+                and not prev.rstrip()[-4:].isupper()
+            ) or len(cur.strip("”’\"»)] ")) == 0
+            if glue:
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Segmented:
+    """A document cut into paragraphs and sentences."""
+
+    text: str
+    language: str
+    paragraphs: tuple[Span, ...]
+    sentences: tuple[Sentence, ...]
+
+    def body(self) -> list[Sentence]:
+        """Sentences that count (not boilerplate)."""
+        return [s for s in self.sentences if s.boilerplate is None]
+
+
+def segment(
+    text: str,
+    language: str | None = None,
+    *,
+    boilerplate: Iterable[tuple[int, str]] | None = None,
+) -> Segmented:
+    """Cut ``text`` into paragraphs and sentences; ``boilerplate`` maps paragraph
+    index to a reason, marking every sentence of that paragraph."""
+    lang = language or guess_language(text)
+    paras = paragraph_spans(text)
+    reasons = dict(boilerplate or ())
+    sents: list[Sentence] = []
+    for p, (ps, pe) in enumerate(paras):
+        for s, e in sentence_spans(text, ps, pe, lang):
+            norm, _ = normalize(text[s:e])
+            sents.append(
+                Sentence(
+                    index=len(sents),
+                    start=s,
+                    end=e,
+                    paragraph=p,
+                    text=norm,
+                    boilerplate=reasons.get(p),
+                )
+            )
+    return Segmented(text=text, language=lang, paragraphs=tuple(paras), sentences=tuple(sents))

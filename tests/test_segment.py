@@ -1,0 +1,104 @@
+"""Segmentation: paragraphs, sentences, normalisation offsets, language guess."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retold.segment import guess_language, normalize, paragraph_spans, segment, tokens
+
+
+def test_stray_newline_inside_a_sentence_is_joined() -> None:
+    text = (
+        "GUATIRE, Venezuela (AP) — Officials said the leader was captured by U.S. forces\n"
+        "to face charges in New York.\nA second paragraph starts here."
+    )
+    seg = segment(text)
+    sents = [text[s.start : s.end] for s in seg.sentences]
+    assert len(sents) == 2
+    assert sents[0].endswith("New York.")
+    assert "\n" in sents[0]  # the span covers the original newline
+    assert seg.sentences[0].text.count("\n") == 0  # the matching text does not
+
+
+def test_abbreviations_and_initialisms_do_not_split() -> None:
+    text = "The U.S. envoy met Dr. Smith on Dec. 29 in Washington. He left on Friday."
+    sents = [text[s.start : s.end] for s in segment(text, "en").sentences]
+    assert sents == [
+        "The U.S. envoy met Dr. Smith on Dec. 29 in Washington.",
+        "He left on Friday.",
+    ]
+
+
+def test_quotes_close_with_their_sentence() -> None:
+    text = "“We are waiting,” she said. “Nothing else matters.” The crowd chanted: “Libertad! Libertad!”"
+    sents = [text[s.start : s.end] for s in segment(text, "en").sentences]
+    assert sents[0] == "“We are waiting,” she said."
+    assert sents[1] == "“Nothing else matters.”"
+
+
+def test_spanish_sentences_and_abbreviations() -> None:
+    text = (
+        "El Sr. García llegó a EE.UU. el 3 de dic. de 2025. Dijo: «No tengo palabras». "
+        "¿Quién lo sabe? ¡Nadie!"
+    )
+    seg = segment(text)
+    assert seg.language == "es"
+    sents = [text[s.start : s.end] for s in seg.sentences]
+    assert sents[0] == "El Sr. García llegó a EE.UU. el 3 de dic. de 2025."
+    assert len(sents) == 4
+
+
+def test_blank_and_single_newlines_both_separate_paragraphs() -> None:
+    text = "Title line\n\nFirst paragraph.\nSecond paragraph.\n\n\nThird."
+    paras = [text[s:e] for s, e in paragraph_spans(text)]
+    assert paras == ["Title line", "First paragraph.", "Second paragraph.", "Third."]
+
+
+def test_ap_example_sentences_slice_back(ap_pair: tuple[str, str]) -> None:
+    for text in ap_pair:
+        seg = segment(text)
+        assert seg.sentences
+        prev_end = 0
+        for s in seg.sentences:
+            piece = text[s.start : s.end]
+            assert piece == piece.strip() and piece
+            assert s.start >= prev_end
+            prev_end = s.end
+
+
+@given(st.text(max_size=300))
+def test_segment_spans_are_ordered_and_inside(text: str) -> None:
+    seg = segment(text, "en")
+    prev = 0
+    for s in seg.sentences:
+        assert 0 <= prev <= s.start < s.end <= len(text)
+        assert text[s.start : s.end].strip() == text[s.start : s.end]
+        prev = s.end
+
+
+@given(st.text(max_size=200), st.integers(min_value=0, max_value=50))
+def test_normalize_offsets_round_trip(text: str, offset: int) -> None:
+    norm, omap = normalize(text, offset)
+    assert "  " not in norm and "\n" not in norm
+    for i, ch in enumerate(norm):
+        s, e = omap.span(i, i + 1)
+        original = text[s - offset : e - offset]
+        expanded = unicodedata.normalize("NFKC", original)
+        if ch == " ":
+            assert any(c.isspace() for c in original + expanded)
+        else:
+            assert ch in expanded
+
+
+def test_language_guess() -> None:
+    assert guess_language("The minister said on Thursday that the talks were over.") == "en"
+    assert guess_language("El ministro dijo el jueves que las conversaciones habían terminado.") == "es"
+    assert guess_language("Der Minister sagte am Donnerstag, dass die Gespräche beendet sind.") == "de"
+    assert guess_language("Xy") == "en"
+
+
+def test_tokens_fold_case_and_accents() -> None:
+    assert tokens("Rodríguez said 2,000.") == ["rodriguez", "said", "2,000"]
