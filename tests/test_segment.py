@@ -102,3 +102,10 @@ def test_language_guess() -> None:
 
 def test_tokens_fold_case_and_accents() -> None:
     assert tokens("Rodríguez said 2,000.") == ["rodriguez", "said", "2,000"]
+
+
+@given(st.text(max_size=200))
+def test_fast_normalize_agrees_with_mapped_normalize(text: str) -> None:
+    from retold.segment import normalize_text
+
+    assert normalize_text(text) == normalize(text)[0].strip()

@@ -93,6 +93,9 @@ class AlignParams:
     merge: float = 0.45
     merge_containment: float = 0.35
     margin: float = 0.03
+    relax_when: float = 0.4
+    plausible: float = 0.45
+    relaxed_seed: float = 0.5
     near_verbatim: float = 0.8
     verbatim: float = 0.97
 
@@ -126,84 +129,143 @@ def _zeros(n: int, m: int) -> Matrix:
     return np.zeros((n, m), dtype=np.float32)
 
 
-def align_core(
-    score: Matrix, cont: Matrix, params: AlignParams = AlignParams()
-) -> list[tuple[list[int], list[int], float]]:
-    """Groups of (A indices, B indices, score) from a score matrix; see module doc."""
-    n, m = score.shape
-    a_of: dict[int, int] = {}  # b index -> group id
-    b_of: dict[int, int] = {}  # a index -> group id
-    groups: list[tuple[list[int], list[int], float]] = []
+class _Matcher:
+    """Mutable state of one alignment: groups and which sentence is in which."""
 
-    def accept(i: int, j: int, s: float) -> None:
-        gid = len(groups)
-        groups.append(([i], [j], s))
-        b_of[i] = gid
-        a_of[j] = gid
+    def __init__(self, score: Matrix, cont: Matrix, params: AlignParams) -> None:
+        self.score, self.cont, self.p = score, cont, params
+        self.n, self.m = score.shape
+        self.group_of_a: dict[int, int] = {}
+        self.group_of_b: dict[int, int] = {}
+        self.groups: list[tuple[list[int], list[int], float]] = []
+        self.row_best = score.max(axis=1) if self.m else np.zeros(self.n, dtype=np.float32)
+        self.col_best = score.max(axis=0) if self.n else np.zeros(self.m, dtype=np.float32)
 
-    # 1. seeds, best first
-    if n and m:
-        flat = np.flatnonzero(score >= params.seed)
-        order = flat[np.argsort(-score.ravel()[flat], kind="stable")]
+    def free(self, i: int, j: int) -> bool:
+        return i not in self.group_of_a and j not in self.group_of_b
+
+    def accept(self, i: int, j: int) -> None:
+        gid = len(self.groups)
+        self.groups.append(([i], [j], float(self.score[i, j])))
+        self.group_of_a[i] = gid
+        self.group_of_b[j] = gid
+
+    def seed(self, threshold: float) -> None:
+        """Accept every free pair at or above ``threshold``, best first."""
+        if not (self.n and self.m):
+            return
+        flat = np.flatnonzero(self.score >= threshold)
+        order = flat[np.argsort(-self.score.ravel()[flat], kind="stable")]
         for k in order:
-            i, j = divmod(int(k), m)
-            if i not in b_of and j not in a_of:
-                accept(i, j, float(score[i, j]))
+            i, j = divmod(int(k), self.m)
+            if self.free(i, j):
+                self.accept(i, j)
 
-    # 2. grow runs along the diagonal until nothing changes; a neighbour is only
-    # taken when neither sentence has a clearly better partner elsewhere
-    row_best = score.max(axis=1) if m else np.zeros(n, dtype=np.float32)
-    col_best = score.max(axis=0) if n else np.zeros(m, dtype=np.float32)
-    changed = True
-    while changed:
-        changed = False
-        cands: list[tuple[float, int, int]] = []
-        for i, gid in list(b_of.items()):
-            for j in groups[gid][1]:
-                for di in (-1, 1):
-                    ii, jj = i + di, j + di
-                    if 0 <= ii < n and 0 <= jj < m and ii not in b_of and jj not in a_of:
-                        s = float(score[ii, jj])
+    def grow(self) -> None:
+        """Extend accepted pairs along the diagonal while neighbours qualify.
+
+        A neighbour is only taken when neither of its sentences has a clearly
+        better partner elsewhere (``margin``), so a run cannot drag a sentence
+        away from its real counterpart.
+        """
+        p = self.p
+        changed = True
+        while changed:
+            changed = False
+            cands: list[tuple[float, int, int]] = []
+            for i, gid in list(self.group_of_a.items()):
+                for j in self.groups[gid][1]:
+                    for d in (-1, 1):
+                        ii, jj = i + d, j + d
+                        if not (0 <= ii < self.n and 0 <= jj < self.m and self.free(ii, jj)):
+                            continue
+                        s = float(self.score[ii, jj])
                         if (
-                            s >= params.extend
-                            and s >= row_best[ii] - params.margin
-                            and s >= col_best[jj] - params.margin
+                            s >= p.extend
+                            and s >= self.row_best[ii] - p.margin
+                            and s >= self.col_best[jj] - p.margin
                         ):
                             cands.append((s, ii, jj))
-        for s, ii, jj in sorted(cands, reverse=True):
-            if ii not in b_of and jj not in a_of:
-                accept(ii, jj, s)
-                changed = True
+            for _s, ii, jj in sorted(cands, reverse=True):
+                if self.free(ii, jj):
+                    self.accept(ii, jj)
+                    changed = True
 
-    # 3. merges: an unpaired neighbour contained in its neighbour's partner
-    for side in ("a", "b"):
-        size = n if side == "a" else m
-        owner = b_of if side == "a" else a_of
-        for x in range(size):
-            if x in owner:
-                continue
-            best: tuple[float, int] | None = None
-            for nb in (x - 1, x + 1):
-                gid = owner.get(nb)
-                if gid is None:
+    def merge(self) -> None:
+        """Join an unpaired sentence to its neighbour's group when the partner
+        contains it (one sentence split in two, or two fused into one)."""
+        p = self.p
+        for side in ("a", "b"):
+            size = self.n if side == "a" else self.m
+            owner = self.group_of_a if side == "a" else self.group_of_b
+            for x in range(size):
+                if x in owner:
                     continue
-                partners = groups[gid][1] if side == "a" else groups[gid][0]
-                for p in partners:
-                    s = float(score[x, p] if side == "a" else score[p, x])
-                    c = float(cont[x, p] if side == "a" else cont[p, x])
-                    if s >= params.merge and c >= params.merge_containment and (
-                        best is None or s > best[0]
-                    ):
-                        best = (s, gid)
-            if best is not None:
+                best: tuple[float, int] | None = None
+                for nb in (x - 1, x + 1):
+                    gid = owner.get(nb)
+                    if gid is None:
+                        continue
+                    ga, gb, _ = self.groups[gid]
+                    for q in gb if side == "a" else ga:
+                        i, j = (x, q) if side == "a" else (q, x)
+                        s, c = float(self.score[i, j]), float(self.cont[i, j])
+                        if s >= p.merge and c >= p.merge_containment and (
+                            best is None or s > best[0]
+                        ):
+                            best = (s, gid)
+                if best is None:
+                    continue
                 gid = best[1]
-                ga, gb, gs = groups[gid]
+                ga, gb, gs = self.groups[gid]
                 if side == "a":
-                    groups[gid] = (sorted([*ga, x]), gb, gs)
+                    self.groups[gid] = (sorted([*ga, x]), gb, gs)
                 else:
-                    groups[gid] = (ga, sorted([*gb, x]), gs)
+                    self.groups[gid] = (ga, sorted([*gb, x]), gs)
                 owner[x] = gid
-    return sorted(groups, key=lambda g: (g[0][0], g[1][0]))
+
+    def evidence(self, wa: npt.NDArray[np.float64], wb: npt.NDArray[np.float64]) -> float:
+        """How much of the texts looks shared: the larger weighted share of
+        sentences that are aligned, or that have a plausible partner at all."""
+        if not (self.n and self.m):
+            return 0.0
+        t = self.p.plausible
+        ha = self.row_best >= t
+        hb = self.col_best >= t
+        for i in self.group_of_a:
+            ha[i] = True
+        for j in self.group_of_b:
+            hb[j] = True
+        return float(max((wa * ha).sum() / (wa.sum() or 1.0), (wb * hb).sum() / (wb.sum() or 1.0)))
+
+
+def align_core(
+    score: Matrix,
+    cont: Matrix,
+    params: AlignParams = AlignParams(),
+    wa: npt.NDArray[np.float64] | None = None,
+    wb: npt.NDArray[np.float64] | None = None,
+) -> list[tuple[list[int], list[int], float]]:
+    """Groups of (A indices, B indices, score) from a score matrix; see module doc.
+
+    ``wa``/``wb`` weigh sentences (by length) when deciding whether the first
+    pass found enough reuse to justify the relaxed second pass.
+    """
+    n, m = score.shape
+    wa = np.ones(n) if wa is None else wa
+    wb = np.ones(m) if wb is None else wb
+    mt = _Matcher(score, cont, params)
+    mt.seed(params.seed)
+    mt.grow()
+    mt.merge()
+    # Once a good share of the two texts is shown to be shared, a borderline
+    # pair is far more likely to be reuse than coincidence: a heavy rewrite or a
+    # summary rarely keeps any one sentence close enough to pass the strict seed.
+    if mt.evidence(wa, wb) >= params.relax_when:
+        mt.seed(params.relaxed_seed)
+        mt.grow()
+        mt.merge()
+    return sorted(mt.groups, key=lambda g: (g[0][0], g[1][0]))
 
 
 def label(a_tokens: Sequence[str], b_tokens: Sequence[str], params: AlignParams) -> AlignKind:
@@ -232,7 +294,9 @@ def align(
     fb = fb if fb is not None else [features(s.text) for s in b]
     score, _cos, cont = pair_scores(fa, fb, ea, eb, params.w_cos)
     out: list[Alignment] = []
-    for ga, gb, s in align_core(score, cont, params):
+    wa = np.array([s.end - s.start for s in a], dtype=np.float64)
+    wb = np.array([s.end - s.start for s in b], dtype=np.float64)
+    for ga, gb, s in align_core(score, cont, params, wa, wb):
         ta = [t for i in ga for t in fa[i].tokens]
         tb = [t for j in gb for t in fb[j].tokens]
         out.append(

