@@ -103,26 +103,34 @@ class AlignParams:
 def pair_scores(
     fa: Sequence[Features], fb: Sequence[Features], ea: Matrix, eb: Matrix, w_cos: float = 0.6
 ) -> tuple[Matrix, Matrix, Matrix]:
-    """Score matrix, cosine matrix and containment matrix (n_a x n_b)."""
-    cos = (ea @ eb.T).astype(np.float32) if len(fa) and len(fb) else _zeros(len(fa), len(fb))
-    dice = _zeros(len(fa), len(fb))
-    cont = _zeros(len(fa), len(fb))
-    for i, x in enumerate(fa):
-        cx = x.content
-        if not cx:
-            continue
-        for j, y in enumerate(fb):
-            cy = y.content
-            if not cy:
-                continue
-            inter = len(cx & cy)
-            if inter:
-                dice[i, j] = 2.0 * inter / (len(cx) + len(cy))
-                cont[i, j] = inter / min(len(cx), len(cy))
+    """Score matrix, cosine matrix and containment matrix (n_a x n_b).
+
+    Shared-stem counts come from one product of binary sentence-by-stem
+    matrices; :func:`retold._reference.pair_scores` is the plain-loop oracle.
+    """
+    n, m = len(fa), len(fb)
+    if not (n and m):
+        return _zeros(n, m), _zeros(n, m), _zeros(n, m)
+    cos = (ea @ eb.T).astype(np.float32)
+    vocab: dict[str, int] = {}
+    rows_a = [[vocab.setdefault(t, len(vocab)) for t in f.content] for f in fa]
+    rows_b = [[vocab.setdefault(t, len(vocab)) for t in f.content] for f in fb]
+    xa = np.zeros((n, len(vocab)), dtype=np.float32)
+    xb = np.zeros((m, len(vocab)), dtype=np.float32)
+    for r, cols in enumerate(rows_a):
+        xa[r, cols] = 1.0
+    for r, cols in enumerate(rows_b):
+        xb[r, cols] = 1.0
+    inter = xa @ xb.T
+    la = xa.sum(axis=1)[:, None]
+    lb = xb.sum(axis=1)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dice = np.where(inter > 0, 2.0 * inter / (la + lb), 0.0)
+        cont = np.where(inter > 0, inter / np.minimum(la, lb), 0.0)
     # Containment is discounted: a short sentence is easily contained by chance.
     lex = np.maximum(dice, 0.8 * cont)
     score = w_cos * cos + (1.0 - w_cos) * lex
-    return score.astype(np.float32), cos, cont
+    return score.astype(np.float32), cos, cont.astype(np.float32)
 
 
 def _zeros(n: int, m: int) -> Matrix:

@@ -1,0 +1,283 @@
+"""Turn raw bytes into text, refusing binary data with a message that says what it is.
+
+The order matters: magic numbers, then byte-order marks, then UTF-16/32 without a
+mark, then NUL bytes, strict UTF-8, a declared charset, cp1252 and latin-1 as
+the last resort. The text is returned as decoded, minus a BOM: downstream spans
+point into it, so newlines and whitespace are left alone.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from retold.errors import BinaryInputError, DecodeError, EmptyInputError, InputTooLargeError
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "declared_charset",
+    "decode",
+    "human_size",
+    "sniff_binary",
+    "too_large",
+]
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF file"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"BZh", "a bzip2-compressed file"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file"),
+    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\x7fELF", "an ELF executable"),
+    (b"\xca\xfe\xba\xbe", "a Java class or Mach-O file"),
+    (b"\xcf\xfa\xed\xfe", "a Mach-O executable"),
+    (b"\x00asm", "a WebAssembly module"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office file (.doc/.xls)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"OggS", "an Ogg media file"),
+    (b"fLaC", "a FLAC audio file"),
+    (b"wOFF", "a WOFF font"),
+    (b"wOF2", "a WOFF2 font"),
+)
+
+# how to get text out of it, keyed by the second word of the description
+_FIXES = {
+    "PDF": "; extract its text first (e.g. with pdftotext)",
+    "RTF": "; save it as plain text first",
+    "Word": "; save it as plain text first",
+    "OpenDocument": "; save it as plain text first",
+    "gzip-compressed": "; decompress it first",
+    "bzip2-compressed": "; decompress it first",
+    "xz-compressed": "; decompress it first",
+    "zstd-compressed": "; decompress it first",
+}
+
+_ZIP_KINDS: tuple[tuple[bytes, str], ...] = (
+    (b"word/", "a Word document (.docx)"),
+    (b"xl/", "an Excel workbook (.xlsx)"),
+    (b"ppt/", "a PowerPoint file (.pptx)"),
+    (b"application/epub+zip", "an EPUB e-book"),
+    (b"application/vnd.oasis.opendocument", "an OpenDocument file"),
+)
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    # UTF-32 first: its little-endian mark starts with the UTF-16 one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_SAMPLE = 64 * 1024
+
+# <meta charset=...>, <meta http-equiv content="...; charset=...">, <?xml encoding=...?>
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)"""
+    rb"""|<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)["']""",
+    re.IGNORECASE,
+)
+
+# whitespace and ESC are ordinary in text files; every other C0/C1 control is not
+_TEXT_CONTROLS = frozenset("\t\n\r\x0b\x0c\x1b\x85")
+_MAX_CONTROL_SHARE = 0.1
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """Say what known binary format ``data`` starts with, or None."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            if magic == b"BZh" and data[4:10] != b"1AY&SY":
+                continue  # a text could start with "BZh"
+            return what
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        head = data[:4096]
+        for marker, what in _ZIP_KINDS:
+            if marker in head:
+                return what
+        return "a ZIP archive"
+    if data[:4] == b"RIFF" and len(data) >= 12:
+        return {b"WEBP": "a WebP image", b"WAVE": "a WAV audio file", b"AVI ": "an AVI video"}.get(
+            data[8:12], "a RIFF media file"
+        )
+    if data[4:8] == b"ftyp":
+        return "an MP4/QuickTime media file"
+    if data[:3] == b"ID3" and data[3:4] in (b"\x02", b"\x03", b"\x04"):
+        return "an MP3 audio file"
+    if data[:2] == b"MZ" and b"\x00" in data[2:64]:
+        return "a Windows executable"
+    return None
+
+
+def _binary(name: str, what: str) -> BinaryInputError:
+    fix = _FIXES.get(what.split()[1], "")
+    return BinaryInputError(f"{name}: looks like {what}; retold reads text or HTML{fix}")
+
+
+def human_size(n: int) -> str:
+    """``52428800`` → ``"50.0 MB (52,428,800 bytes)"``."""
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit} ({n:,} bytes)"
+    return f"{n:,} bytes"
+
+
+def too_large(name: str, cap: int, size: int | None = None) -> InputTooLargeError:
+    """The over-the-cap error, with the size when it is known."""
+    what = f"is {human_size(size)}, over" if size is not None else "is over"
+    return InputTooLargeError(
+        f"{name} {what} the {human_size(cap)} limit; "
+        "raise the limit with --max-bytes (max_bytes=) to read it anyway"
+    )
+
+
+def _utf16_32_without_bom(data: bytes) -> str | None:
+    """Guess UTF-16/32 without a byte-order mark from where the NUL bytes fall."""
+    sample = data[:4096]
+    n = len(sample)
+    if n < 4 or b"\x00" not in sample:
+        return None
+    if n % 4 == 0 or len(data) % 4 == 0:
+        quads = n // 4
+        cols = [sample[i::4][:quads].count(0) / quads for i in range(4)]
+        # BMP text in UTF-32 has two NUL bytes in every code unit
+        if cols[2] > 0.95 and cols[3] > 0.95 and cols[0] < 0.5:
+            return "utf-32-le"
+        if cols[0] > 0.95 and cols[1] > 0.95 and cols[3] < 0.5:
+            return "utf-32-be"
+    pairs = n // 2
+    even = sample[0::2][:pairs].count(0) / pairs
+    odd = sample[1::2][:pairs].count(0) / pairs
+    # in UTF-16 the NULs are the high bytes of ASCII characters, so all on one side;
+    # binary data has them on both (the caller still checks the decoded text)
+    if odd > 0.02 and even <= odd / 4:
+        return "utf-16-le"
+    if even > 0.02 and odd <= even / 4:
+        return "utf-16-be"
+    return None
+
+
+def _codec(label: str) -> str | None:
+    """A Python codec name for a declared charset label, or None if unknown."""
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    # as in browsers: pages labelled latin-1 or ASCII are really windows-1252
+    if name in ("latin-1", "iso8859-1", "ascii"):
+        return "cp1252"
+    return name
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML/XML document declares in its first few KB, if any."""
+    head = data[:4096]
+    if b"<" not in head:
+        return None
+    m = _META_CHARSET.search(head)
+    if not m:
+        return None
+    label = (m.group(1) or m.group(2)).decode("ascii", "replace")
+    return _codec(label)
+
+
+def _try(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _control_share(text: str) -> float:
+    sample = text[:_SAMPLE]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if ch not in _TEXT_CONTROLS and unicodedata.category(ch) == "Cc")
+    return bad / len(sample)
+
+
+def _check_text(text: str, encoding: str, *, name: str) -> tuple[str, str]:
+    share = _control_share(text)
+    if share > _MAX_CONTROL_SHARE:
+        raise BinaryInputError(
+            f"{name}: looks like binary data ({share:.0%} control characters); "
+            "retold reads text or HTML"
+        )
+    if not text.strip():
+        raise EmptyInputError(
+            f"{name}: contains only whitespace; give a file with the article text"
+        )
+    return text, encoding
+
+
+def decode(data: bytes, *, name: str, declared: str | None = None) -> tuple[str, str]:
+    """Decode ``data`` to ``(text, encoding)``.
+
+    ``declared`` is a charset from outside the bytes (an HTTP Content-Type); it
+    is tried after a BOM and strict UTF-8. Raises EmptyInputError,
+    BinaryInputError or DecodeError with a message naming ``name``.
+    """
+    if not data:
+        raise EmptyInputError(f"{name}: is empty; give a file with the article text")
+
+    what = sniff_binary(data)
+    if what is not None:
+        raise _binary(name, what)
+
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            body = data if codec == "utf-8-sig" else data[len(bom) :]
+            text = _try(body, codec)
+            if text is None:
+                label = codec.removesuffix("-sig").upper()
+                raise DecodeError(
+                    f"{name}: starts with a {label} byte-order mark but is not valid {label}; "
+                    "re-save it as UTF-8"
+                )
+            return _check_text(text, codec, name=name)
+
+    declared_codec = _codec(declared) if declared else None
+    if declared_codec and declared_codec.startswith(("utf-16", "utf-32")):
+        if declared_codec in ("utf-16", "utf-32"):
+            # no BOM (checked above), so the label's default byte order is big-endian
+            declared_codec += "-be"
+        text = _try(data, declared_codec)
+        if text is not None:
+            return _check_text(text, declared_codec, name=name)
+
+    guess = _utf16_32_without_bom(data)
+    if guess is not None:
+        text = _try(data, guess)
+        if text is not None and _control_share(text) <= _MAX_CONTROL_SHARE:
+            return _check_text(text, guess, name=name)
+
+    if b"\x00" in data[:_SAMPLE]:
+        raise BinaryInputError(
+            f"{name}: looks like binary data (it contains NUL bytes); retold reads text or HTML"
+        )
+
+    candidates = ["utf-8"]
+    if declared_codec:
+        candidates.append(declared_codec)
+    meta = declared_charset(data)
+    if meta and not meta.startswith(("utf-16", "utf-32")):
+        candidates.append(meta)
+    candidates.append("cp1252")
+    for codec in candidates:
+        text = _try(data, codec)
+        if text is not None:
+            return _check_text(text, codec, name=name)
+    # latin-1 maps every byte, so this always succeeds
+    return _check_text(data.decode("latin-1"), "latin-1", name=name)

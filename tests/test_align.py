@@ -1,0 +1,91 @@
+"""Alignment: scoring against its oracle, matching invariants, and the AP pair."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retold import _reference
+from retold.align import AlignParams, align_core, features, label, pair_scores
+from retold.compare import prepare
+from retold.embed import HashingEncoder
+from retold.types import Document
+
+WORDS = "river flood town mayor power storm rescue water bridge school rain snow".split()
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), max_size=8), max_size=6),
+    st.lists(st.lists(st.sampled_from(WORDS), max_size=8), max_size=6),
+)
+@settings(max_examples=60, deadline=None)
+def test_pair_scores_match_the_reference(a: list[list[str]], b: list[list[str]]) -> None:
+    enc = HashingEncoder(64)
+    ta, tb = [" ".join(x) for x in a], [" ".join(x) for x in b]
+    fa, fb = [features(t) for t in ta], [features(t) for t in tb]
+    ea, eb = enc.encode(ta), enc.encode(tb)
+    fast = pair_scores(fa, fb, ea, eb)
+    slow = _reference.pair_scores(fa, fb, ea, eb)
+    for x, y in zip(fast, slow, strict=True):
+        assert x.shape == y.shape
+        np.testing.assert_allclose(x, y, atol=1e-5)
+
+
+@given(st.integers(0, 9), st.integers(0, 9), st.integers(0, 2**32 - 1))
+@settings(max_examples=80, deadline=None)
+def test_groups_are_disjoint_contiguous_and_above_threshold(n: int, m: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    score = rng.random((n, m)).astype(np.float32)
+    cont = rng.random((n, m)).astype(np.float32)
+    p = AlignParams()
+    groups = align_core(score, cont, p)
+    seen_a: set[int] = set()
+    seen_b: set[int] = set()
+    for ga, gb, s in groups:
+        assert not seen_a & set(ga) and not seen_b & set(gb)
+        seen_a |= set(ga)
+        seen_b |= set(gb)
+        assert ga == list(range(ga[0], ga[-1] + 1))
+        assert gb == list(range(gb[0], gb[-1] + 1))
+        assert s >= min(p.extend, p.relaxed_seed)
+
+
+def test_reordered_sentences_are_found() -> None:
+    score = np.full((3, 3), 0.1, dtype=np.float32)
+    score[0, 2] = score[1, 0] = score[2, 1] = 0.9
+    groups = align_core(score, np.zeros_like(score))
+    assert {(g[0][0], g[1][0]) for g in groups} == {(0, 2), (1, 0), (2, 1)}
+
+
+def test_nothing_is_forced_into_a_pair() -> None:
+    score = np.full((4, 5), 0.3, dtype=np.float32)
+    assert align_core(score, np.zeros_like(score)) == []
+
+
+def test_labels() -> None:
+    p = AlignParams()
+    a = "the mayor said the river rose two meters on friday".split()
+    assert label(a, a, p) == "verbatim"
+    assert label(a, [*a[:-1], "thursday"], p) == "near-verbatim"
+    assert label(a, "officials reported a two meter rise of the river".split(), p) == "paraphrase"
+
+
+@pytest.mark.slow
+def test_ap_pair_alignment(ap_pair: tuple[str, str]) -> None:
+    """Every shared passage aligned; none of the rewrite's new material."""
+    pa, pb = prepare(Document(ap_pair[0])), prepare(Document(ap_pair[1]))
+    from retold.align import align
+
+    als = align(pa.body, pb.body, pa.vectors, pb.vectors, AlignParams(), pa.features, pb.features)
+    text_b = pb.doc.text
+    aligned_b = " ".join(text_b[al.b[0] : al.b[1]] for al in als)
+    for new in ("Fox News", "Pilieri", "Márquez", "Machado", "stolen years", "Washington next week"):
+        assert new not in aligned_b, new
+    aligned_a = {i for al in als for i in al.a_sentences}
+    assert len(aligned_a) >= 0.9 * len(pa.body)
+    kinds = {al.kind for al in als}
+    assert kinds == {"paraphrase", "near-verbatim"}
+    # a sentence split in two by the rewrite is one alignment
+    assert any(len(al.b_sentences) == 2 for al in als)
