@@ -76,7 +76,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=int, default=60, help="pairs for the batch figure")
     args = ap.parse_args()
-    from retold.compare import compare
+    from retold.comparison import compare
     from retold.embed import default_encoder
 
     a = (SHARED / "ap-original.txt").read_text(encoding="utf-8")

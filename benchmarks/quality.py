@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import jsonl, l2r_news, semeval, tfidf_nearest  # noqa: E402
 
-from retold.compare import Prepared, compare_prepared, prepare  # noqa: E402
+from retold.comparison import Prepared, compare_prepared, prepare  # noqa: E402
 from retold.types import VERDICT_ORDER, Document  # noqa: E402
 
 CLOSE = set(VERDICT_ORDER[:3])  # duplicate, near-duplicate, rewrite

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from retold import _reference
 from retold.align import AlignParams, align_core, features, label, pair_scores
-from retold.compare import prepare
+from retold.comparison import prepare
 from retold.embed import HashingEncoder
 from retold.types import Document
 

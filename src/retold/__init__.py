@@ -22,7 +22,7 @@ from retold.errors import (
 from retold.types import Alignment, Change, Coverage, Document, Passage, Report
 
 if TYPE_CHECKING:
-    from retold.compare import compare as compare
+    from retold.comparison import compare as compare
     from retold.ingest import load as read
 
 __version__ = "0.1.0"
@@ -51,7 +51,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 def __getattr__(name: str) -> Any:
     # The engine pulls in numpy and the encoder; `import retold` stays instant.
     if name == "compare":
-        from retold.compare import compare  # noqa: PLC0415
+        from retold.comparison import compare  # noqa: PLC0415
 
         return compare
     if name == "read":

@@ -21,7 +21,7 @@ def _init(include_text: bool) -> None:
 
 def compare_pair_line(item: tuple[int, dict[str, Any] | str]) -> tuple[bool, str]:
     """Compare one batch item; returns (ok, JSON line). Errors become error lines."""
-    from retold.compare import compare  # noqa: PLC0415
+    from retold.comparison import compare  # noqa: PLC0415
 
     no, obj = item
     if isinstance(obj, str):

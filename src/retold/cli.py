@@ -144,7 +144,7 @@ def compare(
 
 
 def _compare_args(a: str, b: str, kind: str, max_bytes: int | None, timeout: float) -> Any:
-    from retold.compare import compare as _compare  # noqa: PLC0415
+    from retold.comparison import compare as _compare  # noqa: PLC0415
     from retold.ingest import load  # noqa: PLC0415
 
     kw: dict[str, Any] = {"kind": kind, "timeout": timeout}

@@ -104,7 +104,7 @@ def verdict_for(f: dict[str, float]) -> Verdict:
         return "near-duplicate"
     if cov_max >= 0.35 and f["aligned_pairs"] >= min(2.0, f["min_sentences"]):
         return "rewrite"
-    if f["topic"] >= 0.6 or cov_max >= 0.2:
+    if f["topic"] >= 0.55 or cov_max >= 0.2:
         return "same-story"
     return "unrelated"
 

@@ -1,0 +1,178 @@
+"""The pair engine end to end: verdicts, coverage, spans, changes, boilerplate."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import retold
+from retold.comparison import compare
+from retold.embed import HashingEncoder
+from retold.types import Report
+
+ES_WIRE = """Inundaciones obligan a evacuar a 3.500 vecinos en el valle del Ebro
+Por LUCÍA MARTÍN, Agencia Norte
+
+ZARAGOZA, España (AN) — Las autoridades evacuaron el martes a 3.500 vecinos de cuatro municipios del valle del Ebro después de que el río superara los 6,2 metros en la estación de Castejón.
+El consejero de Interior, Andrés Lasa, dijo que los equipos de rescate habían sacado a 41 personas de sus casas durante la noche y que no había heridos graves.
+«El agua subió más rápido de lo que esperábamos y todavía estamos contando los daños», declaró Lasa en una rueda de prensa en Zaragoza.
+El Gobierno regional aprobó una partida de emergencia de 2.000,5 millones de euros para reparar carreteras y diques.
+Los colegios de la comarca permanecerán cerrados hasta el lunes, según informó el departamento de Educación.
+Lee también
+Los agricultores piden ayudas tras la sequía
+Deja un comentario
+"""
+
+ES_REWRITE = """Miles de evacuados por la crecida del Ebro
+
+ZARAGOZA, España (AN) — Más de 3.500 residentes de cuatro localidades del valle del Ebro fueron desalojados el martes, cuando el río rebasó los 6,2 metros en Castejón.
+
+Según el consejero de Interior, Andrés Lasa, los servicios de emergencia rescataron a 41 personas durante la madrugada, sin que se registraran heridos de gravedad.
+
+«El agua subió mucho más rápido de lo previsto y seguimos evaluando los daños», afirmó Lasa ante los periodistas.
+
+Los vecinos llevan años reclamando que se eleven los diques, pero el proyecto quedó paralizado por falta de fondos.
+
+El Ejecutivo autonómico destinará 2.500 millones de euros a la reparación de carreteras y diques.
+"""
+
+
+@pytest.fixture(scope="module")
+def ap_report(ap_pair: tuple[str, str]) -> Report:
+    return retold.compare(*ap_pair)
+
+
+def test_ap_pair_is_a_rewrite(ap_report: Report) -> None:
+    assert ap_report.verdict == "rewrite"
+    assert ap_report.coverage.a_in_b >= 0.8
+    assert 0.4 <= ap_report.coverage.b_in_a <= 0.8  # the rewrite added a lot
+
+
+def test_ap_new_material_is_added_not_aligned(ap_report: Report) -> None:
+    b = ap_report.b.text
+    aligned = " ".join(b[al.b[0] : al.b[1]] for al in ap_report.alignments)
+    added = " ".join(p.text for p in ap_report.added)
+    for new in ("Fox News", "Pilieri", "Márquez", "Machado", "stolen years"):
+        assert new not in aligned
+        assert new in added
+
+
+def test_ap_reworded_quotes_are_flagged(ap_report: Report) -> None:
+    quotes = [c for c in ap_report.changes if c.kind == "quote"]
+    joined = " || ".join(f"{c.a_text} -> {c.b_text}" for c in quotes)
+    assert any("broadly intended" in c.a_text and "generally aimed" in c.b_text for c in quotes), joined
+    assert any("have words" in c.a_text and "have no words" in c.b_text for c in quotes), joined
+    assert any("like a bargaining chip" in c.a_text for c in quotes), joined
+
+
+def test_ap_number_qualifier_is_flagged(ap_report: Report) -> None:
+    nums = [c for c in ap_report.changes if c.kind == "number"]
+    assert any("2,000" in c.a_text and "more than" in c.b_text for c in nums), nums
+    # the same date written two ways is not a change
+    assert not any("Dec. 29" in c.a_text for c in ap_report.changes if c.kind == "date")
+
+
+def test_ap_boilerplate_is_excluded_and_reported(ap_report: Report) -> None:
+    a = ap_report.a.text
+    excluded = [a[x.start : x.end] for x in ap_report.boilerplate_a]
+    assert "Related Articles" in excluded
+    assert any("read more" in e for e in excluded)
+    aligned = " ".join(a[al.a[0] : al.a[1]] for al in ap_report.alignments)
+    assert "Related Articles" not in aligned and "Mladenov" not in aligned
+
+
+def test_report_spans_slice_back(ap_report: Report) -> None:
+    d = ap_report.to_dict()
+    a, b = ap_report.a.text, ap_report.b.text
+    for al in d["alignments"]:
+        assert a[al["a"][0] : al["a"][1]] and b[al["b"][0] : al["b"][1]]
+    for ch in d["changes"]:
+        assert a[ch["a"][0] : ch["a"][1]] == ch["a_text"]
+        assert b[ch["b"][0] : ch["b"][1]] == ch["b_text"]
+    for p in d["added"]:
+        assert b[p["b"][0] : p["b"][1]] == p["text"]
+    for p in d["dropped"]:
+        assert a[p["a"][0] : p["a"][1]] == p["text"]
+
+
+def test_spanish_rewrite() -> None:
+    rep = compare(ES_WIRE, ES_REWRITE)
+    assert rep.a.language == "es" and rep.b.language == "es"
+    assert rep.verdict == "rewrite"
+    assert any(c.kind == "quote" and "esperábamos" in c.a_text for c in rep.changes)
+    assert any(c.kind == "number" and "2.000,5" in c.a_text for c in rep.changes)
+    added = " ".join(p.text for p in rep.added)
+    assert "diques, pero el proyecto" in added
+    excluded = [rep.a.text[x.start : x.end] for x in rep.boilerplate_a]
+    assert "Deja un comentario" in excluded
+
+
+def test_identical_and_lightly_edited(example_pair: tuple[str, str]) -> None:
+    wire, _ = example_pair
+    assert compare(wire, wire).verdict == "duplicate"
+    # a copy with different page furniture is still a duplicate
+    framed = "Share this\n" + wire + "\nLeave a Comment\nSubscribe to our newsletter"
+    assert compare(wire, framed).verdict == "duplicate"
+    edited = re.sub(r"\bsaid\b", "stated", wire).replace("Friday", "Saturday")
+    assert compare(wire, edited).verdict == "near-duplicate"
+
+
+def test_unrelated_articles(example_pair: tuple[str, str]) -> None:
+    wire, _ = example_pair
+    other = (
+        "The city council approved a new budget for public libraries on Tuesday. "
+        "Librarians said the money would extend opening hours and buy new books for children. "
+        "The budget passed by nine votes to four after a long debate about parking fees."
+    )
+    rep = compare(wire, other)
+    assert rep.verdict == "unrelated"
+    assert rep.alignments == []
+    assert rep.similarity < 0.3
+
+
+def test_example_pair(example_pair: tuple[str, str]) -> None:
+    rep = compare(*example_pair)
+    assert rep.verdict == "rewrite"
+    kinds = {c.kind for c in rep.changes}
+    assert {"quote", "number"} <= kinds
+    assert any("300" in c.a_text and "200" in c.b_text for c in rep.changes)
+    assert any("flood barriers" in p.text for p in rep.added)
+
+
+def test_similarity_is_symmetric_enough(example_pair: tuple[str, str]) -> None:
+    ab = compare(*example_pair)
+    ba = compare(example_pair[1], example_pair[0])
+    assert ab.verdict == ba.verdict
+    assert abs(ab.similarity - ba.similarity) < 1e-6
+    assert ab.coverage.a_in_b == pytest.approx(ba.coverage.b_in_a)
+
+
+def test_empty_input_is_a_clear_error() -> None:
+    with pytest.raises(retold.InputError, match="empty"):
+        compare("", "Some text here.")
+
+
+_sentence = st.text(
+    alphabet=st.sampled_from(list("abcdefghij klmnop“”«»'.,!?\n0123456789ÁéñÜ—")), min_size=1, max_size=80
+)
+
+
+@given(st.lists(_sentence, min_size=1, max_size=6), st.lists(_sentence, min_size=1, max_size=6))
+@settings(max_examples=40, deadline=None)
+def test_every_span_slices_back(a_parts: list[str], b_parts: list[str]) -> None:
+    a = "word " + " ".join(a_parts)
+    b = "word " + " ".join(b_parts)
+    rep = compare(a, b, encoder=HashingEncoder(64))
+    for al in rep.alignments:
+        assert 0 <= al.a[0] < al.a[1] <= len(a) and 0 <= al.b[0] < al.b[1] <= len(b)
+    for c in rep.changes:
+        assert a[c.a[0] : c.a[1]] == c.a_text and b[c.b[0] : c.b[1]] == c.b_text
+    for p in rep.added:
+        assert b[p.start : p.end] == p.text
+    for p in rep.dropped:
+        assert a[p.start : p.end] == p.text
+    for x in rep.boilerplate_a:
+        assert 0 <= x.start <= x.end <= len(a)
