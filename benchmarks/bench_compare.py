@@ -23,18 +23,18 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import difflib  # noqa: E402
-import json  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import difflib
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _data import l2r_news  # noqa: E402
+from _data import l2r_news
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "examples"
@@ -101,7 +101,13 @@ def main() -> None:
     py = run([sys.executable, "-c", "pass"])
     help_s = run([RETOLD, "--help"])
     cold_s = run(
-        [RETOLD, "compare", str(ROOT / "examples/wire.txt"), str(ROOT / "examples/rewrite.txt"), "--json"],
+        [
+            RETOLD,
+            "compare",
+            str(ROOT / "examples/wire.txt"),
+            str(ROOT / "examples/rewrite.txt"),
+            "--json",
+        ],
         repeat=2,
     )
     results |= {

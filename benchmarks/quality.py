@@ -24,10 +24,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _data import jsonl, l2r_news, semeval, tfidf_nearest  # noqa: E402
-
-from retold.comparison import Prepared, compare_prepared, prepare  # noqa: E402
-from retold.types import VERDICT_ORDER, Document  # noqa: E402
+from _data import jsonl, l2r_news, semeval, tfidf_nearest
+from retold.comparison import Prepared, compare_prepared, prepare
+from retold.types import VERDICT_ORDER, Document
 
 CLOSE = set(VERDICT_ORDER[:3])  # duplicate, near-duplicate, rewrite
 
@@ -45,7 +44,9 @@ def l2r_news_quality() -> dict[str, Any]:
     for r in rewrites:
         pr = _prep(r["text"])
         pos[compare_prepared(prepared[r["source_id"]], pr, with_changes=False).verdict] += 1
-        neg[compare_prepared(prepared[near[r["source_id"]][0]], pr, with_changes=False).verdict] += 1
+        neg[
+            compare_prepared(prepared[near[r["source_id"]][0]], pr, with_changes=False).verdict
+        ] += 1
     n = len(rewrites)
     return {
         "pairs": n,
@@ -96,9 +97,9 @@ def clough_quality() -> dict[str, Any]:
         rep = compare_prepared(src[r["source_id"]], _prep(r["text"]), with_changes=False)
         by.setdefault(r["category"], []).append(rep.similarity)
         close[r["category"]] += rep.verdict in CLOSE
-    return {
-        f"{cat}_similarity": float(np.mean(v)) for cat, v in sorted(by.items())
-    } | {f"{cat}_rewrite_or_closer": close[cat] / len(by[cat]) for cat in sorted(by)}
+    return {f"{cat}_similarity": float(np.mean(v)) for cat, v in sorted(by.items())} | {
+        f"{cat}_rewrite_or_closer": close[cat] / len(by[cat]) for cat in sorted(by)
+    }
 
 
 def main() -> None:

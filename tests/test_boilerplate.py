@@ -45,8 +45,13 @@ def test_each_kind_is_found_with_its_reason() -> None:
 
 def test_body_paragraphs_are_kept() -> None:
     r = reasons(PAGE)
-    assert "The river rose two meters overnight and flooded the lower town, officials said on Friday." not in r
-    assert "Rescue teams worked through the night to reach stranded drivers, the mayor said." not in r
+    assert (
+        "The river rose two meters overnight and flooded the lower town, officials said on Friday."
+        not in r
+    )
+    assert (
+        "Rescue teams worked through the night to reach stranded drivers, the mayor said." not in r
+    )
 
 
 def test_unpunctuated_text_is_not_swallowed_as_headlines() -> None:

@@ -56,7 +56,16 @@ def test_compare_json_contract() -> None:
     res = run("compare", WIRE, REWRITE, "--json")
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
-    for key in ("verdict", "similarity", "coverage", "alignments", "changes", "boilerplate", "added", "dropped"):
+    for key in (
+        "verdict",
+        "similarity",
+        "coverage",
+        "alignments",
+        "changes",
+        "boilerplate",
+        "added",
+        "dropped",
+    ):
         assert key in out
     a = Path(WIRE).read_text(encoding="utf-8")
     b = Path(REWRITE).read_text(encoding="utf-8")
@@ -137,7 +146,9 @@ def test_huge_file_is_refused(tmp_path: Path) -> None:
 
 def test_missing_file_and_unreachable_url() -> None:
     assert_one_line_error(run("compare", "no-such-file.txt", REWRITE), "no-such-file.txt")
-    assert_one_line_error(run("compare", "http://127.0.0.1:9/x", REWRITE, "--timeout", "2"), "127.0.0.1")
+    assert_one_line_error(
+        run("compare", "http://127.0.0.1:9/x", REWRITE, "--timeout", "2"), "127.0.0.1"
+    )
 
 
 def test_usage_errors() -> None:

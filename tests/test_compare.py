@@ -63,7 +63,9 @@ def test_ap_new_material_is_added_not_aligned(ap_report: Report) -> None:
 def test_ap_reworded_quotes_are_flagged(ap_report: Report) -> None:
     quotes = [c for c in ap_report.changes if c.kind == "quote"]
     joined = " || ".join(f"{c.a_text} -> {c.b_text}" for c in quotes)
-    assert any("broadly intended" in c.a_text and "generally aimed" in c.b_text for c in quotes), joined
+    assert any("broadly intended" in c.a_text and "generally aimed" in c.b_text for c in quotes), (
+        joined
+    )
     assert any("have words" in c.a_text and "have no words" in c.b_text for c in quotes), joined
     assert any("like a bargaining chip" in c.a_text for c in quotes), joined
 
@@ -156,7 +158,9 @@ def test_empty_input_is_a_clear_error() -> None:
 
 
 _sentence = st.text(
-    alphabet=st.sampled_from(list("abcdefghij klmnop“”«»'.,!?\n0123456789ÁéñÜ—")), min_size=1, max_size=80
+    alphabet=st.sampled_from(list("abcdefghij klmnop“”«»'.,!?\n0123456789ÁéñÜ—")),
+    min_size=1,
+    max_size=80,
 )
 
 

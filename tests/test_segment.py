@@ -95,8 +95,13 @@ def test_normalize_offsets_round_trip(text: str, offset: int) -> None:
 
 def test_language_guess() -> None:
     assert guess_language("The minister said on Thursday that the talks were over.") == "en"
-    assert guess_language("El ministro dijo el jueves que las conversaciones habían terminado.") == "es"
-    assert guess_language("Der Minister sagte am Donnerstag, dass die Gespräche beendet sind.") == "de"
+    assert (
+        guess_language("El ministro dijo el jueves que las conversaciones habían terminado.")
+        == "es"
+    )
+    assert (
+        guess_language("Der Minister sagte am Donnerstag, dass die Gespräche beendet sind.") == "de"
+    )
     assert guess_language("Xy") == "en"
 
 

@@ -51,11 +51,11 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 def __getattr__(name: str) -> Any:
     # The engine pulls in numpy and the encoder; `import retold` stays instant.
     if name == "compare":
-        from retold.comparison import compare  # noqa: PLC0415
+        from retold.comparison import compare
 
         return compare
     if name == "read":
-        from retold.ingest import load  # noqa: PLC0415
+        from retold.ingest import load
 
         return load
     raise AttributeError(f"module 'retold' has no attribute {name!r}")

@@ -21,7 +21,7 @@ def _init(include_text: bool) -> None:
 
 def compare_pair_line(item: tuple[int, dict[str, Any] | str]) -> tuple[bool, str]:
     """Compare one batch item; returns (ok, JSON line). Errors become error lines."""
-    from retold.comparison import compare  # noqa: PLC0415
+    from retold.comparison import compare
 
     no, obj = item
     if isinstance(obj, str):
@@ -58,8 +58,8 @@ def run_batch(
     bar = None
     task = None
     if progress:
-        from rich.console import Console  # noqa: PLC0415
-        from rich.progress import (  # noqa: PLC0415
+        from rich.console import Console
+        from rich.progress import (
             MofNCompleteColumn,
             Progress,
             SpinnerColumn,
@@ -88,7 +88,9 @@ def run_batch(
             if bar is not None and task is not None:
                 elapsed = bar.tasks[0].elapsed or 0.0
                 done = n_ok + n_err
-                bar.update(task, completed=done, rate=f"{done / elapsed:.1f} pairs/s" if elapsed else "")
+                bar.update(
+                    task, completed=done, rate=f"{done / elapsed:.1f} pairs/s" if elapsed else ""
+                )
     finally:
         if bar is not None:
             bar.stop()

@@ -491,6 +491,8 @@ def _accept_form(form: _Form, word: str, lang: str, initial: bool, beside_number
 
 def _month_date(text: str, lang: str, t: _Tok, form: _Form, out: list[_Date]) -> None:
     s, e = t.start, t.end
+    if t.fold.endswith("'s"):
+        e -= 2
     start, end = s, e
     day = year = None
     # "29 de diciembre de 2025", "29 December 2025", "December 29, 2025", "diciembre de 2025"
@@ -514,11 +516,11 @@ def _find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list
     out: list[_Date] = []
     # month and weekday names are looked up word by word: far cheaper than a regex of them all
     for t in toks:
-        f = t.fold
+        f = t.fold[:-2] if t.fold.endswith("'s") else t.fold  # "Thursday's releases"
         if f in _MONTHS:
             _month_date(text, lang, t, _MONTHS[f], out)
         elif f in _WEEKDAYS or (f in _FEIRA and text.startswith("-feira", t.end)):
-            end = t.end + 6 if f in _FEIRA else t.end
+            end = t.end + 6 if f in _FEIRA else t.start + len(f)
             form = _WEEKDAYS[f + "-feira" if f in _FEIRA else f]
             if _accept_form(form, t.text, lang, t.initial, False):
                 out.append(_Date(t.start, end, wd=form.value - 1))
@@ -1413,15 +1415,33 @@ class _Out:
     def __init__(self, a: _Passage, b: _Passage) -> None:
         self.a, self.b = a, b
         self.items: list[Change] = []
+        ka = {t.key for t in a.toks if t.fold not in _STOP}
+        kb = {t.key for t in b.toks if t.fold not in _STOP}
+        #: share of content words in common: something said on one side only is worth
+        #: reporting only when the two passages are plainly about the same thing
+        self.overlap = 2 * len(ka & kb) / (len(ka) + len(kb)) if ka and kb else 0.0
+
+    @property
+    def related(self) -> bool:
+        return self.overlap >= _RELATED
 
     def add(self, kind: ChangeKind, a: Span | None, b: Span | None, detail: str) -> None:
         sa = a if a is not None else self.a.span
         sb = b if b is not None else self.b.span
         self.items.append(
             Change(
-                kind, sa, sb, self.a.doc.text[sa[0] : sa[1]], self.b.doc.text[sb[0] : sb[1]], detail
+                kind,
+                sa,
+                sb,
+                self.a.doc.text[sa[0] : sa[1]],
+                self.b.doc.text[sb[0] : sb[1]],
+                detail,
             )
         )
+
+
+#: content-word overlap (Dice) above which passages count as saying the same thing
+_RELATED = 0.2
 
 
 # ---------------------------------------------------------------------------
@@ -1540,7 +1560,7 @@ def _unpaired_quotes(
             continue
         first, last, hits = _region(x, other, [not f for f in in_quote])
         cover = hits / len(x.keys)
-        if cover >= 0.5:
+        if cover >= 0.6 or (cover >= 0.5 and hits >= 3):
             region = _tok_range(other, first, last + 1)
             words = tuple(t.fold for t in other.toks[first : last + 1])
             detail = "quote marks removed" if forward else "quote marks added"
@@ -1552,7 +1572,7 @@ def _unpaired_quotes(
                 out.add("quote", region, x.span, detail)
             continue
         _, _, all_hits = _region(x, other, [True] * len(other.toks))
-        if all_hits / len(x.keys) < 0.3 and len(x.content) >= 3 and other.toks:
+        if all_hits / len(x.keys) < 0.3 and len(x.content) >= 3 and out.related:
             # new (or vanished) words between quote marks: the most serious quote change
             if forward:
                 out.add("quote", x.span, None, "quote dropped")
@@ -1637,7 +1657,7 @@ def _number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
         ((score(na[i], nb[j]), i, j) for i in ua for j in ub),
         key=lambda c: (-c[0], c[1], c[2]),
     )
-    lone = len(ua) == 1 and len(ub) == 1
+    lone = len(ua) == 1 and len(ub) == 1 and out.related
     for sc, i, j in cands:
         if i in ua and j in ub and (sc >= 1 or (lone and sc == 0)):
             x, y = na[i], nb[j]
@@ -1648,10 +1668,11 @@ def _number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
             out.add("number", (x.start, x.end), (y.start, y.end), "; ".join(p for p in parts if p))
             ua.remove(i)
             ub.remove(j)
-    for i in ua:
-        out.add("number", (na[i].start, na[i].end), None, "number dropped")
-    for j in ub:
-        out.add("number", None, (nb[j].start, nb[j].end), "number added")
+    if out.related:
+        for i in ua:
+            out.add("number", (na[i].start, na[i].end), None, "number dropped")
+        for j in ub:
+            out.add("number", None, (nb[j].start, nb[j].end), "number added")
     return years_a, years_b
 
 
@@ -1693,7 +1714,7 @@ def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> 
             if y2 is not None:
                 ux.remove(x)
                 uy.remove(y2)
-    lone = len(ux) == 1 and len(uy) == 1
+    lone = len(ux) == 1 and len(uy) == 1 and out.related
     cands = sorted(
         ((shared(x, y)[0], i, j) for i, x in enumerate(ux) for j, y in enumerate(uy)),
         key=lambda c: (-c[0], c[1], c[2]),
@@ -1713,6 +1734,8 @@ def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> 
         )
         done_x.add(i)
         done_y.add(j)
+    if not out.related:
+        return
     for i, x in enumerate(ux):
         if i not in done_x:
             out.add("date", (x.start, x.end), None, f"{what} dropped")

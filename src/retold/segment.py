@@ -96,12 +96,143 @@ def normalize_text(text: str) -> str:
 # Short function words are the cheapest reliable language signal for news
 # prose; a trained identifier costs most of a second to load.
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the of and to in is that for was on with as by he said it at from his".split()),
-    "es": frozenset("el la de que y en los del las por un una con para se su al lo como".split()),
-    "pt": frozenset("o a de que e do da em os um para com não uma no na se por as dos".split()),
-    "fr": frozenset("le la les de des et en un une du est que pour dans qui au sur pas".split()),
-    "de": frozenset("der die und in den von zu das mit sich des auf für ist im dem nicht ein".split()),
-    "it": frozenset("il di che e la per un in del è della le si con non una sono gli alla".split()),
+    "en": frozenset(
+        [
+            "the",
+            "of",
+            "and",
+            "to",
+            "in",
+            "is",
+            "that",
+            "for",
+            "was",
+            "on",
+            "with",
+            "as",
+            "by",
+            "he",
+            "said",
+            "it",
+            "at",
+            "from",
+            "his",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "de",
+            "que",
+            "y",
+            "en",
+            "los",
+            "del",
+            "las",
+            "por",
+            "un",
+            "una",
+            "con",
+            "para",
+            "se",
+            "su",
+            "al",
+            "lo",
+            "como",
+        ]
+    ),
+    "pt": frozenset(
+        [
+            "o",
+            "a",
+            "de",
+            "que",
+            "e",
+            "do",
+            "da",
+            "em",
+            "os",
+            "um",
+            "para",
+            "com",
+            "não",
+            "uma",
+            "no",
+            "na",
+            "se",
+            "por",
+            "as",
+            "dos",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "de",
+            "des",
+            "et",
+            "en",
+            "un",
+            "une",
+            "du",
+            "est",
+            "que",
+            "pour",
+            "dans",
+            "qui",
+            "au",
+            "sur",
+            "pas",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "und",
+            "in",
+            "den",
+            "von",
+            "zu",
+            "das",
+            "mit",
+            "sich",
+            "des",
+            "auf",
+            "für",
+            "ist",
+            "im",
+            "dem",
+            "nicht",
+            "ein",
+        ]
+    ),
+    "it": frozenset(
+        [
+            "il",
+            "di",
+            "che",
+            "e",
+            "la",
+            "per",
+            "un",
+            "in",
+            "del",
+            "è",
+            "della",
+            "le",
+            "si",
+            "con",
+            "non",
+            "una",
+            "sono",
+            "gli",
+            "alla",
+        ]
+    ),
 }
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -141,7 +272,7 @@ def tokens(text: str) -> list[str]:
 
 _LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
 # A line ending in one of these is finished; the next line starts a paragraph.
-_TERMINAL = ".!?:;\"”’»)]…|"
+_TERMINAL = '.!?:;"”’»)]…|'
 _JOINERS = ",–—-(/&"
 
 
@@ -203,7 +334,7 @@ _INITIALISM_RE = re.compile(r"\b(?:[A-Z]\.){2,}(?=\s+[A-Z])")
 
 def sentence_spans(text: str, start: int, end: int, language: str = "en") -> list[Span]:
     """Sentence spans inside ``text[start:end]`` (one paragraph)."""
-    from sentencex import segment as _sx  # noqa: PLC0415  (import cost paid once, lazily)
+    from sentencex import segment as _sx
 
     chunk = text[start:end].replace("\n", " ")
     lang = language if language in _SENTENCEX_LANGS else "en"
@@ -232,7 +363,7 @@ def _merge_fragments(text: str, spans: list[Span]) -> list[Span]:
                 _INITIALISM_RE.search(prev[-8:] + " X") is not None
                 and prev.rstrip().endswith(".")
                 and not prev.rstrip()[-4:].isupper()
-            ) or len(cur.strip("”’\"»)] ")) == 0
+            ) or len(cur.strip('”’"»)] ')) == 0
             if glue:
                 out[-1] = (ps, e)
                 continue
