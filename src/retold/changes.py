@@ -477,7 +477,9 @@ def _year(s: str | None) -> int | None:
     return y if 1800 <= y <= 2199 else None
 
 
-def _accept_form(form: _Form, word: str, lang: str, initial: bool, beside_number: bool) -> bool:
+def _accept_form(
+    form: _Form, word: str, lang: str, initial: bool, beside_number: bool, before_name: bool
+) -> bool:
     own = lang in form.langs
     if not own and lang in ("en", "es"):
         return False
@@ -485,11 +487,16 @@ def _accept_form(form: _Form, word: str, lang: str, initial: bool, beside_number
         return beside_number
     if lang in ("en", "de"):
         return word[0].isupper()
-    # Spanish "Julio", "Domingo", "Abril" mid-sentence are names, not dates
-    return word[0].islower() or initial or beside_number
+    # where these words are written in lower case, a capital marks a name: "Julio Borges",
+    # "Domingo Cavallo", and mid-sentence "Abril"
+    if word[0].isupper() and not beside_number:
+        return initial and not before_name
+    return True
 
 
-def _month_date(text: str, lang: str, t: _Tok, form: _Form, out: list[_Date]) -> None:
+def _month_date(
+    text: str, lang: str, t: _Tok, form: _Form, before_name: bool, out: list[_Date]
+) -> None:
     s, e = t.start, t.end
     if t.fold.endswith("'s"):
         e -= 2
@@ -508,21 +515,32 @@ def _month_date(text: str, lang: str, t: _Tok, form: _Form, out: list[_Date]) ->
         year = _year(ym.group("y"))
         if year is not None:
             end = ym.end()
-    if _accept_form(form, t.text, lang, t.initial, day is not None or year is not None):
+    if _accept_form(
+        form, t.text, lang, t.initial, day is not None or year is not None, before_name
+    ):
         out.append(_Date(start, end, year, form.value, day))
 
 
 def _find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list[_Date]:
     out: list[_Date] = []
     # month and weekday names are looked up word by word: far cheaper than a regex of them all
-    for t in toks:
+    for k, t in enumerate(toks):
         f = t.fold[:-2] if t.fold.endswith("'s") else t.fold  # "Thursday's releases"
+        if f not in _MONTHS and f not in _WEEKDAYS and f not in _FEIRA:
+            continue
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        before_name = (
+            nxt is not None
+            and nxt.cap
+            and text[t.end : nxt.start] == " "
+            and nxt.fold not in _MONTHS
+        )
         if f in _MONTHS:
-            _month_date(text, lang, t, _MONTHS[f], out)
-        elif f in _WEEKDAYS or (f in _FEIRA and text.startswith("-feira", t.end)):
+            _month_date(text, lang, t, _MONTHS[f], before_name, out)
+        elif f in _WEEKDAYS or text.startswith("-feira", t.end):
             end = t.end + 6 if f in _FEIRA else t.start + len(f)
             form = _WEEKDAYS[f + "-feira" if f in _FEIRA else f]
-            if _accept_form(form, t.text, lang, t.initial, False):
+            if _accept_form(form, t.text, lang, t.initial, False, before_name):
                 out.append(_Date(t.start, end, wd=form.value - 1))
     for p in runs:
         if (m := _NUMDATE_RE.match(text, p)) is None:
@@ -1061,6 +1079,20 @@ _NAME_CONNECTORS = frozenset(
 _NAME_GAP_RE = re.compile(r"[ \t\u00a0]+|-")
 # one place, several spellings: these are not changes of name
 _ALIASES = {
+    # irregular adjectives of places, which _same_name_word cannot derive
+    **dict.fromkeys(["spanish", "espanol", "espanola", "espanoles"], "spain"),
+    **dict.fromkeys(["french", "frances", "francesa"], "france"),
+    **dict.fromkeys(["american", "americans", "estadounidense", "estadounidenses"], "us"),
+    **dict.fromkeys(["british", "britanico", "britanica"], "uk"),
+    "dutch": "netherlands",
+    "swiss": "switzerland",
+    "greek": "greece",
+    "irish": "ireland",
+    "danish": "denmark",
+    "swedish": "sweden",
+    "polish": "poland",
+    "turkish": "turkey",
+    "norwegian": "norway",
     "united states": "us",
     "usa": "us",
     "eeuu": "us",
@@ -1746,7 +1778,34 @@ def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> 
 
 def _related(x: _Name, y: _Name) -> bool:
     """One name is the other, or part of it ("Maduro" in "Nicolás Maduro")."""
-    return x.norm == y.norm or _is_sub(x.norm, y.norm) or _is_sub(y.norm, x.norm)
+    xs, ys = (x.norm, y.norm) if len(x.norm) <= len(y.norm) else (y.norm, x.norm)
+    n = len(xs)
+    return any(
+        all(_same_name_word(p, q) for p, q in zip(xs, ys[k : k + n], strict=True))
+        for k in range(len(ys) - n + 1)
+    )
+
+
+_DEMONYM_ENDINGS = frozenset(
+    {"", "n", "an", "ian", "ese", "i", "ish", "ic", "ean", "ino", "ina", "ano", "ana", "eno", "ena"}
+    | {"ense", "ol", "ola", "es", "o", "a"}
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def _same_name_word(p: str, q: str) -> bool:
+    """The same word, or a people and its place: "Venezuela" / "Venezuelan", "China" / "Chinese"."""
+    if p == q:
+        return True
+    short, long = (p, q) if len(p) <= len(q) else (q, p)
+    for base in (short, short[:-1]):
+        if (
+            len(base) >= 4
+            and long.startswith(base)
+            and long[len(base) :].rstrip("s") in _DEMONYM_ENDINGS
+        ):
+            return True
+    return False
 
 
 def _context(p: _Passage, name: _Name) -> tuple[str | None, str | None, str | None, str | None]:
@@ -1888,12 +1947,8 @@ def _negation_changes(out: _Out) -> None:
         diff = sum(fa[i1:i2]) - sum(fb[j1:j2])
         if diff == 0:
             continue
-        rest_a = [
-            ka[k] for k in range(i1, i2) if ka[k] != _NEG_MARK and pa.toks[k].fold not in _AUX
-        ]
-        rest_b = [
-            kb[k] for k in range(j1, j2) if kb[k] != _NEG_MARK and pb.toks[k].fold not in _AUX
-        ]
+        rest_a = [ka[k] for k in range(i1, i2) if ka[k] != _NEG_MARK and ka[k] not in _AUX]
+        rest_b = [kb[k] for k in range(j1, j2) if kb[k] != _NEG_MARK and kb[k] not in _AUX]
         if rest_a != rest_b:
             continue
         # the rest of the clause must line up on both sides of the difference

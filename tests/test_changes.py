@@ -1,0 +1,571 @@
+"""The changes stage: quotes, numbers, dates, names, titles and negation between aligned passages."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retold.changes import find_changes
+from retold.errors import UsageError
+from retold.types import Change, Span
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def whole(a: str, b: str, *, lang_a: str = "en", lang_b: str = "en") -> list[Change]:
+    """Changes when the two texts are aligned as one passage each."""
+    return find_changes(a, b, [((0, len(a)), (0, len(b)))], lang_a=lang_a, lang_b=lang_b)
+
+
+def of_kind(changes: list[Change], kind: str) -> list[Change]:
+    return [c for c in changes if c.kind == kind]
+
+
+def assert_slices(a: str, b: str, pairs: list[tuple[Span, Span]], changes: list[Change]) -> None:
+    for c in changes:
+        assert a[c.a[0] : c.a[1]] == c.a_text
+        assert b[c.b[0] : c.b[1]] == c.b_text
+        assert any(
+            pa[0] <= c.a[0] <= c.a[1] <= pa[1] and pb[0] <= c.b[0] <= c.b[1] <= pb[1]
+            for pa, pb in pairs
+        ), c
+
+
+# --- quotes ---------------------------------------------------------------------------------
+
+
+def test_reworded_quote_is_flagged_with_inner_spans() -> None:
+    a = "“We will not stop until every home is back,” said spokesman Paul Aker."
+    b = "“We will not rest until every house is back,” said spokesman Paul Aker."
+    (q,) = of_kind(whole(a, b), "quote")
+    assert q.a_text == "We will not stop until every home is back,"
+    assert q.b_text == "We will not rest until every house is back,"
+    assert q.detail.startswith("quote reworded (similarity 0.")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("“The water came quickly,” she said.", "“The water came quickly,” she said."),
+        # case, typographic marks, spacing and trailing punctuation inside the marks
+        ("“The water came quickly,” she said.", '"the water  came quickly." she said.'),
+        ("He called it “a mere gesture.”", "He called it “A mere gesture”."),
+    ],
+)
+def test_same_quote_written_differently_is_not_a_change(a: str, b: str) -> None:
+    assert of_kind(whole(a, b), "quote") == []
+
+
+def test_apostrophes_are_not_quote_marks() -> None:
+    a = "Maduro’s allies don’t agree, and the parents’ group won’t either."
+    b = "Maduro’s allies do not agree, and the parents’ group will not either."
+    assert of_kind(whole(a, b), "quote") == []
+
+
+def test_single_quotes_when_clearly_quoting() -> None:
+    a = "Venezuela frees prisoners as a gesture to ‘seek peace’ after Maduro’s capture"
+    b = "Venezuela frees prisoners as a gesture to ‘build peace’ after Maduro’s capture"
+    (q,) = of_kind(whole(a, b), "quote")
+    assert (q.a_text, q.b_text) == ("seek peace", "build peace")
+
+
+def test_quote_marks_removed() -> None:
+    a = "Romero called the releases “a charade of releasing some prisoners” on Thursday."
+    b = "Romero called the releases a charade of releasing some prisoners on Thursday."
+    (q,) = of_kind(whole(a, b), "quote")
+    assert q.detail == "quote marks removed"
+    assert q.a_text == "a charade of releasing some prisoners"
+    assert q.b_text == "a charade of releasing some prisoners"
+
+
+def test_quote_added_only_for_clearly_new_words() -> None:
+    a = "The minister spoke to reporters after the meeting in Madrid on Friday."
+    b = "The minister spoke to reporters after the meeting in Madrid on Friday: “Nobody will be left behind.”"
+    (q,) = of_kind(whole(a, b), "quote")
+    assert q.detail == "quote added" and q.b_text == "Nobody will be left behind."
+    # a scare-quoted word already in A is not a new quote
+    b2 = "The minister spoke to “reporters” after the meeting in Madrid on Friday."
+    assert [c.detail for c in of_kind(whole(a, b2), "quote")] in ([], ["quote marks added"])
+
+
+def test_spanish_guillemets_and_dialogue_dashes() -> None:
+    a = "«El agua subió más rápido de lo que esperábamos», declaró Lasa."
+    b = "«El agua subió mucho más rápido de lo previsto», afirmó Lasa."
+    (q,) = of_kind(whole(a, b, lang_a="es", lang_b="es"), "quote")
+    assert q.a_text == "El agua subió más rápido de lo que esperábamos,"[:-1]
+    assert "previsto" in q.b_text
+    a = "—No tengo palabras para expresar lo que siento —dijo Durán—. Estamos esperando."
+    b = "—No tengo palabras para describir lo que siento —afirmó Durán—. Estamos esperando."
+    (q,) = of_kind(whole(a, b, lang_a="es", lang_b="es"), "quote")
+    assert q.a_text == "No tengo palabras para expresar lo que siento"
+    assert q.b_text == "No tengo palabras para describir lo que siento"
+
+
+def test_german_and_french_quote_marks() -> None:
+    a = "Er sagte: „Wir geben nicht auf“, und ging."
+    b = "Er sagte: „Wir geben niemals auf“, und ging."
+    assert [c.kind for c in whole(a, b, lang_a="de", lang_b="de")].count("quote") == 1
+    a = "Il a dit « nous ne céderons pas » hier."
+    b = "Il a dit « nous ne reculerons pas » hier."
+    (q,) = of_kind(whole(a, b, lang_a="fr", lang_b="fr"), "quote")
+    assert q.a_text == "nous ne céderons pas"
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+
+def test_qualifier_added_is_a_number_change() -> None:
+    a = "During the 2024 election the government said it detained 2,000 people."
+    b = "During the 2024 election the government said it detained more than 2,000 people."
+    (n,) = of_kind(whole(a, b), "number")
+    assert (n.a_text, n.b_text) == ("2,000", "more than 2,000")
+    assert n.detail == "qualifier added: more than"
+
+
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [
+        ("10", "ten"),
+        ("2,000", "2000"),
+        ("2,000", "two thousand"),
+        ("1 000", "1,000"),
+        ("about 300", "around 300"),
+        ("more than 300", "over 300"),
+        ("50%", "50 percent"),
+        ("$2 million", "2 million dollars"),
+        ("2.5 million", "2,500,000"),
+        ("25 miles", "40 kilometers"),
+        ("10:30 a.m.", "10:30 am"),
+    ],
+)
+def test_same_quantity_written_differently_is_not_a_change(x: str, y: str) -> None:
+    a = f"Officials said {x} residents had left the town by Friday."
+    b = f"Officials said {y} residents had left the town by Friday."
+    assert of_kind(whole(a, b), "number") == [], (x, y)
+
+
+def test_value_unit_and_qualifier_changes() -> None:
+    a = "We have 300 engineers in the field, the company said."
+    b = "We have 200 engineers in the field, the company said."
+    (n,) = of_kind(whole(a, b), "number")
+    assert (n.a_text, n.b_text, n.detail) == ("300", "200", "value changed: 300 → 200")
+    a = "The river rose 2.4 meters in six hours."
+    b = "The river rose 2.4 feet in six hours."
+    (n,) = of_kind(whole(a, b), "number")
+    assert n.detail == "unit changed: m → ft"
+    a = "Nearly 400 homes lost power."
+    b = "About 400 homes lost power."
+    (n,) = of_kind(whole(a, b), "number")
+    assert n.detail == "qualifier changed: nearly → about"
+
+
+def test_number_dropped_in_aligned_passage() -> None:
+    a = "He waited outside a prison in the town of Guatire, around 25 miles outside of Caracas."
+    b = "He waited outside the prison in the town of Guatire, outside of Caracas."
+    (n,) = of_kind(whole(a, b), "number")
+    assert n.detail == "number dropped" and n.a_text == "around 25 miles" and n.b_text == b
+
+
+def test_spanish_numbers() -> None:
+    a = "El Gobierno aprobó una partida de 2.000,5 millones de euros para reparar carreteras."
+    b = "El Gobierno aprobó una partida de 2.500 millones de euros para reparar carreteras."
+    (n,) = of_kind(whole(a, b, lang_a="es", lang_b="es"), "number")
+    assert n.a_text == "2.000,5 millones de euros" and n.b_text == "2.500 millones de euros"
+    assert n.detail.startswith("value changed")
+    a = "Las autoridades evacuaron a 3.500 vecinos."
+    b = "Las autoridades evacuaron a más de 3.500 vecinos."
+    (n,) = of_kind(whole(a, b, lang_a="es", lang_b="es"), "number")
+    assert n.detail == "qualifier added: más de"
+    for x, y in [
+        ("2.000", "dos mil"),
+        ("2.000,5", "2000,5"),
+        ("veintiún", "21"),
+        ("mil millones", "1.000 millones"),
+    ]:
+        a, b = f"Llegaron {x} personas.", f"Llegaron {y} personas."
+        assert of_kind(whole(a, b, lang_a="es", lang_b="es"), "number") == [], (x, y)
+
+
+def test_numbers_across_languages_and_conventions() -> None:
+    a = "Officials said 2,000.5 tonnes of aid had arrived."
+    b = "Las autoridades dijeron que habían llegado 2.000,5 toneladas de ayuda."
+    assert of_kind(whole(a, b, lang_b="es"), "number") == []
+    # neutral languages take the shape of the number: one grouping mark is thousands
+    a = "Le gouvernement a libéré 1 500 prisonniers."
+    b = "Le gouvernement a libéré 1.500 prisonniers."
+    assert of_kind(whole(a, b, lang_a="fr", lang_b="fr"), "number") == []
+
+
+def test_codes_and_ordinals_are_not_numbers() -> None:
+    a = "The F-16 flew over COVID-19 wards on the 2nd day."
+    b = "The F-35 flew over COVID-20 wards on the 3rd day."
+    assert of_kind(whole(a, b), "number") == []
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "lang_b"),
+    [
+        ("Dec. 29, 2025", "December 29, 2025", "en"),
+        ("Dec. 29, 2025", "29 December 2025", "en"),
+        ("Dec. 29, 2025", "29 de diciembre de 2025", "es"),
+        ("Jan 08, 2026", "January 8, 2026", "en"),
+        ("Dec. 29, 2025", "Dec. 29", "en"),
+        ("2025-12-29", "Dec. 29, 2025", "en"),
+    ],
+)
+def test_same_date_written_differently_is_not_a_change(x: str, y: str, lang_b: str) -> None:
+    a = f"As of {x}, there were 863 people detained."
+    b = f"As of {y}, there were 863 people detained."
+    assert of_kind(whole(a, b, lang_b=lang_b), "date") == []
+
+
+def test_date_and_weekday_changes() -> None:
+    a = "As of Dec. 29, 2025, there were 863 people detained, the group said on Thursday."
+    b = "As of Dec. 28, 2025, there were 863 people detained, the group said on Wednesday."
+    ds = of_kind(whole(a, b), "date")
+    assert [(d.a_text, d.b_text) for d in ds] == [
+        ("Dec. 29, 2025", "Dec. 28, 2025"),
+        ("Thursday", "Wednesday"),
+    ]
+    assert ds[1].detail == "weekday changed: Thursday → Wednesday"
+    a = "Los presos fueron liberados el jueves 8 de enero."
+    b = "Los presos fueron liberados el miércoles 8 de enero."
+    (d,) = of_kind(whole(a, b, lang_a="es", lang_b="es"), "date")
+    assert (d.a_text, d.b_text) == ("jueves", "miércoles")
+    a = "They were arrested in September 2024 in Caracas."
+    b = "They were arrested in October 2024 in Caracas."
+    assert [d.detail for d in of_kind(whole(a, b), "date")] == [
+        "date changed: September 2024 → October 2024"
+    ]
+    a = "Gorbe was arrested in 2024, officials said."
+    b = "Gorbe was arrested in 2023, officials said."
+    assert [d.detail for d in of_kind(whole(a, b), "date")] == ["date changed: 2024 → 2023"]
+
+
+def test_words_that_look_like_dates() -> None:
+    a = "Theresa May said the march would go ahead, and Julio Borges agreed."
+    b = "Theresa May said the march would go ahead, and Julio Borges agreed."
+    assert whole(a, b) == []
+    a = "Julio Borges dijo que la marcha seguirá."
+    b = "Domingo Borges dijo que la marcha seguirá."
+    assert of_kind(whole(a, b, lang_a="es", lang_b="es"), "date") == []
+
+
+# --- names and titles -----------------------------------------------------------------------
+
+
+def test_name_spelled_differently() -> None:
+    a = "Associated Press reporters contributed to this report. Janetsky reported from Mexico City."
+    b = "Associated Press reporters contributed to this report. Janesky reported from Mexico City."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text, n.detail) == ("Janetsky", "Janesky", "name spelled differently")
+
+
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [
+        ("Nicolás Maduro", "Nicolas Maduro"),  # accents
+        ("Nicolás Maduro", "NICOLÁS MADURO"),  # case
+        ("Nicolás Maduro", "Maduro"),  # a shorter reference
+        ("U.S. officials", "United States officials"),
+        ("Venezuelan officials", "Venezuela's officials"),
+    ],
+)
+def test_same_name_is_not_a_change(x: str, y: str) -> None:
+    a = f"The talks with {x} ended on Friday in Caracas."
+    b = f"The talks with {y} ended on Friday in Caracas."
+    assert of_kind(whole(a, b), "name") == [], (x, y)
+
+
+def test_name_swapped_in_same_context() -> None:
+    a = "After the vote, Senator Smith said the bill would pass."
+    b = "After the vote, Senator Jones said the bill would pass."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text, n.detail) == ("Smith", "Jones", "name changed")
+
+
+def test_sentence_initial_words_are_not_names() -> None:
+    a = "However, the government said it would release more prisoners."
+    b = "Still, the government said it would release more prisoners."
+    assert whole(a, b) == []
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "detail"),
+    [
+        (
+            "former President Nicolás Maduro",
+            "President Nicolás Maduro",
+            "title changed: former President → President",
+        ),
+        ("Vice President Delcy Rodríguez", "President Delcy Rodríguez", "title changed"),
+        ("former President Nicolás Maduro", "Nicolás Maduro", "title dropped: former President"),
+        ("Nicolás Maduro", "ousted leader Nicolás Maduro", "title added: ousted leader"),
+    ],
+)
+def test_title_changes(x: str, y: str, detail: str) -> None:
+    a = f"On Friday {x} spoke to reporters in Caracas."
+    b = f"On Friday {y} spoke to reporters in Caracas."
+    (t,) = of_kind(whole(a, b), "title")
+    assert t.detail.startswith(detail)
+    assert t.a_text.endswith("Maduro") or t.a_text.endswith("Rodríguez")
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "lang_b"),
+    [
+        ("acting President Delcy Rodríguez", "Acting President Delcy Rodríguez", "en"),
+        ("acting President Delcy Rodríguez", "interim president Delcy Rodríguez", "en"),
+        (
+            "Foreign Minister José Manuel Albares",
+            "Spanish Foreign Minister José Manuel Albares",
+            "en",
+        ),
+        ("Foreign Minister José Manuel Albares", "el canciller José Manuel Albares", "es"),
+        ("acting President Delcy Rodríguez", "la presidenta encargada Delcy Rodríguez", "es"),
+    ],
+)
+def test_equivalent_titles_are_not_changes(x: str, y: str, lang_b: str) -> None:
+    a = f"Speaking on Friday, {x} confirmed the releases."
+    b = f"Speaking on Friday, {y} confirmed the releases."
+    assert of_kind(whole(a, b, lang_b=lang_b), "title") == []
+
+
+def test_spanish_title_change() -> None:
+    a = "El presidente Nicolás Maduro habló el viernes."
+    b = "El expresidente Nicolás Maduro habló el viernes."
+    (t,) = of_kind(whole(a, b, lang_a="es", lang_b="es"), "title")
+    assert t.a_text == "presidente Nicolás Maduro" and t.b_text == "expresidente Nicolás Maduro"
+
+
+# --- negation -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "detail"),
+    [
+        (
+            "He said he was not specific about how many would be freed.",
+            "He said he was specific about how many would be freed.",
+            "negation removed: not",
+        ),
+        (
+            "The officials said the plan was approved by the council.",
+            "The officials said the plan was never approved by the council.",
+            "negation added: never",
+        ),
+        (
+            "Spanish authorities denied the allegations at the time.",
+            "Spanish authorities confirmed the allegations at the time.",
+            "polarity changed: denied → confirmed",
+        ),
+        (
+            "The ministry didn't confirm the number of detainees.",
+            "The ministry confirmed the number of detainees.",
+            "negation removed: didn't",
+        ),
+    ],
+)
+def test_negation_flips(a: str, b: str, detail: str) -> None:
+    (n,) = of_kind(whole(a, b), "negation")
+    assert n.detail == detail
+
+
+def test_spanish_negation() -> None:
+    a = "El consejero dijo que no había heridos graves en la zona."
+    b = "El consejero dijo que había heridos graves en la zona."
+    (n,) = of_kind(whole(a, b, lang_a="es", lang_b="es"), "negation")
+    assert (n.detail, n.a_text, n.b_text) == ("negation removed: no", "no", "que había")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("I don’t have words to express it,” he said.", "I have no words to express it,” he said."),
+        ("No one had suffered serious injuries.", "Nobody had suffered serious injuries."),
+        (
+            "They will watch not only how many are freed but also who.",
+            "They will watch how many are freed but also who.",
+        ),
+        (
+            "He was not specific about how many people or names.",
+            "Late Thursday it was still unclear who would be freed.",
+        ),
+    ],
+)
+def test_negation_kept_or_passages_too_different(a: str, b: str) -> None:
+    assert of_kind(whole(a, b), "negation") == []
+
+
+# --- the motivating example -----------------------------------------------------------------
+
+
+def _span(text: str, start: str, end: str | None = None) -> Span:
+    s = text.index(start)
+    e = text.index(end, s) + len(end) if end else text.index("\n", s)
+    return s, e
+
+
+@pytest.fixture(scope="module")
+def ap() -> tuple[str, str, list[tuple[Span, Span]]]:
+    pa, pb = SHARED / "examples" / "ap-original.txt", SHARED / "examples" / "scraped-rewrite.txt"
+    if not (pa.exists() and pb.exists()):
+        pytest.skip("../shared/examples is not present")
+    a, b = pa.read_text(encoding="utf-8"), pb.read_text(encoding="utf-8")
+    pairs = [
+        (_span(a, "“Consider this"), _span(b, "“Consider this")),
+        (_span(a, "“I don’t have words"), _span(b, "“I have no words")),
+        (_span(a, "“The regime uses"), _span(b, "“The regime uses")),
+        (_span(a, "Despite a widespread crackdown"), _span(b, "Despite a widespread crackdown")),
+        (_span(a, "Romero’s organization said"), _span(b, "Romero’s organization said")),
+        (_span(a, "Ronal Rodríguez, a researcher"), _span(b, "Ronal Rodríguez, a researcher")),
+        (_span(a, "Pedro Durán, 60,", "Caracas."), _span(b, "Pedro Durán, 60,", "Guatire.")),
+        (_span(a, "Associated Press reporters"), _span(b, "Carablos, Isabel")),
+        (_span(a, "Jorge Rodríguez, brother"), _span(b, "Jorge Rodríguez, the interim", "freed.")),
+        (_span(a, "Foreign Minister José"), _span(b, "Speaking to Spanish broadcaster")),
+        (_span(a, "In July last year"), _span(b, "Last July")),
+    ]
+    return a, b, pairs
+
+
+def test_example_pair_changes(ap: tuple[str, str, list[tuple[Span, Span]]]) -> None:
+    a, b, pairs = ap
+    changes = find_changes(a, b, pairs)
+    assert_slices(a, b, pairs, changes)
+    quotes = of_kind(changes, "quote")
+    assert any("broadly intended" in q.a_text and "generally aimed" in q.b_text for q in quotes)
+    assert any("I don’t have words" in q.a_text and "I have no words" in q.b_text for q in quotes)
+    assert any(
+        "like a bargaining chip" in q.a_text and "as a bargaining chip" in q.b_text for q in quotes
+    )
+    assert all("reworded" in q.detail for q in quotes[:3])
+    nums = of_kind(changes, "number")
+    assert any(n.a_text == "2,000" and n.b_text == "more than 2,000" for n in nums)
+    assert any(n.a_text == "around 25 miles" and n.detail == "number dropped" for n in nums)
+    assert not any("Dec. 29" in d.a_text for d in of_kind(changes, "date"))
+    names = {(n.a_text, n.b_text) for n in of_kind(changes, "name")}
+    assert ("Janetsky", "Janesky") in names
+    assert ("University of Rosario", "Rosario University") in names
+    # case-only and equivalent title differences are not reported; nor is the same quote twice
+    assert of_kind(changes, "title") == []
+    assert of_kind(changes, "negation") == []
+    assert len({(c.kind, c.a, c.b) for c in changes}) == len(changes)
+
+
+def test_example_pair_is_fast(ap: tuple[str, str, list[tuple[Span, Span]]]) -> None:
+    a, b, pairs = ap
+    many = pairs * 5  # ~50 pairs over two ~1,000-word articles
+    best = min(_timed(lambda: find_changes(a, b, many)) for _ in range(5))
+    # generous: the budget is 20 ms on a quiet machine, and CI machines are not quiet
+    assert best < 0.1
+
+
+def _timed(f: object) -> float:
+    assert callable(f)
+    t = time.process_time()
+    f()
+    return time.process_time() - t
+
+
+# --- spans, errors, odd input ---------------------------------------------------------------
+
+
+def test_changes_only_inside_their_pairs() -> None:
+    a = "Intro with 5 people. “Hello there friends,” he said on Monday. Outro with 7 people."
+    b = "Intro with 6 people. “Hello there my friends,” he said on Tuesday. Outro with 8 people."
+    pa = (a.index("“"), a.index("Outro") - 1)
+    pb = (b.index("“"), b.index("Outro") - 1)
+    changes = find_changes(a, b, [(pa, pb)])
+    assert {c.kind for c in changes} == {"quote", "date"}
+    assert_slices(a, b, [(pa, pb)], changes)
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [((0, 99), (0, 3))],
+        [((3, 2), (0, 3))],
+        [((-1, 2), (0, 3))],
+        [((0, 2),)],
+        [((0, 2), (0, "3"))],
+    ],
+)
+def test_bad_spans_are_usage_errors(pairs: list[tuple[Span, Span]]) -> None:
+    with pytest.raises(UsageError, match="pair 0"):
+        find_changes("abcdef", "abcdef", pairs)
+
+
+def test_empty_and_unknown_languages() -> None:
+    assert find_changes("", "", []) == []
+    assert find_changes("abc", "abc", [((0, 0), (0, 3))]) == []
+    a = "Le 29 décembre 2025, 863 personnes étaient détenues, « pour raisons politiques »."
+    b = "Le 29 décembre 2025, 900 personnes étaient détenues, « pour raisons politiques »."
+    for lang in ("fr", "xx", "pt-BR", ""):
+        (n,) = whole(a, b, lang_a=lang, lang_b=lang)
+        assert n.kind == "number" and (n.a_text, n.b_text) == ("863", "900")
+
+
+_FRAGMENTS = [
+    "“We will not stop,” he said.",
+    "“We will never stop,” she said.",
+    "« Nous continuerons »",
+    "'Hello there,' she said.",
+    "It wasn’t Maduro’s idea.",
+    "more than 2,000 people",
+    "2.000,5 millones",
+    "about ten",
+    "$2 million",
+    "Dec. 29, 2025",
+    "29 de diciembre de 2025",
+    "on Thursday",
+    "el jueves",
+    "Janetsky",
+    "Janesky",
+    "former President Nicolás Maduro",
+    "Acting President Delcy Rodríguez",
+    "denied",
+    "confirmed",
+    "no",
+    "not",
+    "—Sí —dijo—.",
+    "\n",
+    " ",
+    "the",
+    "U.S.",
+    "10:30 a.m.",
+]
+
+
+@st.composite
+def _text_and_spans(draw: st.DrawFn) -> tuple[str, list[Span]]:
+    text = " ".join(draw(st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=12), max_size=12)))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=6)))
+    return text, [(cuts[k], cuts[k + 1]) for k in range(len(cuts) - 1)]
+
+
+@given(_text_and_spans(), _text_and_spans(), st.sampled_from(["en", "es", "fr", "xx"]))
+@settings(max_examples=300, deadline=None)
+def test_spans_slice_back_and_stay_inside_pairs(
+    ta: tuple[str, list[Span]], tb: tuple[str, list[Span]], lang: str
+) -> None:
+    (a, sa), (b, sb) = ta, tb
+    pairs = [*zip(sa, sb, strict=False), ((0, len(a)), (0, len(b)))]
+    changes = find_changes(a, b, pairs, lang_a=lang, lang_b="es" if lang == "fr" else lang)
+    assert_slices(a, b, pairs, changes)
+    for c in changes:
+        assert c.kind in {"quote", "number", "date", "name", "title", "negation"}
+        assert c.detail
+
+
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=10))
+@settings(max_examples=150, deadline=None)
+def test_a_passage_against_itself_has_no_changes(parts: list[str]) -> None:
+    a = " ".join(parts)
+    assert whole(a, a) == []
