@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from retold.stories import Article, Link, build_stories, cluster, derive
 
 
-def L(
+def link(
     a: str, b: str, verdict: str = "rewrite", sim: float = 0.8, ab: float = 0.8, ba: float = 0.8
 ) -> Link:
     return Link(a, b, verdict, sim, ab, ba)  # type: ignore[arg-type]
@@ -18,10 +18,10 @@ def L(
 
 def test_cluster_joins_reuse_and_same_story_but_not_unrelated() -> None:
     links = [
-        L("a", "b"),
-        L("b", "c", "same-story", 0.7),
-        L("c", "d", "unrelated", 0.1),
-        L("e", "f", "duplicate"),
+        link("a", "b"),
+        link("b", "c", "same-story", 0.7),
+        link("c", "d", "unrelated", 0.1),
+        link("e", "f", "duplicate"),
     ]
     assert cluster("abcdef", links) == [["a", "b", "c"], ["e", "f"], ["d"]]
     assert cluster("abcdef", links, min_similarity=0.75) == [["a", "b"], ["e", "f"], ["c"], ["d"]]
@@ -34,9 +34,9 @@ def test_direction_from_publication_times() -> None:
         "spin": Article("spin", None, "2026-03-14T12:00:00Z"),
     }
     links = [
-        L("copy", "wire", "near-duplicate", ab=0.95, ba=0.95),
-        L("spin", "wire", ab=0.7, ba=0.8),
-        L("spin", "copy", ab=0.6, ba=0.6),
+        link("copy", "wire", "near-duplicate", ab=0.95, ba=0.95),
+        link("spin", "wire", ab=0.7, ba=0.8),
+        link("spin", "copy", ab=0.6, ba=0.6),
     ]
     edges = derive(list(arts), links, arts)
     assert {(e.source, e.target) for e in edges} == {("wire", "copy"), ("wire", "spin")}
@@ -47,13 +47,13 @@ def test_rewrite_of_a_rewrite_hangs_under_its_parent_without_times() -> None:
     # the source was rewritten three times (a hub); r2 was made from r1
     arts = {x: Article(x) for x in ("src", "r1", "r2", "r3", "r4")}
     links = [
-        L("src", "r1", ab=0.8, ba=0.8),
-        L("src", "r3", ab=0.75, ba=0.8),
-        L("src", "r4", ab=0.7, ba=0.7),
-        L("src", "r2", ab=0.5, ba=0.55),
-        L("r1", "r2", ab=0.9, ba=0.9),
-        L("r1", "r3", ab=0.4, ba=0.45),
-        L("r3", "r4", ab=0.4, ba=0.4),
+        link("src", "r1", ab=0.8, ba=0.8),
+        link("src", "r3", ab=0.75, ba=0.8),
+        link("src", "r4", ab=0.7, ba=0.7),
+        link("src", "r2", ab=0.5, ba=0.55),
+        link("r1", "r2", ab=0.9, ba=0.9),
+        link("r1", "r3", ab=0.4, ba=0.45),
+        link("r3", "r4", ab=0.4, ba=0.4),
     ]
     edges = {(e.source, e.target) for e in derive(list(arts), links, arts)}
     assert edges == {("src", "r1"), ("r1", "r2"), ("src", "r3"), ("src", "r4")}
@@ -66,8 +66,8 @@ def test_independent_reports_share_a_story_without_edges() -> None:
         "blog": Article("blog", None, "2026-01-01T05:00:00Z"),
     }
     links = [
-        L("ap", "reuters", "same-story", 0.7, 0.1, 0.1),
-        L("ap", "blog", "rewrite", 0.8, 0.7, 0.9),
+        link("ap", "reuters", "same-story", 0.7, 0.1, 0.1),
+        link("ap", "blog", "rewrite", 0.8, 0.7, 0.9),
     ]
     (story,) = build_stories(arts, links)
     assert sorted(story.articles) == ["ap", "blog", "reuters"]
@@ -79,7 +79,7 @@ def test_independent_reports_share_a_story_without_edges() -> None:
 
 def test_story_ids_do_not_depend_on_order() -> None:
     arts = {x: Article(x) for x in "abc"}
-    links = [L("a", "b"), L("b", "c")]
+    links = [link("a", "b"), link("b", "c")]
     one = build_stories(arts, links)
     two = build_stories(dict(reversed(list(arts.items()))), list(reversed(links)))
     assert [s.id for s in one] == [s.id for s in two]
@@ -90,7 +90,7 @@ def test_story_ids_do_not_depend_on_order() -> None:
 def test_derivation_is_a_forest_respecting_time(raw: list[tuple[int, int, float]]) -> None:
     ids = [f"n{i}" for i in range(8)]
     arts = {x: Article(x, published=f"2026-01-0{1 + i % 3}") for i, x in enumerate(ids)}
-    links = [L(ids[a], ids[b], ab=w, ba=w) for a, b, w in raw if a != b]
+    links = [link(ids[a], ids[b], ab=w, ba=w) for a, b, w in raw if a != b]
     for members in cluster(ids, links):
         edges = derive(members, links, arts)
         targets = [e.target for e in edges]
@@ -110,5 +110,5 @@ def test_derivation_is_a_forest_respecting_time(raw: list[tuple[int, int, float]
 
 def test_cluster_is_linear_enough() -> None:
     ids = [str(i) for i in range(20000)]
-    links = [L(a, b) for a, b in itertools.pairwise(ids)]
+    links = [link(a, b) for a, b in itertools.pairwise(ids)]
     assert len(cluster(ids, links)[0]) == 20000

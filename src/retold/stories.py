@@ -248,9 +248,8 @@ def build_stories(
         # label: the earliest article's headline, else the original's, else any
         roots = {e.source for e in edges} - {e.target for e in edges}
         labelled = [first] if first else sorted(roots) or list(members)
-        label = next(
-            (articles[m].title for m in [*labelled, *members] if articles[m].title), members[0]
-        )
+        titles = [articles[m].title for m in [*labelled, *members]]
+        label = next((t for t in titles if t), members[0])
         stories.append(
             Story(
                 id=_story_id(members),
