@@ -222,3 +222,8 @@ def run() -> None:
             f"internal error: {type(exc).__name__}: {exc} "
             "(set RETOLD_DEBUG=1 for the traceback, and please report it)"
         )
+
+
+from retold.cli_serve import serve as _serve_cmd  # noqa: E402
+
+main.add_command(_serve_cmd)

@@ -1,0 +1,334 @@
+"""Load test of ``retold serve`` on loopback: throughput and tail latency, with ratios.
+
+    .venv/bin/python benchmarks/bench_serve.py [--clients 4] [--requests 120] [--seconds 30]
+
+Starts ``retold serve`` as a subprocess on 127.0.0.1 with a fresh index,
+seeds it, then runs phases of concurrent keep-alive clients (threads in this
+process), each bounded by a request count and a time limit:
+
+1. ``GET /api/health``: the baseline, the cost of the HTTP layer alone;
+2. ``POST /api/compare``: distinct source/rewrite pairs (so the encoder's
+   sentence cache rarely helps);
+3. ``POST /api/search``: rewrites as queries, against the seeded index;
+4. mixed: searches while one client adds documents in small batches; at the
+   end every added id must be retrievable and the index count must match
+   (no lost writes), with no errors on either side.
+
+Every figure is printed with its ratio to the baseline measured in the same
+run, since the machines here are small (2 cores) and shared. Uses the l2r news
+pairs from ../shared/data when present, else variants of the bundled example.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _data import DATA, l2r_news
+
+ROOT = Path(__file__).resolve().parent.parent
+RETOLD = str(Path(sys.executable).with_name("retold"))
+TOKEN = "bench-token"
+
+
+# --- the server ---------------------------------------------------------------------
+
+
+def start(index: Path, workers: int) -> tuple[subprocess.Popen[str], str, int]:
+    proc = subprocess.Popen(
+        [
+            *(RETOLD, "serve", "--host", "127.0.0.1", "--port", "0", "--index", str(index)),
+            *("--workers", str(workers), "--queue", "64", "--quiet", "--token", TOKEN),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        m = re.search(r"listening on http://([\d.]+):(\d+)/", line)
+        if m:
+            # drain stderr in the background so the server never blocks on it
+            threading.Thread(target=proc.stderr.read, daemon=True).start()
+            return proc, m.group(1), int(m.group(2))
+    proc.kill()
+    raise SystemExit("retold serve did not start")
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class Client:
+    """One keep-alive connection; reconnects after the server closes it."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.conn = http.client.HTTPConnection(host, port, timeout=120)
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        for attempt in (0, 1):
+            try:
+                self.conn.request(method, path, body=data, headers=headers)
+                resp = self.conn.getresponse()
+                return resp.status, resp.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --- phases -------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        xs = sorted(self.latencies)
+        return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def run_phase(
+    name: str,
+    host: str,
+    port: int,
+    make: Callable[[int], tuple[str, str, Any]],
+    *,
+    clients: int,
+    requests: int,
+    seconds: float,
+) -> Result:
+    """``requests`` calls of ``make(i) -> (method, path, body)`` from ``clients`` threads."""
+    res = Result(name)
+    lock = threading.Lock()
+    counter = iter(range(requests))
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        c = Client(host, port)
+        try:
+            while time.monotonic() < deadline:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                method, path, body = make(i)
+                t0 = time.perf_counter()
+                try:
+                    status, data = c.call(method, path, body)
+                except OSError as exc:
+                    status, data = 0, str(exc).encode()
+                dt = time.perf_counter() - t0
+                with lock:
+                    if 200 <= status < 300:
+                        res.latencies.append(dt)
+                    else:
+                        res.errors.append(f"{status} {data[:200]!r}")
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def corpus() -> tuple[list[tuple[str, str]], list[str], str]:
+    """(source id, text) pairs, rewrites (aligned by position), and where they came from."""
+    if (DATA / "l2r_news_dev" / "sources.jsonl").exists():
+        sources, rewrites = l2r_news()
+        by_source = {r["source_id"]: r["text"] for r in rewrites if r["source_id"] in sources}
+        ids = [i for i in sources if i in by_source]
+        return [(f"src-{i}", sources[i]) for i in ids], [by_source[i] for i in ids], "l2r_news_dev"
+    wire = (ROOT / "examples" / "wire.txt").read_text(encoding="utf-8")
+    rewrite = (ROOT / "examples" / "rewrite.txt").read_text(encoding="utf-8")
+    docs = [
+        (f"wire-{i}", f"{wire}\n\nUpdate {i}: the river gauge read {i} cm.") for i in range(200)
+    ]
+    return docs, [f"{rewrite}\n\nEdition {i}." for i in range(200)], "examples (synthetic)"
+
+
+def report(rows: Sequence[Result], base: Result) -> None:
+    print(
+        f"\n{'phase':<26}{'ok':>6}{'err':>5}{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'rps/base':>10}{'p99/base':>10}"
+    )
+    for r in rows:
+        print(
+            f"{r.name:<26}{len(r.latencies):>6}{len(r.errors):>5}{r.rps:>9.1f}"
+            f"{r.pct(0.5) * 1000:>9.1f}{r.pct(0.99) * 1000:>9.1f}"
+            f"{r.rps / base.rps:>10.4f}{r.pct(0.99) / base.pct(0.99):>10.1f}"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clients", type=int, default=4, help="concurrent clients per phase")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="server workers")
+    ap.add_argument("--requests", type=int, default=120, help="requests per heavy phase")
+    ap.add_argument("--seconds", type=float, default=30.0, help="time limit per phase")
+    ap.add_argument("--seed-docs", type=int, default=150, help="documents indexed first")
+    args = ap.parse_args()
+
+    docs, rewrites, origin = corpus()
+    seed, later = docs[: args.seed_docs], docs[args.seed_docs :]
+    print(
+        f"retold serve load test: {args.clients} clients, {args.workers} workers, "
+        f"{os.cpu_count()} CPUs; data: {origin}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, host, port = start(Path(tmp) / "index", args.workers)
+        try:
+            kw = {"clients": args.clients, "seconds": args.seconds}
+            base = run_phase(
+                "GET /api/health (base)",
+                host,
+                port,
+                lambda i: ("GET", "/api/health", None),
+                requests=args.requests * 20,
+                **kw,
+            )
+            # before anything is indexed, so no sentence is in the encoder's cache yet
+            n = len(docs)
+            compare = run_phase(
+                "POST /api/compare",
+                host,
+                port,
+                lambda i: (
+                    "POST",
+                    "/api/compare",
+                    {"a": docs[i % n][1], "b": rewrites[i % n], "include_text": False},
+                ),
+                requests=args.requests,
+                **kw,
+            )
+
+            c = Client(host, port)
+            t0 = time.perf_counter()
+            for i in range(0, len(seed), 50):
+                batch = [{"id": d, "text": t} for d, t in seed[i : i + 50]]
+                status, data = c.call("POST", "/api/documents", {"documents": batch})
+                assert status == 200, data[:300]
+            print(
+                f"seeded the index with {len(seed)} documents in {time.perf_counter() - t0:.1f} s"
+            )
+            c.close()
+
+            search = run_phase(
+                "POST /api/search",
+                host,
+                port,
+                lambda i: ("POST", "/api/search", {"article": rewrites[i % len(seed)], "k": 5}),
+                requests=args.requests,
+                **kw,
+            )
+
+            # mixed: searches while one client adds the remaining documents in batches of 5
+            added: list[str] = []
+            write_errors: list[str] = []
+            c = Client(host, port)
+            before = json.loads(c.call("GET", "/api/index")[1])["documents"]
+
+            def writer() -> None:
+                w = Client(host, port)
+                try:
+                    for i in range(0, len(later), 5):
+                        batch = [{"id": d, "text": t} for d, t in later[i : i + 5]]
+                        status, data = w.call("POST", "/api/documents", {"documents": batch})
+                        if status != 200:
+                            write_errors.append(f"{status} {data[:200]!r}")
+                            continue
+                        added.extend(json.loads(data)["ids"])
+                finally:
+                    w.close()
+
+            wt = threading.Thread(target=writer)
+            wt.start()
+            mixed = run_phase(
+                "search while adding",
+                host,
+                port,
+                lambda i: ("POST", "/api/search", {"article": rewrites[i % n], "k": 5}),
+                requests=args.requests,
+                **kw,
+            )
+            wt.join()
+            after = json.loads(c.call("GET", "/api/index")[1])["documents"]
+            missing = [d for d in added if c.call("GET", f"/api/documents/{d}")[0] != 200]
+            c.close()
+        finally:
+            stop(proc)
+
+    rows = [base, compare, search, mixed]
+    report(rows, base)
+    lost = before + len(added) - after
+    print(
+        f"\nwrites during the mixed phase: {len(added)} documents added in batches of 5, "
+        f"{len(write_errors)} failed, index {before} -> {after} ({lost} lost), "
+        f"{len(missing)} not retrievable"
+    )
+    errors = [e for r in rows for e in r.errors] + write_errors
+    for e in errors[:5]:
+        print("error:", e)
+    search_lat = statistics.mean(search.latencies) if search.latencies else float("nan")
+    print(
+        f"compare p99 {compare.pct(0.99) * 1000:.0f} ms, search mean {search_lat * 1000:.0f} ms; "
+        f"compare serves {compare.rps / base.rps:.2%} of the health endpoint's rate"
+    )
+    ok = not errors and lost == 0 and not missing and len(added) == len(later)
+    print("RESULT:", "ok" if ok else "FAILED (errors or lost writes)")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

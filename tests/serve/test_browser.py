@@ -1,0 +1,209 @@
+"""The web page in a real headless Chromium (Playwright), against a ``retold serve`` subprocess.
+
+Screenshots go to ``artifacts/`` (git-ignored). The page must load nothing
+from elsewhere and log no errors besides the HTTP errors the tests provoke.
+"""
+
+from __future__ import annotations
+
+import os
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ARTIFACTS, ROOT, TOKEN, Server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WIRE = (ROOT / "examples" / "wire.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # In CI (CI=true) a missing browser is a failure: scripts/setup.sh installs it,
+    # and a silently skipped browser suite would hide a broken install step.
+    missing = pytest.fail if os.environ.get("CI") else pytest.skip
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("pip install playwright to run the browser tests")
+    if not Path(CHROMIUM).exists():
+        missing("no Chromium at /usr/bin/chromium (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page plus what it did: requests made and console errors logged."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+        def console(msg: Any) -> None:
+            # Chromium logs every non-2xx fetch; those are the errors the tests ask for
+            if msg.type == "error" and "Failed to load resource" not in msg.text:
+                self.errors.append(msg.text)
+
+        page.on("console", console)
+
+    def shot(self, name: str, **kw: Any) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"serve-{name}.png"
+        self.page.screenshot(path=str(path), **kw)
+        return path
+
+
+@pytest.fixture
+def page(browser: Any, server: Server) -> Iterator[Page]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    p = Page(ctx.new_page(), server.url)
+    p.page.set_default_timeout(60_000)
+    yield p
+    ctx.close()
+    assert p.errors == [], p.errors
+    # offline by construction: every request went to the server itself
+    assert p.requests and all(u.startswith(server.url + "/") for u in p.requests), p.requests
+
+
+def test_compare_shows_reworded_quotes_and_the_alignment(
+    page: Page, server: Server, ap_texts: tuple[str, str]
+) -> None:
+    a, b = ap_texts
+    pg = page.page
+    pg.goto(page.base + "/")
+    pg.fill("#compare-a", a)
+    pg.fill("#compare-b", b)
+    pg.click("#compare-go")
+    pg.wait_for_selector("#verdict")
+    assert pg.inner_text("#verdict strong") == "rewrite"
+
+    # the changes table lists the reworded quotes, both wordings side by side
+    rows = pg.locator("#changes-table tbody tr.row-quote")
+    assert rows.count() >= 3
+    quotes = [tuple(r.locator("td").all_inner_texts()[1:3]) for r in rows.all()]
+    assert ("seek peace", "peace-seeking") in quotes, quotes
+
+    # ... and marks them in both texts
+    assert "seek peace" in pg.locator("#side-a mark.change-quote").all_inner_texts()
+    assert "peace-seeking" in pg.locator("#side-b mark.change-quote").all_inner_texts()
+
+    # aligned passages are numbered on both sides and coloured by kind
+    n_a = pg.locator("#side-a .num").count()
+    n_b = pg.locator("#side-b .num").count()
+    report = server.post("/api/compare", {"a": a, "b": b, "include_text": False}).json
+    assert n_a == n_b == len(report["alignments"]) >= 10
+    para = pg.locator("#side-a .k-paraphrase").first
+    assert para.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(207, 224, 255)"
+    assert pg.locator("#side-b .added").count() >= 1
+    assert pg.locator("#side-a .dropped").count() >= 1
+    assert pg.locator("#side-a .boiler").count() >= 1
+
+    page.shot("compare", full_page=True)
+
+    # hovering an alignment in A lights its counterpart in B
+    pg.locator("#side-a .al[data-al='1']").first.hover()
+    assert pg.locator("#side-b .hl").count() >= 1
+    pg.locator(".texts").scroll_into_view_if_needed()
+    page.shot("compare-texts")
+
+    # the same report as a standalone HTML file
+    with pg.expect_download() as dl:
+        pg.click("#compare-download")
+    assert dl.value.suggested_filename == "retold-report.html"
+
+
+def test_sources_page_finds_the_source(
+    page: Page, server: Server, ap_texts: tuple[str, str]
+) -> None:
+    a, b = ap_texts
+    docs = [
+        {"text": a, "id": "ap-1", "title": "Venezuela releases prisoners (AP)"},
+        {"text": WIRE, "id": "wire-1"},
+    ]
+    r = server.post(
+        "/api/documents", {"documents": docs}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert r.status == 200, r.body
+
+    pg = page.page
+    pg.goto(page.base + "/#/sources")
+    pg.wait_for_selector("#index-info:has-text('The index holds')")
+    pg.fill("#search-text", b)
+    pg.click("#search-go")
+    pg.wait_for_selector("#sources-table")
+    first = pg.locator("#sources-table tbody tr").first
+    assert "Venezuela releases prisoners (AP)" in first.inner_text()
+    assert first.locator(".verdict-chip").inner_text() == "rewrite"
+    page.shot("sources", full_page=True)
+
+    # "Compare" opens the side-by-side report of that source against the pasted article
+    first.locator("button", has_text="Compare").click()
+    pg.wait_for_selector("#verdict")
+    assert pg.url.endswith("#/compare")
+    assert pg.input_value("#compare-a") == a
+    assert pg.inner_text("#verdict strong") == "rewrite"
+
+
+def test_adding_from_the_page_needs_the_token(page: Page) -> None:
+    pg = page.page
+    pg.goto(page.base + "/#/sources")
+    pg.wait_for_selector("#index-info:has-text('The index holds')")
+    before = pg.inner_text("#index-info")
+    pg.click("#add-box summary")
+    assert pg.is_visible("#add-token")  # the server has a token
+    pg.fill("#add-text", WIRE + "\n\nA paragraph only this copy has.")
+    pg.fill("#add-id", "wire-copy")
+    pg.click("#add-go")
+    pg.wait_for_selector("#add-status:has-text('unauthorized')")
+    pg.fill("#add-token", TOKEN)
+    pg.click("#add-go")
+    pg.wait_for_selector("#add-status:has-text('added as wire-copy')")
+    pg.wait_for_function("t => document.getElementById('index-info').textContent !== t", arg=before)
+    page.shot("add")
+
+
+def test_stories_page_says_they_are_not_available(page: Page) -> None:
+    pg = page.page
+    pg.goto(page.base + "/#/stories")
+    pg.wait_for_selector("#stories-unavailable")
+    assert "not available" in pg.inner_text("#stories-unavailable")
+    assert pg.get_attribute("nav a[data-tab='stories']", "aria-current") == "page"
+    page.shot("stories")
+
+
+def test_errors_are_shown_in_the_page(page: Page, server: Server) -> None:
+    pg = page.page
+    pg.goto(page.base + "/")
+    pg.fill("#compare-a", f"{server.url}/api/health")
+    pg.fill("#compare-b", WIRE)
+    pg.click("#compare-go")
+    box = pg.wait_for_selector("#compare-result .error")
+    assert box is not None
+    text = box.inner_text()
+    assert "unsafe_url" in text and "loopback" in text
+    page.shot("error")
+    # an article that is not one (a PDF's first bytes)
+    pg.fill("#compare-a", "%PDF-1.7 binary")
+    pg.click("#compare-go")
+    pg.wait_for_selector("#compare-result .error:has-text('binary_input')")
