@@ -7,7 +7,6 @@ from elsewhere and log no errors besides the HTTP errors the tests provoke.
 from __future__ import annotations
 
 import os
-
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
