@@ -144,13 +144,14 @@ _STOP = _words(
     "il lo gli le uno una di da dei delle nel nella con per che non",
 )
 
+_STOP_KEYS = frozenset(_stem(w) for w in _STOP)
+
 # ordinary words that open sentences and would otherwise look like names
 _STARTERS = _words(
     "however despite although though while when after before since because meanwhile later "
     "then also still yet instead among according last next both each every other another "
     "some many most all few several both once today yesterday tomorrow now earlier soon "
     "but and so what who why how where if asked speaking following during under over "
-    "families relatives journalists officials authorities critics residents police "
     "sin embargo aunque mientras cuando después despues antes además ademas también tambien "
     "según segun tras durante hoy ayer mañana ahora luego entonces pero porque otros otras "
     "muchos muchas algunos algunas varios varias todos todas cada ambos",
@@ -236,29 +237,40 @@ def _find_quotes(text: str, dialogue: bool) -> list[Span]:
             _dialogue(text, d.end(), le, out)
             continue
         marks = [m.start() for m in _Q_RE.finditer(text, ls, le)]
+        # where each kind of mark could close a quotation, looked up by bisection so that a
+        # line full of unmatched marks stays linear
+        closing: dict[str, list[int]] = {}
+        for q in marks:
+            c = text[q]
+            closing.setdefault(c, []).append(q)
+            if c in "\"'’" and _can_close(text, q, le, "'"):
+                closing.setdefault("straight " + c, []).append(q)
         i = 0
         while i < len(marks):
             p = marks[i]
+            opener = text[p]
             closers = _closers(text, p, ls, le)
             if not closers:
                 i += 1
                 continue
-            found = next(
+            straight = opener in "\"‘'‚"
+            found = min(
                 (
-                    j
-                    for j in range(i + 1, len(marks))
-                    if text[marks[j]] in closers and _can_close(text, marks[j], le, text[p])
+                    lst[k]
+                    for c in closers
+                    if (lst := closing.get("straight " + c if straight else c))
+                    and (k := bisect.bisect_right(lst, p)) < len(lst)
                 ),
-                -1,
+                default=-1,
             )
             if found < 0:
                 # a paragraph of a multi-paragraph quotation opens and never closes
-                if text[p] in _DOUBLE_OPENERS and not text[ls:p].strip():
+                if opener in _DOUBLE_OPENERS and not text[ls:p].strip():
                     _add_quote(text, p + 1, le, out)
                 i += 1
                 continue
-            _add_quote(text, p + 1, marks[found], out, single=text[p] in "‘'‚")
-            i = found + 1
+            _add_quote(text, p + 1, found, out, single=opener in "‘'‚")
+            i = bisect.bisect_right(marks, found)
     return out
 
 
@@ -427,12 +439,19 @@ _MONTHS = _form_index(_MONTH_FORMS, "may mars mai")
 _WEEKDAYS = _form_index(_WEEKDAY_FORMS, "")
 # Portuguese weekdays are hyphenated ("segunda-feira"); words split at the hyphen
 _FEIRA = frozenset({"segunda", "terca", "quarta", "quinta", "sexta"})
+_DATE_WORDS = frozenset(_MONTHS) | frozenset(_WEEKDAYS) | _FEIRA
 
+# a day (or a range of days: "13-15 March", "del 13 al 15 de marzo") before the month ...
 _DAY_BEFORE_RE = re.compile(
-    r"(?<![\d.,])(?P<d>[0-3]?\d)(?:st|nd|rd|th|º|°|er|\.)?\s+(?:de\s+|of\s+(?:the\s+)?)?$", re.I
+    r"(?<![\d.,])(?:(?P<d0>[0-3]?\d)(?:st|nd|rd|th|º|er)?\s*(?:[-–]|to|al|through)\s*)?"
+    r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|º|°|er|\.)?\s+(?:de\s+|of\s+(?:the\s+)?)?$",
+    re.I,
 )
+# ... or after it: "Dec. 29, 2025", "March 13-15"
 _DAY_AFTER_RE = re.compile(
-    r"(?:\.\s*|\s+)(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?![\d]|[.,:]\d)(?:,?\s+(?P<y>\d{4})(?!\d))?",
+    r"(?:\.\s*|\s+)(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
+    r"(?:\s*(?:[-–]|to|through)\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)?"
+    r"(?![\d]|[.,:]\d)(?:,?\s+(?P<y>\d{4})(?!\d))?",
     re.I,
 )
 _YEAR_AFTER_RE = re.compile(r"(?:\.\s*|,?\s+)(?:del?\s+)?(?P<y>\d{4})(?![\d]|[.,]\d)", re.I)
@@ -468,6 +487,8 @@ class _Date:
     d: int | None = None
     #: 0 = Monday; a weekday mention carries nothing else
     wd: int | None = None
+    #: the last day of a range of days
+    d2: int | None = None
 
 
 def _year(s: str | None) -> int | None:
@@ -501,13 +522,17 @@ def _month_date(
     if t.fold.endswith("'s"):
         e -= 2
     start, end = s, e
-    day = year = None
+    day = last = year = None
     # "29 de diciembre de 2025", "29 December 2025", "December 29, 2025", "diciembre de 2025"
-    before = _DAY_BEFORE_RE.search(text, max(0, s - 20), s)
+    before = _DAY_BEFORE_RE.search(text, max(0, s - 30), s)
     if before and 1 <= int(before.group("d")) <= 31:
         day, start = int(before.group("d")), before.start()
+        if before.group("d0"):
+            day, last = int(before.group("d0")), day
     elif (after := _DAY_AFTER_RE.match(text, e)) and 1 <= int(after.group("d")) <= 31:
         day, end = int(after.group("d")), after.end("d")
+        if after.group("d2"):
+            last, end = int(after.group("d2")), after.end("d2")
         year = _year(after.group("y"))
         if year is not None:
             end = after.end("y")
@@ -518,16 +543,18 @@ def _month_date(
     if _accept_form(
         form, t.text, lang, t.initial, day is not None or year is not None, before_name
     ):
-        out.append(_Date(start, end, year, form.value, day))
+        out.append(_Date(start, end, year, form.value, day, d2=last))
 
 
 def _find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list[_Date]:
     out: list[_Date] = []
     # month and weekday names are looked up word by word: far cheaper than a regex of them all
     for k, t in enumerate(toks):
-        f = t.fold[:-2] if t.fold.endswith("'s") else t.fold  # "Thursday's releases"
-        if f not in _MONTHS and f not in _WEEKDAYS and f not in _FEIRA:
-            continue
+        f, end = t.fold, t.end
+        if f not in _DATE_WORDS:
+            if f[-2:] != "'s" or f[:-2] not in _DATE_WORDS:
+                continue
+            f, end = f[:-2], end - 2  # "Thursday's releases"
         nxt = toks[k + 1] if k + 1 < len(toks) else None
         before_name = (
             nxt is not None
@@ -538,7 +565,7 @@ def _find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list
         if f in _MONTHS:
             _month_date(text, lang, t, _MONTHS[f], before_name, out)
         elif f in _WEEKDAYS or text.startswith("-feira", t.end):
-            end = t.end + 6 if f in _FEIRA else t.start + len(f)
+            end = t.end + 6 if f in _FEIRA else end
             form = _WEEKDAYS[f + "-feira" if f in _FEIRA else f]
             if _accept_form(form, t.text, lang, t.initial, False, before_name):
                 out.append(_Date(t.start, end, wd=form.value - 1))
@@ -550,13 +577,13 @@ def _find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list
         else:
             if m.group("sep") == "." and len(m.group("r")) != 4:
                 continue  # 1.2.25 is as likely a version or a list
-            p, q, r = int(m.group("p")), int(m.group("q")), m.group("r")
+            one, two, r = int(m.group("p")), int(m.group("q")), m.group("r")
             y = _year(r) if len(r) == 4 else 2000 + int(r)
             # day first unless it cannot be, or the text is English and it can be either
-            if p > 12 or (q <= 12 and lang != "en"):
-                d, mo = p, q
+            if one > 12 or (two <= 12 and lang != "en"):
+                d, mo = one, two
             else:
-                mo, d = p, q
+                mo, d = one, two
         if y is None or not (1 <= mo <= 12 and 1 <= d <= 31):
             continue
         out.append(_Date(m.start(), m.end(), y, mo, d))
@@ -572,7 +599,8 @@ def _find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list
 def _date_label(x: _Date) -> str:
     if x.wd is not None:
         return _WEEKDAY_NAMES[x.wd]
-    parts = [_MONTH_NAMES[x.m] if x.m else "", str(x.d) if x.d else "", str(x.y) if x.y else ""]
+    day = f"{x.d}-{x.d2}" if x.d and x.d2 else str(x.d) if x.d else ""
+    parts = [_MONTH_NAMES[x.m] if x.m else "", day, str(x.y) if x.y else ""]
     return " ".join(p for p in parts if p)
 
 
@@ -658,8 +686,8 @@ _SCALES = {
     "k": 1e3,
 }
 
-# patterns below are only tried where a run of digits starts (see _digit_runs): scanning the
-# whole text with each of them costs more than everything else in this module
+# the patterns below are only tried where a run of digits starts (_prepare finds those):
+# scanning the whole text with each of them would cost more than the rest of this module
 _DIGIT_RUN_RE = re.compile(r"\d+")
 _CURRENCY_BEFORE_RE = re.compile(r"(?:US\$|MX\$|R\$|C\$|A\$|\$|€|£|¥|₹)\s?$")
 # 2,000 / 2.000 / 1 000 with one grouping mark throughout, then decimals; or plain digits
@@ -668,7 +696,7 @@ _NUM_RE = re.compile(
     r"|\d+(?:[.,]\d+)?"
 )
 _SCALE_RE = re.compile(
-    r"(?:\s+|(?=bn\b|mn\b))(?P<scale>mil\s+millones|thousand|million|billion|trillion|millones"
+    r"\s*(?P<scale>mil\s+millones|thousand|million|billion|trillion|millones"
     r"|millón|millon|billones|billón|billon|mil|bn|mn)(?![^\W\d_])",
     re.I,
 )
@@ -676,8 +704,10 @@ _SUFFIX_SCALE_RE = re.compile(r"(?P<scale>bn|mn|[mk])(?![^\W\d_])", re.I)
 _UNIT_RE = re.compile(
     r"\s*(?:de\s+)?(?P<unit>" + _alternation(_UNIT_SURFACES) + r")(?![^\W\d_])", re.I
 )
+_ZONE_RE = re.compile(r"\s*(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|hrs)\b")
 _TIME_RE = re.compile(
-    r"(?<![\d:.,])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?![\d:])(?:\s*(?P<ap>[ap]\.?\s?m\.?)(?![^\W\d_]))?",
+    r"(?<![\d:.,])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?![\d:])"
+    r"(?:\s*(?P<ap>[ap]\.?\s?m\.?)(?![^\W\d_]))?",
     re.I,
 )
 
@@ -702,6 +732,9 @@ for _cls, _phrases in {
         _QUAL_SURFACES.add(_p)
         _QUALIFIERS[_fold(_p)] = _cls
 _QUAL_RE = re.compile(r"(?<![^\W\d_])(?P<q>" + _alternation(_QUAL_SURFACES) + r")\s+$", re.I)
+_QUAL_LAST_WORDS = frozenset(_fold(p.split()[-1]) for p in _QUAL_SURFACES)
+_LAST_WORD_RE = re.compile(r"(\S+)\s+$")
+_OPENING_PUNCT = "\"“”‘’'«»¿¡([{—–-"
 
 _NumKind = str  # "unit" | "teen" | "ten" | "hund" | "mult" | "scale"
 
@@ -773,7 +806,8 @@ class _Num:
     weak: bool
     #: a bare 1800..2100, as likely a year as a count
     year_like: bool
-    noun: str
+    #: keys of the two words before and the two after, to pair a changed value with its original
+    ctx: tuple[str, str, str, str]
 
 
 def _parse_digits(s: str, lang: str) -> float | None:
@@ -800,6 +834,11 @@ def _parse_digits(s: str, lang: str) -> float | None:
 
 
 def _qualifier(text: str, s: int) -> tuple[str | None, str, int]:
+    # the word just before the number must end a qualifier ("than", "about", "de") for the
+    # (slow) regex to be worth trying
+    w = _LAST_WORD_RE.search(text, max(0, s - 16), s)
+    if w is None or _fold(w.group(1).lstrip(_OPENING_PUNCT)) not in _QUAL_LAST_WORDS:
+        return None, "", s
     m = _QUAL_RE.search(text, max(0, s - 40), s)
     if not m:
         return None, "", s
@@ -813,17 +852,20 @@ def _find_numbers(
     out: list[_Num] = []
     starts = [t.start for t in toks]
 
-    def noun_after(e: int) -> str:
-        k = bisect.bisect_left(starts, e)
-        while k < len(toks) and toks[k].fold in _STOP:
-            k += 1
-        return toks[k].key if k < len(toks) and toks[k].start - e < 40 else ""
+    def context(s: int, e: int) -> tuple[str, str, str, str]:
+        k = bisect.bisect_left(starts, s)
+        j = bisect.bisect_left(starts, e)
+
+        def key(i: int) -> str:
+            return toks[i].key if 0 <= i < len(toks) else ""
+
+        return key(k - 2), key(k - 1), key(j), key(j + 1)
 
     def add(vs: int, e: int, value: float, unit: str | None, weak: bool, year_like: bool) -> None:
         qual, qtext, s = _qualifier(text, vs)
         if qual is not None:
             year_like = False
-        out.append(_Num(s, vs, e, value, qual, qtext, unit, weak, year_like, noun_after(e)))
+        out.append(_Num(s, vs, e, value, qual, qtext, unit, weak, year_like, context(s, e)))
         taken[s:e] = b"\x01" * (e - s)
 
     for p in runs:
@@ -849,6 +891,16 @@ def _find_numbers(
         if m is None or taken.find(1, p, m.end()) >= 0:
             continue
         raw, e = m.group(), m.end()
+        if (
+            len(raw) == 4
+            and raw.isdigit()
+            and raw[2] < "6"
+            and raw < "2400"
+            and _ZONE_RE.match(text, e)
+        ):
+            # "1800 GMT" is 18:00
+            add(p, e, int(raw[:2]) * 60 + int(raw[2:]), "time", False, False)
+            continue
         value = _parse_digits(raw, lang)
         if value is None:
             continue
@@ -960,7 +1012,11 @@ def _number_words(
             unit = _UNITS.get(_fold(re.sub(r"\s+", " ", um.group("unit"))))
             if unit is not None:
                 end = um.end()
-        weak = first == last and toks[first].fold in _WEAK_ONES
+        # "one" and "una" are as often pronouns or articles; "million" alone is "a million" or
+        # part of a word like "million-strong"
+        weak = first == last and (
+            toks[first].fold in _WEAK_ONES or words[toks[first].fold][0] in ("mult", "scale")
+        )
         add(start, end, value, unit, weak, False)
         k = last + 1
 
@@ -975,16 +1031,14 @@ def _num_label(text: str, x: _Num) -> str:
 _TITLE_CORE: dict[str, tuple[str, ...]] = {}
 for _canon_t, _forms_t in {
     ("president",): "president presidente presidenta président pres",
-    ("vice", "president"): "vicepresidente vicepresidenta vice-president",
+    ("vice", "president"): "vicepresidente vicepresidenta",
     ("minister",): "minister ministro ministra ministre",
     ("prime", "minister"): "premier",
     ("foreign", "minister"): "canciller",
     ("chancellor",): "chancellor",
     ("secretary",): "secretary secretario secretaria",
     ("senator",): "senator sen senador senadora",
-    (
-        "representative",
-    ): "representative rep congressman congresswoman diputado diputada congresista",
+    ("representative",): "representative rep congressman congresswoman diputado diputada",
     ("governor",): "governor gov gobernador gobernadora",
     ("mayor",): "mayor alcalde alcaldesa",
     ("general",): "general gen",
@@ -1000,7 +1054,7 @@ for _canon_t, _forms_t in {
     ("queen",): "queen reina",
     ("prince",): "prince príncipe",
     ("princess",): "princess princesa",
-    ("pope",): "pope papa",
+    ("pope",): "pope pontífice",
     ("ceo",): "ceo",
     ("chair",): "chairman chairwoman chairperson chair",
     ("director",): "director directora",
@@ -1008,8 +1062,8 @@ for _canon_t, _forms_t in {
     ("spokesperson",): "spokesman spokeswoman spokesperson portavoz vocero vocera",
     ("leader",): "leader líder",
     ("speaker",): "speaker",
-    ("doctor",): "dr doctor",
-    ("reverend",): "rev reverend",
+    ("reverend",): "reverend",
+    ("councillor",): "councillor councilor concejal concejala",
     ("sheriff",): "sheriff",
     ("commissioner",): "commissioner comisionado comisionada",
     ("envoy",): "envoy enviado enviada",
@@ -1051,32 +1105,16 @@ _TITLE_MOD: dict[str, tuple[str, ...]] = {
     for f in fs.split()
 }
 _TITLE_CONNECTORS = frozenset({"of", "de", "del", "for"})
-_NAME_CONNECTORS = frozenset(
-    {
-        "de",
-        "del",
-        "la",
-        "las",
-        "los",
-        "of",
-        "van",
-        "von",
-        "der",
-        "den",
-        "da",
-        "do",
-        "dos",
-        "das",
-        "di",
-        "du",
-        "le",
-        "bin",
-        "ibn",
-        "al",
-        "el",
-    }
+_NAME_CONNECTORS = _words(
+    "de del la las los of van von der den da do dos das di du le bin ibn al el"
 )
 _NAME_GAP_RE = re.compile(r"[ \t\u00a0]+|-")
+_TITLE_GAP_RE = re.compile(r"\.?[ \t\u00a0]+|-")  # "Sen. Smith"
+# forms of address: dropped or added by rewriters as a matter of style, so not changes
+_HONORIFICS = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "lord", "lady", "dr", "prof", "rev"}
+    | {"herr", "frau", "mme", "mlle", "m", "sr", "sra", "srta", "don", "dona"}
+)
 # one place, several spellings: these are not changes of name
 _ALIASES = {
     # irregular adjectives of places, which _same_name_word cannot derive
@@ -1085,6 +1123,10 @@ _ALIASES = {
     **dict.fromkeys(["american", "americans", "estadounidense", "estadounidenses"], "us"),
     **dict.fromkeys(["british", "britanico", "britanica"], "uk"),
     "dutch": "netherlands",
+    **dict.fromkeys(["frenchman", "frenchwoman", "frenchmen"], "france"),
+    **dict.fromkeys(["englishman", "englishwoman", "english"], "england"),
+    **dict.fromkeys(["scotsman", "scotswoman", "scottish", "scots"], "scotland"),
+    "welsh": "wales",
     "swiss": "switzerland",
     "greek": "greece",
     "irish": "ireland",
@@ -1135,6 +1177,7 @@ class _Name:
     last_tok: int
     title_start: int | None
     title: frozenset[str]
+    words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -1205,6 +1248,9 @@ def _find_names(text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab) ->
                 continue
             break
         i = j
+        first = toks[run[0]]
+        if len(run) == 1 and first.initial and (first.fold in _STOP or first.fold in _STARTERS):
+            continue  # "The", "However": by far the most common capitalised words
         _name_from_run(text, toks, run, vocab, out)
     return out
 
@@ -1212,7 +1258,11 @@ def _find_names(text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab) ->
 def _name_from_run(
     text: str, toks: list[_Tok], run: list[int], vocab: _Vocab, out: list[_Name]
 ) -> None:
-    while run and (toks[run[0]].fold in _STOP or toks[run[0]].fold in _NAME_CONNECTORS):
+    while run and (
+        toks[run[0]].fold in _STOP
+        or toks[run[0]].fold in _NAME_CONNECTORS
+        or toks[run[0]].fold in _HONORIFICS
+    ):
         run = run[1:]
     if not run:
         return
@@ -1230,19 +1280,25 @@ def _name_from_run(
             run = run[1:]
     # a title at the head of the run: "Spanish Foreign Minister José Manuel Albares"
     last_core = -1
+    has_core = False
     k = 0
     while k < len(run):
-        tc = _title_components(toks[run[k]].fold)
+        f = toks[run[k]].fold
+        tc = _title_components(f)
+        following = k + 1 < len(run) and _title_components(toks[run[k + 1]].fold) is not None
         if tc is not None:
-            if tc[0] == "core":
-                last_core = k
-            k += 1
-        elif k + 1 < len(run) and _title_components(toks[run[k + 1]].fold) is not None:
-            k += 1  # a nationality before the title
-        else:
+            has_core = has_core or tc[0] == "core"
+            last_core = k
+        elif not following or (f in _TITLE_CONNECTORS and k == 0):
             break
+        # else a nationality before the title, or "of" in "Secretary of State"
+        k += 1
+    if not has_core:
+        last_core = -1
     title_idx = run[: last_core + 1]
     run = run[last_core + 1 :]
+    if run and toks[run[0]].fold in _NAME_CONNECTORS:
+        title_idx = []  # "CEO of North Cumbria University Hospitals": a role, not a person's title
     while run and toks[run[0]].fold in _NAME_CONNECTORS:
         run = run[1:]
     while run and toks[run[-1]].fold in _NAME_CONNECTORS:
@@ -1251,11 +1307,20 @@ def _name_from_run(
         return
     # title words before the run in lower case: "acting President", "la presidenta encargada"
     b = (title_idx[0] if title_idx else run[0]) - 1
-    while b >= 0 and _NAME_GAP_RE.fullmatch(text[toks[b].end : toks[b + 1].start]):
+    while b >= 0 and (gap := _TITLE_GAP_RE.fullmatch(text[toks[b].end : toks[b + 1].start])):
         f = toks[b].fold
-        # "ministro de Exteriores": a connector counts only between title words
+        if gap.group().startswith(".") and f not in _ABBREVIATIONS and f not in _HONORIFICS:
+            break  # "the economy. Finance Minister Jane Hutt": a sentence ended
+        if f in _HONORIFICS:  # "leader Dr Lee Hudson": Dr is neither title nor name
+            b -= 1
+            continue
+        # "Secretary of State": a connector counts only between title words, never next to
+        # the name ("CEO of North Cumbria ..." is about an organisation)
         connector = (
-            f in _TITLE_CONNECTORS and b > 0 and _title_components(toks[b - 1].fold) is not None
+            f in _TITLE_CONNECTORS
+            and bool(title_idx)
+            and b > 0
+            and _title_components(toks[b - 1].fold) is not None
         )
         if _title_components(f) is None and not connector:
             break
@@ -1282,6 +1347,7 @@ def _name_from_run(
             run[-1],
             toks[title_idx[0]].start if has_core else None,
             frozenset(comps) if has_core else frozenset(),
+            frozenset(norm),
         )
     )
 
@@ -1335,9 +1401,12 @@ _CONFIRM = _words(
     "confirm confirms confirmed confirming confirma confirman confirmó confirmaron "
     "confirmar confirmado confirmando confirmou confirmam"
 )
+_CORRELATIVE = _words("nor ni nem")
 _NOT_ONLY = _words("only just merely solo sólo solamente únicamente")
 _AUX = _words("do does did")
 _NT_BASE = {"ca": "can", "wo": "will", "sha": "shall", "ai": "be"}
+# keys of the verbs contracted with n't ("wasn't" → "was"), which carry the negation
+_NT_KEYS = _words("is was are were do does did has have had can could will would should must need")
 _NEG_MARK = "¬"
 
 
@@ -1348,13 +1417,21 @@ def _neg_features(toks: Sequence[_Tok], negators: frozenset[str]) -> tuple[list[
     """Per token: the key to align on (negation taken off) and 1 where the token negates."""
     keys = [t.key for t in toks]
     flags = [0] * len(toks)
+    special = negators | _NEG_SPECIAL
     for k, t in enumerate(toks):
         f = t.fold
+        if f not in special and f[-3:] != "n't":
+            continue
         if f in negators:
             nxt = toks[k + 1] if k + 1 < len(toks) else None
-            # "not only", "no sólo" and "No. 5" do not negate
-            if nxt is None or not (nxt.fold in _NOT_ONLY or (f == "no" and nxt.text[0].isdigit())):
-                keys[k], flags[k] = _NEG_MARK, 1
+            # "not only", "no sólo" and "No. 5" do not negate; "neither ... nor", "ni ... ni"
+            # and "no ... ni" negate once
+            if nxt is not None and (nxt.fold in _NOT_ONLY or (f == "no" and nxt.text[0].isdigit())):
+                continue
+            if f in _CORRELATIVE and any(flags[max(0, k - 8) : k]):
+                keys[k] = _NEG_MARK
+                continue
+            keys[k], flags[k] = _NEG_MARK, 1
         elif f.endswith("n't") and len(f) > 3:
             keys[k], flags[k] = _stem(_NT_BASE.get(f[:-3], f[:-3])), 1
         elif f in _NEG_SPECIAL:
@@ -1403,11 +1480,18 @@ def _prepare(text: str, lang: str, toks: list[_Tok], vocab: _Vocab) -> _Doc:
     return _Doc(text, lang, toks, starts, quotes, dates, nums, names, ends, neg_keys, neg_flags)
 
 
+#: the comparisons pair items across passages, which is quadratic; passages are a sentence
+#: or a few, so these bounds only bite on misuse (whole articles given as one passage),
+#: where the items past them are not compared
+_MAX_ITEMS = 300
+_MAX_QUOTES = 60
+
+
 def _inside(items: Sequence[_Date | _Num | _Name], s: int, e: int) -> list[int]:
-    """Indices of the items (sorted by start) lying wholly within [s, e)."""
+    """Indices of the items (sorted by start) lying wholly within [s, e), at most _MAX_ITEMS."""
     k = bisect.bisect_left(items, s, key=lambda x: x.start)
     out: list[int] = []
-    while k < len(items) and items[k].start < e:
+    while k < len(items) and items[k].start < e and len(out) < _MAX_ITEMS:
         if items[k].end <= e:
             out.append(k)
         k += 1
@@ -1447,11 +1531,15 @@ class _Out:
     def __init__(self, a: _Passage, b: _Passage) -> None:
         self.a, self.b = a, b
         self.items: list[Change] = []
-        ka = {t.key for t in a.toks if t.fold not in _STOP}
-        kb = {t.key for t in b.toks if t.fold not in _STOP}
         #: share of content words in common: something said on one side only is worth
-        #: reporting only when the two passages are plainly about the same thing
-        self.overlap = 2 * len(ka & kb) / (len(ka) + len(kb)) if ka and kb else 0.0
+        #: reporting only when the two passages are plainly about the same thing. Words
+        #: cannot tell that across languages; there the aligner's word is taken for it.
+        self.cross = a.doc.lang != b.doc.lang
+        self.overlap = 1.0
+        if not self.cross:
+            ka = {t.key for t in a.toks if t.fold not in _STOP}
+            kb = {t.key for t in b.toks if t.fold not in _STOP}
+            self.overlap = 2 * len(ka & kb) / (len(ka) + len(kb)) if ka and kb else 0.0
 
     @property
     def related(self) -> bool:
@@ -1493,14 +1581,20 @@ class _Quote:
 
 def _quotes_in(p: _Passage) -> list[_Quote]:
     s, e = p.span
+    doc = p.doc
     out: list[_Quote] = []
-    for qs, qe in p.doc.quotes:
-        if qe <= s or qs >= e:
+    n = max(0, bisect.bisect_right(doc.quotes, (s, s)) - 1)
+    while n < len(doc.quotes) and doc.quotes[n][0] < e and len(out) < _MAX_QUOTES:
+        qs, qe = doc.quotes[n]
+        n += 1
+        if qe <= s:
             continue
-        ks = [k for k, t in enumerate(p.toks) if qs <= t.start and t.end <= qe]
-        if not ks:
+        k1 = max(bisect.bisect_left(doc.tok_starts, qs), p.t0)
+        k2 = min(bisect.bisect_right(doc.tok_ends, qe), p.t1)
+        if k1 >= k2:
             continue
-        toks = [p.toks[k] for k in ks]
+        ks = range(k1 - p.t0, k2 - p.t0)
+        toks = doc.toks[k1:k2]
         # a quotation running past the passage is cut to the words inside it
         span = (qs, qe) if s <= qs and qe <= e else (toks[0].start, toks[-1].end)
         content = frozenset(t.key for t in toks if t.fold not in _STOP) or frozenset(
@@ -1548,7 +1642,8 @@ def _quote_changes(out: _Out) -> None:
                 continue
             dice = 2 * inter / (len(x.content) + len(y.content))
             cont = inter / min(len(x.content), len(y.content))
-            if dice >= 0.35 or (cont >= 0.75 and inter >= 2):
+            # a short quote inside a longer one (cut, or merged with the next) still pairs
+            if dice >= 0.35 or (cont >= 0.5 and inter >= 2):
                 cands.append((dice + cont, i, j))
     cands.sort(key=lambda c: (-c[0], c[1], c[2]))
     pair_of_a: dict[int, int] = {}
@@ -1557,55 +1652,103 @@ def _quote_changes(out: _Out) -> None:
         if i not in pair_of_a and j not in pair_of_b:
             pair_of_a[i], pair_of_b[j] = j, i
     for i, j in sorted(pair_of_a.items()):
-        x, y = qa[i], qb[j]
-        if x.words == y.words:
-            continue
-        sim = _similarity(x.words, y.words)
-        if _is_sub(x.words, y.words):
-            # several A quotes merged into one B quote is not a rewording
-            covered = sum(len(z.words) for z in qa if _is_sub(z.words, y.words))
-            if len(y.words) - covered <= 1:
-                continue
-            detail = f"quote extended (similarity {sim:.2f})"
-        elif _is_sub(y.words, x.words):
-            covered = sum(len(z.words) for z in qb if _is_sub(z.words, x.words))
-            if len(x.words) - covered <= 1:
-                continue
-            detail = f"quote shortened (similarity {sim:.2f})"
-        else:
-            detail = f"quote reworded (similarity {sim:.2f})"
-        out.add("quote", x.span, y.span, detail)
-    _unpaired_quotes(out, qa, qb, pair_of_a, forward=True)
-    _unpaired_quotes(out, qb, qa, pair_of_b, forward=False)
+        _paired_quotes(out, qa, qb, i, j)
+    # left over: quotes whose words are not inside a quote on the other side
+    left_a = [
+        i
+        for i, x in enumerate(qa)
+        if i not in pair_of_a and not any(_is_sub(x.words, z.words) for z in qb)
+    ]
+    left_b = [
+        j
+        for j, y in enumerate(qb)
+        if j not in pair_of_b and not any(_is_sub(y.words, z.words) for z in qa)
+    ]
+    left_a = _marks_moved(out, qa, qb, left_a, forward=True)
+    left_b = _marks_moved(out, qb, qa, left_b, forward=False)
+    # in passages about the same thing, a quote left on each side is one quote, reworded
+    if out.related and left_a and left_b:
+        one_each = len(left_a) == len(left_b) == 1
+        for i in list(left_a):
+            j2 = next((j for j in left_b if one_each or qa[i].content & qb[j].content), None)
+            if j2 is not None:
+                sim = _similarity(qa[i].words, qb[j2].words)
+                out.add("quote", qa[i].span, qb[j2].span, f"quote reworded (similarity {sim:.2f})")
+                left_a.remove(i)
+                left_b.remove(j2)
+    _vanished(out, qa, left_a, forward=True)
+    _vanished(out, qb, left_b, forward=False)
 
 
-def _unpaired_quotes(
-    out: _Out, mine: list[_Quote], theirs: list[_Quote], paired: dict[int, int], forward: bool
-) -> None:
-    other = out.b if forward else out.a
+def _paired_quotes(out: _Out, qa: list[_Quote], qb: list[_Quote], i: int, j: int) -> None:
+    x, y = qa[i], qb[j]
+    if x.words == y.words:
+        return
+    sim = _similarity(x.words, y.words)
+    if _is_sub(x.words, y.words):
+        # several A quotes merged into one B quote is not a rewording
+        covered = sum(len(z.words) for z in qa if _is_sub(z.words, y.words))
+        if len(y.words) - covered <= 1:
+            return
+        detail = f"quote extended (similarity {sim:.2f})"
+    elif _is_sub(y.words, x.words):
+        covered = sum(len(z.words) for z in qb if _is_sub(z.words, x.words))
+        if len(x.words) - covered <= 1:
+            return
+        detail = f"quote shortened (similarity {sim:.2f})"
+    else:
+        detail = f"quote reworded (similarity {sim:.2f})"
+    out.add("quote", x.span, y.span, detail)
+
+
+def _speech_like(p: _Passage, q: _Quote) -> bool:
+    """Not a scare-quoted word ("refugee-friendly") or a title of a work ("Blue Velvet"),
+    whose quote marks come and go as a matter of style."""
+    words = p.doc.text[q.span[0] : q.span[1]].split()
+    titled = all(w[0].isupper() or _fold(w) in _STOP for w in words if w[0].isalpha())
+    return len(words) >= 2 and not titled
+
+
+def _marks_moved(
+    out: _Out, mine: list[_Quote], theirs: list[_Quote], left: list[int], forward: bool
+) -> list[int]:
+    """Report quotes whose words the other side has without quote marks; return the rest."""
+    here, other = (out.a, out.b) if forward else (out.b, out.a)
     in_quote = [False] * len(other.toks)
     for z in theirs:
         for k in range(z.t1, z.t2):
             in_quote[k] = True
-    for i, x in enumerate(mine):
-        if i in paired or any(_is_sub(x.words, z.words) for z in theirs):
-            continue
+    rest: list[int] = []
+    for i in left:
+        x = mine[i]
         first, last, hits = _region(x, other, [not f for f in in_quote])
         cover = hits / len(x.keys)
-        if cover >= 0.6 or (cover >= 0.5 and hits >= 3):
-            region = _tok_range(other, first, last + 1)
-            words = tuple(t.fold for t in other.toks[first : last + 1])
-            detail = "quote marks removed" if forward else "quote marks added"
-            if words != x.words:
-                detail += f" (reworded, similarity {_similarity(x.words, words):.2f})"
-            if forward:
-                out.add("quote", x.span, region, detail)
-            else:
-                out.add("quote", region, x.span, detail)
+        if not (cover >= 0.6 or (cover >= 0.5 and hits >= 3)):
+            rest.append(i)
             continue
-        _, _, all_hits = _region(x, other, [True] * len(other.toks))
-        if all_hits / len(x.keys) < 0.3 and len(x.content) >= 3 and out.related:
-            # new (or vanished) words between quote marks: the most serious quote change
+        if not _speech_like(here, x):
+            continue
+        region = _tok_range(other, first, last + 1)
+        words = tuple(t.fold for t in other.toks[first : last + 1])
+        detail = "quote marks removed" if forward else "quote marks added"
+        if words != x.words:
+            detail += f" (reworded, similarity {_similarity(x.words, words):.2f})"
+        if forward:
+            out.add("quote", x.span, region, detail)
+        else:
+            out.add("quote", region, x.span, detail)
+    return rest
+
+
+def _vanished(out: _Out, mine: list[_Quote], left: list[int], forward: bool) -> None:
+    """Quotes with no counterpart at all: reported when their words are clearly absent."""
+    if not out.related:
+        return
+    other = out.b if forward else out.a
+    for i in left:
+        x = mine[i]
+        _, _, hits = _region(x, other, [True] * len(other.toks))
+        if hits / len(x.keys) < 0.3 and len(x.content) >= 3:
             if forward:
                 out.add("quote", x.span, None, "quote dropped")
             else:
@@ -1677,21 +1820,29 @@ def _number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
     ub = [j for j in ub if not nb[j].year_like and not nb[j].weak]
 
     def score(x: _Num, y: _Num) -> int:
-        if x.unit and y.unit and x.unit != y.unit:
+        """Words in common around the two numbers; a content word counts double."""
+        if x.unit and y.unit and x.unit != y.unit and not _converts(x, y):
             return -1
-        return (
-            2 * (x.unit is not None and x.unit == y.unit)
-            + (bool(x.noun) and x.noun == y.noun)
-            + (x.qual is not None and x.qual == y.qual)
-        )
+        same = [p for p, q in zip(x.ctx, y.ctx, strict=True) if p and p == q]
+        return len(same) + sum(w not in _STOP_KEYS for w in same)
 
     cands = sorted(
         ((score(na[i], nb[j]), i, j) for i in ua for j in ub),
         key=lambda c: (-c[0], c[1], c[2]),
     )
-    lone = len(ua) == 1 and len(ub) == 1 and out.related
+    # "300 engineers" / "200 engineers": the same place in the sentence, another value. When
+    # each passage has just the one number, it is the same one whatever the words around it;
+    # across languages the words differ, so a translation's numbers pair in order.
+    counted_a = sum(not (x.weak or x.year_like) for x in na)
+    counted_b = sum(not (y.weak or y.year_like) for y in nb)
+    lone = out.related and (
+        (len(ua) == len(ub) == 1 and counted_a == counted_b == 1)
+        or (out.cross and len(ua) == len(ub))
+    )
+    if lone and out.cross:
+        cands = [(1, i, j) for i, j in zip(ua, ub, strict=True) if score(na[i], nb[j]) >= 0]
     for sc, i, j in cands:
-        if i in ua and j in ub and (sc >= 1 or (lone and sc == 0)):
+        if i in ua and j in ub and (sc >= 2 or (lone and sc >= 0)):
             x, y = na[i], nb[j]
             parts = [
                 f"value changed: {_num_label(ta, x)} → {_num_label(tb, y)}",
@@ -1718,7 +1869,7 @@ def _date_changes(out: _Out, years_a: list[_Date], years_b: list[_Date]) -> None
 
 
 def _fields(x: _Date) -> tuple[int | None, ...]:
-    return (x.y, x.m, x.d, x.wd)
+    return (x.y, x.m, x.d, x.wd, x.d2)
 
 
 def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> None:
@@ -1746,7 +1897,13 @@ def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> 
             if y2 is not None:
                 ux.remove(x)
                 uy.remove(y2)
-    lone = len(ux) == 1 and len(uy) == 1 and out.related
+    # one date left on each side, given to the same precision: one was changed into the other
+    lone = (
+        len(ux) == 1
+        and len(uy) == 1
+        and out.related
+        and [f is None for f in _fields(ux[0])] == [f is None for f in _fields(uy[0])]
+    )
     cands = sorted(
         ((shared(x, y)[0], i, j) for i, x in enumerate(ux) for j, y in enumerate(uy)),
         key=lambda c: (-c[0], c[1], c[2]),
@@ -1778,6 +1935,10 @@ def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> 
 
 def _related(x: _Name, y: _Name) -> bool:
     """One name is the other, or part of it ("Maduro" in "Nicolás Maduro")."""
+    if x.norm == y.norm or "".join(x.norm) == "".join(y.norm):
+        return True  # "Air Asia" / "AirAsia"
+    if not x.words & y.words and (len(x.norm) > 1 or len(y.norm) > 1):
+        return False  # no word in common, and not a one-word "Venezuela" / "Venezuelan"
     xs, ys = (x.norm, y.norm) if len(x.norm) <= len(y.norm) else (y.norm, x.norm)
     n = len(xs)
     return any(
@@ -1826,8 +1987,12 @@ def _name_changes(out: _Out, same_lang: bool) -> None:
     xa = [pa.doc.names[k] for k in _inside(pa.doc.names, *pa.span)]
     xb = [pb.doc.names[k] for k in _inside(pb.doc.names, *pb.span)]
     _title_changes(out, xa, xb)
-    ma = [any(_related(x, y) for y in xb) for x in xa]
-    mb = [any(_related(x, y) for x in xa) for y in xb]
+    ma = [False] * len(xa)
+    mb = [False] * len(xb)
+    for i, x in enumerate(xa):
+        for j, y in enumerate(xb):
+            if _related(x, y):
+                ma[i] = mb[j] = True
     # near-miss spellings, word by word: "Janetsky" / "Janesky"
     if same_lang and not all(ma) and not all(mb):
         words_a = {_name_norm(t.fold) for t in pa.toks}
@@ -1859,21 +2024,33 @@ def _name_changes(out: _Out, same_lang: bool) -> None:
         for j, y in enumerate(xb):
             if mb[j] or y.weak:
                 continue
-            cy = _context(pb, y)
-            if (
-                (cx[1] == cy[1] and cx[2] == cy[2])
-                or (cx[2:] == cy[2:] and cx[2] is not None)
-                or (cx[:2] == cy[:2] and cx[1] is not None)
-            ):
+            if _same_place(cx, _context(pb, y)):
                 out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
                 ma[i] = mb[j] = True
                 break
 
 
+def _same_place(cx: tuple[str | None, ...], cy: tuple[str | None, ...]) -> bool:
+    """Two names sit between the same words: two of the four around them match, one of
+    those next to the name, and not only function words ("El Gobierno" / "El Ejecutivo")."""
+    same = [p for p, q in zip(cx, cy, strict=True) if p is not None and p == q]
+    return (
+        len(same) >= 2
+        and (cx[1] == cy[1] is not None or cx[2] == cy[2] is not None)
+        and any(w not in _STOP for w in same)
+    )
+
+
 def _near_miss(a: str, b: str) -> bool:
-    if a == b or a.startswith(b) or b.startswith(a) or min(len(a), len(b)) < 5:
-        return False
     limit = 1 if max(len(a), len(b)) <= 8 else 2
+    if (
+        abs(len(a) - len(b)) > limit
+        or min(len(a), len(b)) < 5
+        or (a[:2] != b[:2] and a[-2:] != b[-2:])
+    ):
+        return False  # cheap tests first: lengths, and a misspelling keeps one end of the word
+    if a.startswith(b) or b.startswith(a):
+        return False
     return _edit_distance(a, b, limit) <= limit
 
 
@@ -1902,8 +2079,7 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
     def label(text: str, x: _Name) -> str:
         return text[x.title_start : x.start].strip() if x.title_start is not None else ""
 
-    seen: set[tuple[int, int]] = set()
-    for i, x in enumerate(xa):
+    for x in xa:
         ys = [j for j, y in enumerate(xb) if person(x, y)]
         if not ys:
             continue
@@ -1911,9 +2087,7 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
         if x.title and titled:
             if any(xb[j].title == x.title for j in titled):
                 continue
-            j = titled[0]
-            seen.add((i, j))
-            y = xb[j]
+            y = xb[titled[0]]
             out.add("title", span(x), span(y), f"title changed: {label(ta, x)} → {label(tb, y)}")
         elif x.title and len(x.norm) >= 2 and any(len(xb[j].norm) >= 2 for j in ys):
             y = next(xb[j] for j in ys if len(xb[j].norm) >= 2)
@@ -1926,17 +2100,71 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
                 out.add("title", span(full), span(y), f"title added: {label(tb, y)}")
 
 
+#: a negation difference counts when the passages read alike overall (token ratio) and
+#: right around it (matching tokens on either side) ...
+_NEG_MIN_RATIO = 0.6
+_NEG_MIN_FLANK = 2
+#: ... or, for paraphrases, when they share this much (see _anchored)
+_NEG_ANCHOR_OVERLAP = 0.35
+_NEG_ANCHOR_MIN_RATIO = 0.5
+_MAX_NEG_TOKENS = 600
+# words that negate without a negator: "failed to win" says what "did not win" says
+_IMPLICIT_NEG = frozenset(
+    _stem(w)
+    for w in _words(
+        "fail failed fails refuse refused refuses unable declined declines lack lacked unlikely",
+        "unclear deny denied denies without rechazo rechazó negó sin impossible imposible",
+    )
+)
+
+
+def _anchored(
+    km: list[str], fm: list[int], kl: list[str], fl: list[int]
+) -> list[tuple[int, int, int, int, int]]:
+    """For paraphrases, where the words around a negator are seldom identical: negators on
+    the side with more of them whose negated word recurs on the other side, shortly after a
+    content word that also preceded the negator, with no negation (or "failed", "unable" ...)
+    near it."""
+
+    def content(keys: list[str], flags: list[int], k: int) -> bool:
+        return keys[k] not in _STOP_KEYS and keys[k] not in _AUX and not flags[k]
+
+    where: dict[str, list[int]] = {}
+    for q, key in enumerate(kl):
+        where.setdefault(key, []).append(q)
+    sites: list[tuple[int, int, int, int, int]] = []
+    for i, f in enumerate(fm):
+        if not f or (km[i] != _NEG_MARK and km[i] not in _AUX and km[i] not in _NT_KEYS):
+            continue
+        # the negated word itself must recur: "not running" / "halted" is a paraphrase
+        after = next((km[k] for k in range(i + 1, min(len(km), i + 4)) if content(km, fm, k)), "")
+        before = {km[k] for k in range(max(0, i - 6), i) if content(km, fm, k)}
+        for q in where.get(after, ()):
+            if not any(kl[p] in before for p in range(max(0, q - 10), q)):
+                continue
+            if any(
+                fl[p] or kl[p] in _IMPLICIT_NEG for p in range(max(0, q - 6), min(len(kl), q + 2))
+            ):
+                continue
+            sites.append((1, i, i + 1, q, q + 1))
+            break
+    return sites
+
+
 def _negation_changes(out: _Out) -> None:
     pa, pb = out.a, out.b
+    if max(len(pa.toks), len(pb.toks)) > _MAX_NEG_TOKENS:
+        return  # an alignment of whole articles, not passages: word alignment is quadratic
     fa, fb = pa.doc.neg_flags[pa.t0 : pa.t1], pb.doc.neg_flags[pb.t0 : pb.t1]
     net = sum(fa) - sum(fb)
     if net == 0:
         return  # "don't have" / "have no": the same polarity said differently
     ka, kb = pa.doc.neg_keys[pa.t0 : pa.t1], pb.doc.neg_keys[pb.t0 : pb.t1]
     sm = difflib.SequenceMatcher(None, ka, kb, autojunk=False)
-    if sm.ratio() < 0.6:
+    ratio = sm.ratio()
+    if ratio < _NEG_ANCHOR_MIN_RATIO:
         return
-    ops = sm.get_opcodes()
+    ops = sm.get_opcodes() if ratio >= _NEG_MIN_RATIO else []
     sites: list[tuple[int, int, int, int, int]] = []  # (diff, i1, i2, j1, j2)
     for n, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
@@ -1962,14 +2190,20 @@ def _negation_changes(out: _Out) -> None:
             if n + 1 < len(ops) and ops[n + 1][0] == "equal"
             else (0 if i2 == len(ka) and j2 == len(kb) else -99)
         )
-        if before < 0 or after < 0 or before + after < 2:
+        if before < 0 or after < 0 or before + after < _NEG_MIN_FLANK:
             continue
         sites.append((diff, i1, i2, j1, j2))
     # a removal next to an addition is a rewording ("not any" / "no"), not a flip
     kept = [s for s in sites if not any(o[0] * s[0] < 0 and abs(o[1] - s[1]) <= 3 for o in sites)]
+    kept = [s for s in kept if s[0] * net > 0]
+    if not kept and out.overlap >= _NEG_ANCHOR_OVERLAP:
+        kept = (
+            _anchored(ka, fa, kb, fb)
+            if net > 0
+            else [(d, j1, j2, i1, i2) for d, i1, i2, j1, j2 in _anchored(kb, fb, ka, fa)]
+        )
+        kept = [(net // abs(net), *s[1:]) for s in kept]
     for diff, i1, i2, j1, j2 in kept:
-        if diff * net < 0:
-            continue
         a_words = [pa.toks[k] for k in range(i1, i2) if fa[k]]
         b_words = [pb.toks[k] for k in range(j1, j2) if fb[k]]
         if i2 - i1 == 1 and j2 - j1 == 1 and ka[i1] == "confirm" == kb[j1]:
@@ -2022,11 +2256,15 @@ def find_changes(
     """The changes B made to A within each aligned passage pair.
 
     ``pairs`` holds ``(a_span, b_span)`` character spans into ``a_text`` and
-    ``b_text``. Every returned change lies inside the spans of the pair it came
-    from, and ``a_text[c.a[0]:c.a[1]] == c.a_text`` (likewise for B). Where one
-    side has nothing to point at (a number dropped, a quote added) its span is
-    the whole passage on that side. Changes come in pair order, then by their
-    position in A; a change found twice (overlapping pairs) is reported once.
+    ``b_text``, each a sentence or a few. Every returned change lies inside the
+    spans of the pair it came from, and ``a_text[c.a[0]:c.a[1]] == c.a_text``
+    (likewise for B). Where one side has nothing to point at (a number dropped,
+    a quote added) its span is the whole passage on that side; such one-sided
+    changes are reported only when the two passages share enough content words
+    (always across languages, where the aligner is trusted). Quote wording,
+    negation and spelling rules run only when both languages are the same.
+    Changes come in pair order, then by position in A; a change found twice
+    (overlapping pairs) is reported once.
 
     Raises :class:`~retold.errors.UsageError` for a span outside its text.
     """
