@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,3 +117,93 @@ def test_cluster_is_linear_enough() -> None:
     ids = [str(i) for i in range(20000)]
     links = [link(a, b) for a, b in itertools.pairwise(ids)]
     assert len(cluster(ids, links)[0]) == 20000
+
+
+def test_stories_command_end_to_end(tmp_path: Path, example_pair: tuple[str, str]) -> None:
+    """A real index: the wire story, its rewrite, a later copy of the rewrite,
+    and an unrelated article; then `retold stories` in every output format."""
+    from retold.index import Index
+    from retold.types import Document
+
+    wire, rewrite = example_pair
+    copy = rewrite.replace("Share this article", "").replace("Leave a Comment", "Comments (3)")
+    other = (
+        "The city council approved a new budget for public libraries on Tuesday. Librarians said "
+        "the money would extend opening hours and buy new books for children. The budget passed "
+        "by nine votes to four after a long debate about parking fees in the centre."
+    )
+    with Index(tmp_path / "ix") as ix:
+        ix.add(
+            [
+                Document(
+                    wire, id="wire", title="Storm floods Halverstad", date="2026-03-14T08:00:00Z"
+                ),
+                Document(rewrite, id="spin", date="2026-03-14T11:00:00Z"),
+                Document(
+                    copy + "\nMore on this story soon.", id="copy", date="2026-03-15T09:00:00Z"
+                ),
+                Document(other, id="library"),
+            ]
+        )
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    run = [
+        str(Path(sys.executable).with_name("retold")),
+        "stories",
+        "--index",
+        str(tmp_path / "ix"),
+    ]
+    res = subprocess.run([*run, "--json"], capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    (story,) = json.loads(res.stdout)["stories"]
+    assert sorted(story["articles"]) == ["copy", "spin", "wire"]
+    assert story["label"] == "Storm floods Halverstad"
+    assert {(e["from"], e["to"]) for e in story["edges"]} == {("wire", "spin"), ("spin", "copy")}
+    out = tmp_path / "html"
+    res = subprocess.run(
+        [
+            *run,
+            "--graphml",
+            str(tmp_path / "g.graphml"),
+            "--gexf",
+            str(tmp_path / "g.gexf"),
+            "--html",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "Storm floods Halverstad" in res.stdout
+    import xml.etree.ElementTree as ET
+
+    g = ET.parse(tmp_path / "g.graphml").getroot()
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    assert len(g.findall(f".//{ns}edge")) == 2 and len(g.findall(f".//{ns}node")) == 3
+    ET.parse(tmp_path / "g.gexf")
+    pages = sorted(p.name for p in out.glob("*.html"))
+    assert "index.html" in pages and any(p.startswith("story-") for p in pages)
+    pairs = sorted(p.name for p in (out / "pairs").glob("*.html"))
+    assert pairs == ["spin--copy.html", "wire--spin.html"]
+    story_page = next(out.glob("story-*.html")).read_text(encoding="utf-8")
+    assert "<svg" in story_page and "pairs/wire--spin.html" in story_page
+
+
+def test_stories_are_incremental(tmp_path: Path, example_pair: tuple[str, str]) -> None:
+    from retold.index import Index
+    from retold.stories import StoryBook
+    from retold.types import Document
+
+    wire, rewrite = example_pair
+    with Index(tmp_path / "ix") as ix:
+        ix.add([Document(wire, id="wire")])
+        with StoryBook(ix) as book:
+            assert book.update()["searched"] == 1
+            assert book.stories() == []
+        ix.add([Document(rewrite, id="spin")])
+        with StoryBook(ix) as book:
+            assert book.pending() == ["spin"]
+            assert book.update()["searched"] == 1  # the old article is not searched again
+            (story,) = book.stories()
+            assert sorted(story.articles) == ["spin", "wire"]

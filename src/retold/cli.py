@@ -227,3 +227,7 @@ def run() -> None:
 from retold.cli_serve import serve as _serve_cmd  # noqa: E402
 
 main.add_command(_serve_cmd)
+
+from retold.cli_stories import stories as _stories_cmd  # noqa: E402
+
+main.add_command(_stories_cmd)

@@ -151,9 +151,15 @@ def cluster(
     return sorted((sorted(g) for g in groups.values()), key=lambda g: (-len(g), g[0]))
 
 
-def _weight(ln: Link) -> float:
-    # how much the two share: coverage both ways, tie-broken by similarity
-    return ln.a_in_b + ln.b_in_a + 0.01 * ln.similarity
+def _covered(ln: Link, by: str) -> float:
+    """Share of the other article's body that is aligned to article ``by``."""
+    return ln.b_in_a if ln.a == by else ln.a_in_b
+
+
+def _weight(ln: Link, src: str) -> float:
+    # how much of the derived article the candidate source accounts for: a
+    # source contains what its copies keep, a sibling rewrite contains less
+    return _covered(ln, src) + 0.01 * ln.similarity
 
 
 def derive(
@@ -182,7 +188,8 @@ def derive(
         if dated:
             root = min(dated, key=lambda x: (published(x) or "", x))
         else:
-            root = max(comp, key=lambda x: (sum(_weight(ln) for ln in reuse[x].values()), x))
+            # the article that accounts for most of the others
+            root = max(comp, key=lambda x: (sum(_weight(ln, x) for ln in reuse[x].values()), x))
         tree = {root}
         left = set(comp) - tree
         while left:
@@ -192,7 +199,7 @@ def derive(
                 for v, ln in reuse[u].items():
                     if v not in left:
                         continue
-                    cand = (_weight(ln), u, v)
+                    cand = (_weight(ln, u), u, v)
                     if allowed(u, v):
                         if best is None or cand > best:
                             best = cand
@@ -203,7 +210,7 @@ def derive(
                 break
             _, u, v = pick
             ln = reuse[u][v]
-            covered = ln.b_in_a if ln.b == v else ln.a_in_b
+            covered = _covered(ln, u)
             both_dated = published(u) is not None and published(v) is not None
             edges.append(
                 Edge(
@@ -260,3 +267,159 @@ def build_stories(
             )
         )
     return stories
+
+
+# --- stories of an index ------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS linked (id TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS links (
+    a TEXT NOT NULL, b TEXT NOT NULL, verdict TEXT NOT NULL, similarity REAL NOT NULL,
+    a_in_b REAL NOT NULL, b_in_a REAL NOT NULL, PRIMARY KEY (a, b)
+);
+CREATE INDEX IF NOT EXISTS links_b ON links(b);
+"""
+_STORIES_VERSION = "1"
+
+
+class StoryBook:
+    """The stories of an index, kept beside it in ``stories.sqlite``.
+
+    :meth:`update` searches the index once for each document it has not seen
+    (with the document's stored vectors: nothing is encoded again) and records
+    the verified links; stories are then rebuilt from the links, which is
+    linear in their number. Adding documents to the index and calling
+    :meth:`update` again only searches the new ones: a new article finds its
+    older relatives, so old articles need no second look.
+    """
+
+    def __init__(self, index: Any, *, k: int = 10, min_similarity: float = 0.6) -> None:
+        import sqlite3
+
+        from retold.errors import UsageError
+
+        if k < 1:
+            raise UsageError("k must be at least 1")
+        self.index = index
+        self.k = k
+        self.min_similarity = min_similarity
+        path = index.path / "stories.sqlite"
+        try:
+            self.db = sqlite3.connect(path, timeout=60.0, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(_SCHEMA)
+            row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO meta VALUES ('version', ?)", (_STORIES_VERSION,))
+                self.db.commit()
+            elif row[0] != _STORIES_VERSION:
+                raise UsageError(
+                    f"{path} was written by another version of retold; delete it to rebuild"
+                )
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(
+                f"{path} is not a retold stories file ({exc}); delete it to rebuild"
+            ) from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> StoryBook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pending(self) -> list[str]:
+        """Documents of the index not yet searched for relatives."""
+        seen = {r[0] for r in self.db.execute("SELECT id FROM linked")}
+        return [i for i in self.index.ids() if i not in seen]
+
+    def update(self, progress: Any = None) -> dict[str, int]:
+        """Search every pending document and record its links; returns counts."""
+        import time
+
+        todo = self.pending()
+        n_links = 0
+        for n, doc_id in enumerate(todo, 1):
+            rows = self._links_for(doc_id)
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?, ?)", rows)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO linked VALUES (?, ?)", (doc_id, time.time())
+                )
+            n_links += len(rows)
+            if progress is not None:
+                progress(n, len(todo))
+        return {"searched": len(todo), "links": n_links}
+
+    def _links_for(self, doc_id: str) -> list[tuple[str, str, str, float, float, float]]:
+        query = _stored_prepared(self.index, doc_id)
+        rows = []
+        for hit in self.index.search(query, self.k + 1):
+            if hit.id == doc_id or hit.verdict in (None, "unrelated") or hit.coverage is None:
+                continue
+            # the hit is A (stored), the searched document is B
+            a, b = sorted((hit.id, doc_id))
+            a_in_b, b_in_a = hit.coverage.a_in_b, hit.coverage.b_in_a
+            if a != hit.id:
+                a_in_b, b_in_a = b_in_a, a_in_b
+            rows.append((a, b, hit.verdict, float(hit.similarity or 0.0), a_in_b, b_in_a))
+        return rows
+
+    def links(self) -> list[Link]:
+        """Every recorded link, plus the duplicates the index set aside at add time."""
+        out = [
+            Link(a, b, verdict, sim, ab, ba)
+            for a, b, verdict, sim, ab, ba in self.db.execute("SELECT * FROM links")
+        ]
+        for d in self.index.duplicates():
+            verdict = "duplicate" if d["kind"] == "exact" else "near-duplicate"
+            out.append(Link(d["of"], d["id"], verdict, 1.0, 1.0, 1.0))  # type: ignore[arg-type]
+        return out
+
+    def articles(self) -> dict[str, Article]:
+        arts: dict[str, Article] = {}
+        for doc_id in self.index.ids():
+            row = self.index.store.doc_by_id(doc_id)
+            if row is not None:
+                arts[doc_id] = Article(doc_id, row.title, row.published, row.url)
+        for d in self.index.duplicates():
+            arts.setdefault(d["id"], Article(d["id"]))
+        return arts
+
+    def stories(self, *, singletons: bool = False) -> list[Story]:
+        """All stories (of two articles or more unless ``singletons``)."""
+        return build_stories(
+            self.articles(), self.links(), min_similarity=self.min_similarity, singletons=singletons
+        )
+
+    def story(self, story_id: str) -> Story | None:
+        return next((s for s in self.stories(singletons=True) if s.id == story_id), None)
+
+
+def _stored_prepared(index: Any, doc_id: str) -> Any:
+    """A stored document ready to compare, from its stored vectors (no encoding)."""
+    from retold.index.search import candidate_prepared
+
+    with index.store.snapshot():
+        view = index._view()
+        row = index.store.doc_by_id(doc_id)
+        text = index.store.texts([row.row])[row.row]
+        return candidate_prepared(view, row, text, index.encoder)
+
+
+def list_stories(index: Any) -> dict[str, Any]:
+    """JSON-ready list of an index's stories (brings the stories up to date first)."""
+    with StoryBook(index) as book:
+        book.update()
+        return {"stories": [s.to_dict() for s in book.stories()]}
+
+
+def get_story(index: Any, story_id: str) -> dict[str, Any] | None:
+    """One story, JSON-ready, or None when there is no story with that id."""
+    with StoryBook(index) as book:
+        book.update()
+        s = book.story(story_id)
+        return None if s is None else s.to_dict()

@@ -95,7 +95,7 @@ def test_health(server: Server) -> None:
     assert r.status == 200
     h = r.json
     assert h["status"] == "ok" and h["index"] is True and h["token_required"] is True
-    assert h["stories"] is False
+    assert h["stories"] is True
     assert r.headers["cache-control"] == "no-store"
 
 
@@ -284,9 +284,14 @@ def test_reads_need_no_token(server: Server) -> None:
     assert server.post("/api/search", {"article": WIRE}).status == 200
 
 
-def test_stories_are_501_until_the_module_exists(server: Server) -> None:
-    assert_error(server.get("/api/stories"), 501, "not_implemented")
-    assert_error(server.get("/api/stories/abc"), 501, "not_implemented")
+def test_stories_list_and_unknown_story(server: Server) -> None:
+    r = server.get("/api/stories")
+    assert r.status == 200 and isinstance(r.json["stories"], list)
+    for s in r.json["stories"]:
+        assert {"id", "label", "articles", "edges"} <= set(s)
+        one = server.get("/api/stories/" + s["id"])
+        assert one.status == 200 and one.json["id"] == s["id"]
+    assert_error(server.get("/api/stories/no-such-story"), 404, "not_found")
 
 
 # --- error paths on the main server ---------------------------------------------------

@@ -182,12 +182,17 @@ def test_adding_from_the_page_needs_the_token(page: Page) -> None:
     page.shot("add")
 
 
-def test_stories_page_says_they_are_not_available(page: Page) -> None:
+def test_stories_page_lists_and_opens_stories(page: Page) -> None:
     pg = page.page
     pg.goto(page.base + "/#/stories")
-    pg.wait_for_selector("#stories-unavailable")
-    assert "not available" in pg.inner_text("#stories-unavailable")
+    pg.wait_for_selector("#stories-result ul.stories, #stories-result .notice")
+    assert pg.query_selector("#stories-unavailable") is None
     assert pg.get_attribute("nav a[data-tab='stories']", "aria-current") == "page"
+    first = pg.query_selector("#stories-result ul.stories a")
+    if first is not None:
+        first.click()
+        pg.wait_for_selector("#stories-result .story li[data-article]")
+        assert "original or independent report" in pg.inner_text("#stories-result .story")
     page.shot("stories")
 
 

@@ -75,6 +75,11 @@ def _mix(x: U64) -> U64:
     return x ^ (x >> np.uint64(31))
 
 
+def _const(j: int, m: np.uint64) -> np.uint64:
+    """``j * m`` modulo 2**64 (numpy warns on scalar overflow; Python ints do not)."""
+    return np.uint64((j * int(m)) & 0xFFFFFFFFFFFFFFFF)
+
+
 @lru_cache(maxsize=1 << 18)
 def _token_hash(token: str) -> int:
     # Stable across processes and machines, unlike hash(): signatures are stored.
@@ -94,7 +99,7 @@ def shingle_hashes(tokens: Sequence[str], k: int = 3) -> U64:
     h = np.zeros(n, dtype=np.uint64)
     for j in range(k):
         # position-dependent mixing so "a b c" and "c b a" differ
-        h = _mix(h ^ (t[j : j + n] + np.uint64(j) * _GOLD))
+        h = _mix(h ^ (t[j : j + n] + _const(j, _GOLD)))
     return np.unique((h >> np.uint64(32)) % _PRIME)
 
 
@@ -129,7 +134,7 @@ def band_keys(sig: U32, params: SketchParams = SketchParams()) -> npt.NDArray[np
     bands = sig.astype(np.uint64).reshape(params.bands, params.rows)
     h = np.arange(params.bands, dtype=np.uint64) * _GOLD
     for j in range(params.rows):
-        h = _mix(h ^ (bands[:, j] + np.uint64(j + 1) * _M2))
+        h = _mix(h ^ (bands[:, j] + _const(j + 1, _M2)))
     return h.view(np.int64)
 
 

@@ -516,19 +516,25 @@
     if (!list.length) return el("div", { class: "notice", text: "No stories yet: add articles to the index." });
     return el("ul", { class: "stories" }, list.map(function (s) {
       var n = s.size || (s.documents || s.articles || []).length;
-      return el("li", null, el("a", { href: "#/stories/" + encodeURIComponent(s.id), text: s.title || s.id }),
-        n ? el("span", { class: "sub", text: " · " + n + " articles" }) : null);
+      var edges = (s.edges || []).length;
+      return el("li", null, el("a", { href: "#/stories/" + encodeURIComponent(s.id), text: s.label || s.title || s.id }),
+        n ? el("span", { class: "sub", text: " · " + n + " articles · " + edges + " derivations" }) : null);
     }));
   }
 
   function renderStory(story) {
-    var docs = story.documents || story.articles || [];
+    var parent = {};
+    (story.edges || []).forEach(function (e) { parent[e.to] = e; });
+    var docs = story.articles || [];
     return el("div", { class: "story" },
       el("p", null, el("a", { href: "#/stories", text: "← all stories" })),
-      el("h2", { text: story.title || story.id }),
-      el("ul", { class: "stories" }, docs.map(function (d) {
-        return el("li", null, el("b", { text: d.title || d.id }), d.url ? el("div", { class: "sub", text: d.url }) : null,
-          d.source_of || d.derived_from ? el("div", { class: "sub", text: d.derived_from ? "derived from " + d.derived_from : "" }) : null);
+      el("h2", { text: story.label || story.id }),
+      el("ul", { class: "stories" }, docs.map(function (id) {
+        var e = parent[id];
+        return el("li", { "data-article": id }, el("b", { text: id }),
+          el("div", { class: "sub", text: e
+            ? e.verdict + " of " + e.from + " (" + Math.round(e.coverage * 100) + "% of it from there)"
+            : "original or independent report" }));
       })));
   }
 

@@ -1,0 +1,208 @@
+"""``retold stories``: cluster an index into stories and draw who copied whom."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["stories"]
+
+
+def _safe(name: str) -> str:
+    # file names for story and pair pages: ids can hold slashes or spaces
+    return re.sub(r"[^\w.-]+", "_", name)[:80]
+
+
+@click.command()
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index directory (default: the user's data dir).",
+)
+@click.option(
+    "-k",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Candidates verified per article when it is first seen.",
+)
+@click.option(
+    "--min-similarity",
+    type=click.FloatRange(0, 1),
+    default=0.6,
+    show_default=True,
+    help="Least similarity for a same-story link to join two stories.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON on stdout.")
+@click.option(
+    "--graphml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the derivation graph as GraphML.",
+)
+@click.option(
+    "--gexf",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the derivation graph as GEXF (Gephi).",
+)
+@click.option(
+    "--html",
+    "html_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write an HTML page per story (timeline, graph, pair reports) here.",
+)
+@click.option("--singletons", is_flag=True, help="Also list articles no other article relates to.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or notes on stderr.")
+def stories(
+    index_dir: Path | None,
+    k: int,
+    min_similarity: float,
+    as_json: bool,
+    graphml: Path | None,
+    gexf: Path | None,
+    html_dir: Path | None,
+    singletons: bool,
+    quiet: bool,
+) -> None:
+    """Group the articles of an index into stories, with derivation edges.
+
+    Articles added since the last run are searched for their relatives;
+    nothing already linked is computed again. An edge goes from the source to
+    the article derived from it; independent reports of the same event share
+    a story without an edge.
+
+    \b
+    Examples:
+      retold stories --index news-index
+      retold stories --index news-index --json > stories.json
+      retold stories --index news-index --graphml stories.graphml --html stories/
+    """
+    from retold.index import Index
+    from retold.stories import StoryBook
+
+    with (
+        Index(index_dir, create=False) as ix,
+        StoryBook(ix, k=k, min_similarity=min_similarity) as book,
+    ):
+        _update(book, quiet)
+        found = book.stories(singletons=singletons)
+        arts = book.articles()
+        if graphml or gexf:
+            from retold.report.graph import to_gexf, to_graphml
+
+            for path, render in ((graphml, to_graphml), (gexf, to_gexf)):
+                if path is not None:
+                    _write(path, render(found, arts))
+        if html_dir is not None:
+            _write_html(ix, found, arts, html_dir, quiet)
+    if as_json:
+        click.echo(json.dumps({"stories": [s.to_dict() for s in found]}, ensure_ascii=False))
+        return
+    _print(found, arts)
+
+
+def _update(book: Any, quiet: bool) -> None:
+    todo = len(book.pending())
+    if not todo:
+        return
+    if quiet or not sys.stderr.isatty():
+        book.update()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "linking new articles",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("link", total=todo)
+        book.update(progress=lambda n, total: bar.update(task, completed=n))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        from retold.errors import UsageError
+
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _write_html(ix: Any, found: list[Any], arts: dict[str, Any], out: Path, quiet: bool) -> None:
+    from retold.report import render_html
+    from retold.report.graph import render_story_html
+    from retold.stories import _stored_prepared
+
+    try:
+        (out / "pairs").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from retold.errors import UsageError
+
+        raise UsageError(f"cannot create {out}: {exc.strerror}") from exc
+    items = []
+    for s in found:
+
+        def link(src: str, dst: str) -> str:
+            return f"pairs/{_safe(src)}--{_safe(dst)}.html"
+
+        for e in s.edges:
+            report = ix.explain(_stored_prepared(ix, e.target), e.source)
+            _write(
+                out / link(e.source, e.target),
+                render_html(report, title=f"{e.source} → {e.target}"),
+            )
+        page = f"story-{_safe(s.id)}.html"
+        _write(out / page, render_story_html(s, arts, pair_link=link))
+        items.append(
+            f'<li><a href="{page}">{_esc(s.label)}</a> · {len(s.articles)} articles, '
+            f"{len(s.edges)} derivations</li>"
+        )
+    _write(
+        out / "index.html",
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>retold stories</title>'
+        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem}</style></head><body>"
+        f"<h1>Stories ({len(found)})</h1><ul>{''.join(items)}</ul></body></html>",
+    )
+    if not quiet:
+        click.echo(f"retold: wrote {len(found)} story pages to {out}", err=True)
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def _print(found: list[Any], arts: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    if not found:
+        console.print("No stories yet: no two articles in the index relate to each other.")
+        return
+    for s in found:
+        table = Table(title=f"{escape(s.label)}  [dim]{s.id}[/dim]", title_justify="left")
+        table.add_column("published", no_wrap=True)
+        table.add_column("article")
+        table.add_column("derived from")
+        parent = {e.target: e for e in s.edges}
+        for m in sorted(s.articles, key=lambda x: (arts[x].published or "~", x)):
+            e = parent.get(m)
+            table.add_row(
+                arts[m].published or "—",
+                escape(m),
+                escape(f"{e.source} ({e.verdict}, {e.coverage:.0%})") if e else "[dim]—[/dim]",
+            )
+        console.print(table)

@@ -1,0 +1,353 @@
+"""The per-document and per-pair work of the index, as pure functions.
+
+A Spark (or any other) job calls these per partition and only does the
+grouping itself:
+
+- :func:`load_raw` turns a reader's :class:`RawDoc` into a
+  :class:`~retold.types.Document` (decoding, HTML extraction);
+- :func:`make_records` prepares documents (segmentation, boilerplate, sentence
+  vectors — encoded in one batch per call) and derives everything the index
+  stores: content hash, MinHash signature and LSH band keys, lexical terms,
+  document vector (:class:`DocRecord`, with :meth:`DocRecord.to_row` for a
+  DataFrame);
+- :func:`stored_prepared` rebuilds a prepared document from its stored text and
+  vectors (no encoder needed) and :func:`verify` compares a candidate source
+  with a query; :func:`rank_key` orders the verified candidates.
+
+Pairs to verify come from shared LSH band keys or from the sentence-vector
+search; that join is the only part a distributed job does differently. A
+sketch of the Spark side (DataFrame API)::
+
+    records = raw.mapInPandas(per_partition_make_records, schema)   # make_records
+    keys = records.select("id", F.explode("band_keys").alias("key"))
+    pairs = keys.alias("a").join(keys.alias("b"), "key").where("a.id < b.id").distinct()
+    # per partition: stored_prepared() both sides from text + vectors, then verify()
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from retold.comparison import Prepared, compare_prepared, prepare
+from retold.embed import Encoder, Vectors
+from retold.errors import EmptyInputError, RetoldError
+from retold.index.sketch import SketchParams, band_keys, minhash, shingle_hashes
+from retold.segment import normalize_text
+from retold.types import VERDICT_ORDER, Document, Report
+
+__all__ = [
+    "DocRecord",
+    "RawDoc",
+    "Rejected",
+    "content_hash",
+    "default_id",
+    "lexical_terms",
+    "load_raw",
+    "make_records",
+    "prepare_many",
+    "rank_key",
+    "stored_prepared",
+    "verify",
+]
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class RawDoc:
+    """An input found by a reader but not read yet (cheap to send to a worker).
+
+    ``kind`` is ``"text"`` or ``"html"`` (``data`` holds the string or the bytes)
+    or ``"path"`` (``data`` is a file to read, sniffed as text or HTML).
+    """
+
+    id: str
+    origin: str
+    kind: str
+    data: str | bytes
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    #: a charset declared outside the bytes (an HTTP Content-Type)
+    charset: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input that could not be indexed, and why (one line)."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocRecord:
+    """Everything the index stores for one document."""
+
+    id: str
+    origin: str
+    text: str
+    hash: bytes
+    meta: dict[str, str | None]
+    #: body sentence vectors, float16 (n_sentences x dim)
+    vectors: npt.NDArray[np.float16]
+    #: the L2-normalised mean of the sentence vectors, float16
+    doc_vector: npt.NDArray[np.float16]
+    signature: npt.NDArray[np.uint32]
+    #: LSH band keys; empty when the body has no shingles
+    band_keys: npt.NDArray[np.int64]
+    #: the lexical body: content-word stems, one run per sentence
+    terms_body: str
+    terms: tuple[str, ...]
+    #: the text, zlib-compressed as stored (done here, in the worker)
+    ztext: bytes = b""
+
+    @property
+    def chars(self) -> int:
+        return len(self.text)
+
+    def to_row(self) -> dict[str, Any]:
+        """Plain Python values (lists, bytes) for a DataFrame row."""
+        return {
+            "id": self.id,
+            "origin": self.origin,
+            "text": self.text,
+            "hash": self.hash,
+            **self.meta,
+            "vectors": self.vectors.tobytes(),
+            "n_sentences": int(self.vectors.shape[0]),
+            "dim": int(self.vectors.shape[1]),
+            "doc_vector": self.doc_vector.tobytes(),
+            "signature": self.signature.tolist(),
+            "band_keys": self.band_keys.tolist(),
+            "terms_body": self.terms_body,
+        }
+
+
+def content_hash(text: str) -> bytes:
+    """Hash of the text with whitespace and Unicode forms normalised (16 bytes)."""
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).digest()[:16]
+
+
+def default_id(doc: Document) -> str:
+    """The id of a document given without one: its URL, else its content hash."""
+    return doc.id or doc.url or "sha256:" + content_hash(doc.text).hex()
+
+
+def load_raw(raw: RawDoc) -> Document:
+    """Read a :class:`RawDoc` into a Document carrying its id and metadata."""
+    from retold.ingest import DEFAULT_MAX_BYTES, read_path, read_text
+    from retold.ingest.decode import decode, too_large
+
+    if raw.kind == "path":
+        doc = read_path(str(raw.data))
+    elif isinstance(raw.data, bytes):
+        if len(raw.data) > DEFAULT_MAX_BYTES:
+            raise too_large(raw.origin, DEFAULT_MAX_BYTES, len(raw.data))
+        text, _enc = decode(raw.data, name=raw.origin, declared=raw.charset)
+        doc = read_text(text, kind="html" if raw.kind == "html" else "auto", url=raw.url)
+    else:
+        if not raw.data.strip():
+            raise EmptyInputError("the text is empty")
+        doc = read_text(raw.data, kind="html" if raw.kind == "html" else "text", url=raw.url)
+    return replace(
+        doc,
+        id=raw.id,
+        title=raw.title or doc.title,
+        url=raw.url or doc.url,
+        date=raw.published or doc.date,
+    )
+
+
+class _Recorder:
+    """Stands in for the encoder during :func:`prepare` so that the sentences of
+    many documents can be encoded in one call afterwards."""
+
+    def __init__(self, dim: int) -> None:
+        self.name = "recorder"
+        self.dim = dim
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.texts = list(texts)
+        return np.zeros((len(texts), self.dim), dtype=np.float32)
+
+
+def prepare_many(docs: Sequence[Document], encoder: Encoder) -> list[Prepared | RetoldError]:
+    """:func:`~retold.comparison.prepare` for many documents, encoding all their
+    sentences in one batch (the encoder is far faster on large batches)."""
+    staged: list[tuple[int, Prepared, int, int]] = []
+    out: list[Prepared | RetoldError] = []
+    texts: list[str] = []
+    for i, doc in enumerate(docs):
+        rec = _Recorder(encoder.dim)
+        try:
+            p = prepare(doc, rec)
+        except RetoldError as exc:
+            out.append(exc)
+            continue
+        out.append(p)
+        staged.append((i, p, len(texts), len(texts) + len(rec.texts)))
+        texts.extend(rec.texts)
+    vecs = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
+    for i, p, lo, hi in staged:
+        out[i] = replace(p, vectors=np.ascontiguousarray(vecs[lo:hi], dtype=np.float32))
+    return out
+
+
+def lexical_terms(p: Prepared) -> list[str]:
+    """Content-word stems of each body sentence (the aligner's features), in order.
+
+    A stem counts once per sentence, so term frequency is "sentences mentioning it".
+    """
+    out: list[str] = []
+    for f in p.features:
+        for stem in sorted(f.content):
+            # the full-text tokenizer splits on anything not alphanumeric
+            t = stem if stem.isalnum() else _NON_WORD.sub("", stem)
+            if t:
+                out.append(t)
+    return out
+
+
+def sketch(
+    p: Prepared, params: SketchParams
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """MinHash signature and band keys of the body's word shingles."""
+    toks = [t for f in p.features for t in f.tokens]
+    sh = shingle_hashes(toks, params.shingle)
+    sig = minhash(sh, params)
+    keys = band_keys(sig, params) if len(sh) else np.zeros(0, dtype=np.int64)
+    return sig, keys
+
+
+def record(
+    p: Prepared,
+    *,
+    doc_id: str,
+    origin: str,
+    publisher: str | None,
+    params: SketchParams,
+    compress: bool = True,
+) -> DocRecord:
+    """The stored form of one prepared document."""
+    sig, keys = sketch(p, params)
+    terms = lexical_terms(p)
+    mean = p.vectors.mean(axis=0) if len(p.vectors) else np.zeros(p.vectors.shape[1])
+    norm = float(np.linalg.norm(mean)) or 1.0
+    d = p.doc
+    return DocRecord(
+        id=doc_id,
+        origin=origin,
+        text=d.text,
+        hash=content_hash(d.text),
+        meta={
+            "title": d.title,
+            "url": d.url,
+            "published": d.date,
+            "publisher": publisher,
+            "language": d.language,
+            "origin": origin,
+        },
+        vectors=p.vectors.astype(np.float16),
+        doc_vector=(mean / norm).astype(np.float16),
+        signature=sig,
+        band_keys=keys,
+        terms_body=" ".join(terms),
+        terms=tuple(dict.fromkeys(terms)),
+        ztext=zlib.compress(d.text.encode("utf-8"), 6) if compress else b"",
+    )
+
+
+def make_records(
+    items: Iterable[RawDoc | Document], encoder: Encoder, params: SketchParams
+) -> list[DocRecord | Rejected]:
+    """Read, prepare and sketch a batch of inputs; failures become :class:`Rejected`."""
+    out: list[DocRecord | Rejected | None] = []
+    docs: list[Document] = []
+    where: list[tuple[int, str, str | None]] = []
+    for item in items:
+        origin = item.origin if isinstance(item, RawDoc) else (item.id or item.url or "<document>")
+        try:
+            doc = load_raw(item) if isinstance(item, RawDoc) else item
+        except RetoldError as exc:
+            out.append(Rejected(origin, str(exc)))
+            continue
+        except Exception as exc:  # one odd input must not stop a long job
+            out.append(Rejected(origin, f"internal error: {type(exc).__name__}: {exc}"))
+            continue
+        where.append((len(out), origin, item.publisher if isinstance(item, RawDoc) else None))
+        out.append(None)
+        docs.append(doc)
+    for (slot, origin, publisher), doc, p in zip(
+        where, docs, prepare_many(docs, encoder), strict=True
+    ):
+        if isinstance(p, RetoldError):
+            out[slot] = Rejected(origin, str(p))
+        elif not p.body:
+            out[slot] = Rejected(origin, "no article text left after setting boilerplate aside")
+        else:
+            out[slot] = record(
+                p, doc_id=default_id(doc), origin=origin, publisher=publisher, params=params
+            )
+    return [x for x in out if x is not None]
+
+
+class _Stored:
+    """An "encoder" that hands back a document's stored vectors, or defers to a
+    real encoder if segmentation no longer gives the same sentences."""
+
+    def __init__(self, vectors: Vectors, fallback: Encoder | None) -> None:
+        self.vectors = vectors
+        self.fallback = fallback
+        self.name = fallback.name if fallback else "stored"
+        self.dim = vectors.shape[1]
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if len(texts) == len(self.vectors):
+            return self.vectors
+        if self.fallback is None:
+            raise RetoldError(
+                "the stored sentence vectors no longer match the document's sentences; "
+                "rebuild the index with this version of retold"
+            )
+        return self.fallback.encode(texts)
+
+
+def stored_prepared(doc: Document, vectors: Vectors, fallback: Encoder | None = None) -> Prepared:
+    """A prepared document from its stored text and sentence vectors.
+
+    Segmentation is deterministic, so the body sentences come out as they were
+    at add time (``doc.language`` must be the stored language).
+    """
+    return prepare(doc, _Stored(np.asarray(vectors, dtype=np.float32), fallback))
+
+
+def verify(candidate: Prepared, query: Prepared) -> Report:
+    """Compare a candidate source (A) with the query (B); no change analysis."""
+    return compare_prepared(candidate, query, with_changes=False)
+
+
+def rank_key(report: Report, score: float) -> tuple[int, float, float, float]:
+    """Sort key of a verified candidate: closest verdict first, then the share of
+    the query found in it, then the retrieval score.
+
+    The retrieval score comes before the engine's similarity because, when no
+    passage aligns (a language the encoder does not know, say), its lexical
+    channel still sees shared names and numbers while similarity sees nothing.
+    """
+    return (
+        VERDICT_ORDER.index(report.verdict),
+        -round(report.coverage.b_in_a, 2),
+        -score,
+        -report.similarity,
+    )

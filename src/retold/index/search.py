@@ -1,0 +1,292 @@
+"""Candidate generation and verification: from a query to ranked, verified sources.
+
+Four channels propose stored documents, each catching what the others miss:
+
+- **sentences**: every query sentence is searched against every stored body
+  sentence; a document scores the length-weighted sum, over query sentences,
+  of its best match above a floor. This is what finds rewrites: an LLM
+  paraphrase keeps few word runs but most sentence meanings;
+- **document vector**: the query's mean sentence vector against each stored
+  one (same topic, whatever the wording);
+- **lexical**: BM25 over content-word stems (the rarest query terms), the
+  classic TF-IDF signal (names, numbers);
+- **MinHash LSH**: documents sharing a band of word-shingle MinHashes (copies
+  and partial copies), scored by estimated Jaccard.
+
+A weighted sum of the four ranks the union; the best few are then verified with
+the pair engine (:func:`~retold.index.docwork.verify`), and the final order is
+by verdict, then by the share of the query the candidate accounts for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from retold.comparison import Prepared
+from retold.embed import Encoder
+from retold.index.docwork import DocRecord, rank_key, stored_prepared, verify
+from retold.index.sketch import jaccard_estimate
+from retold.index.store import DocRow, Store
+from retold.index.vectors import IVFState, VectorSet
+from retold.types import Coverage, Document, Report
+
+__all__ = ["Candidate", "Hit", "SearchParams", "candidates", "verify_candidates"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """How many neighbours each channel fetches and how the channels are weighed."""
+
+    #: stored sentences fetched per query sentence
+    k_sentence: int = 64
+    #: sentence similarity that counts as no evidence (the encoder's unrelated level)
+    sentence_floor: float = 0.5
+    k_doc: int = 20
+    k_lexical: int = 30
+    #: the rarest query terms sent to the lexical index
+    lexical_terms: int = 24
+    #: document-vector cosine that counts as no evidence
+    doc_floor: float = 0.3
+    w_sentence: float = 0.45
+    w_doc: float = 0.15
+    w_lexical: float = 0.3
+    w_jaccard: float = 0.1
+    #: candidates verified with the pair engine (at least k)
+    verify: int = 10
+    #: use exact vector search even where an IVF exists
+    exact: bool = False
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A stored document proposed by the channels, with each channel's score."""
+
+    row: int
+    score: float = 0.0
+    channels: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Hit:
+    """One search result. ``coverage.b_in_a`` is the share of the query found in
+    the stored document, ``a_in_b`` the share of the stored document in the query."""
+
+    id: str
+    score: float
+    verdict: str | None
+    similarity: float | None
+    coverage: Coverage | None
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    channels: dict[str, float] = field(default_factory=dict)
+    report: Report | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "score": round(self.score, 4),
+            "verdict": self.verdict,
+            "coverage": (
+                {"a_in_b": round(self.coverage.a_in_b, 4), "b_in_a": round(self.coverage.b_in_a, 4)}
+                if self.coverage
+                else None
+            ),
+            "similarity": None if self.similarity is None else round(self.similarity, 4),
+        }
+        for k in ("title", "url", "published", "publisher"):
+            v = getattr(self, k)
+            if v is not None:
+                out[k] = v
+        out["channels"] = {k: round(v, 4) for k, v in self.channels.items()}
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A consistent snapshot of an index for one search."""
+
+    store: Store
+    sents: VectorSet
+    docs: VectorSet
+    sent_doc: npt.NDArray[np.int32]
+    signatures: npt.NDArray[np.uint32]
+    n_docs: int
+    n_sents: int
+    sent_state: IVFState
+    doc_state: IVFState
+    removed: npt.NDArray[np.bool_]
+
+
+def _sentence_scores(
+    view: View, q: DocRecord, weights: npt.NDArray[np.float64], p: SearchParams
+) -> dict[int, float]:
+    """Per document: Σ over query sentences of weight × best match above the floor."""
+    if not view.n_sents or not len(q.vectors):
+        return {}
+    qv = np.asarray(q.vectors, dtype=np.float32)
+    sims, rows = view.sents.search(qv, p.k_sentence, view.n_sents, view.sent_state, exact=p.exact)
+    ok = (rows >= 0) & (sims >= p.sentence_floor)
+    qi = np.nonzero(ok)[0]
+    if not len(qi):
+        return {}
+    docs = view.sent_doc[rows[ok]].astype(np.int64)
+    s = sims[ok].astype(np.float64)
+    live = ~view.removed[docs]
+    qi, docs, s = qi[live], docs[live], s[live]
+    # best similarity per (query sentence, document): sort by key, then by -sim
+    key = qi.astype(np.int64) * view.n_docs + docs
+    order = np.lexsort((-s, key))
+    key, s, qi, docs = key[order], s[order], qi[order], docs[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    contrib = weights[qi[first]] * (s[first] - p.sentence_floor) / (1.0 - p.sentence_floor)
+    uniq, inv = np.unique(docs[first], return_inverse=True)
+    total = np.bincount(inv, weights=contrib)
+    return {int(d): float(v) for d, v in zip(uniq, total, strict=True)}
+
+
+def _lexical(view: View, q: DocRecord, p: SearchParams) -> dict[int, float]:
+    """BM25 of the rarest query terms, scaled so the best document scores 1."""
+    if not q.terms:
+        return {}
+    df = view.store.df(list(q.terms))
+    rare = sorted(df, key=lambda t: (df[t], t))[: p.lexical_terms]
+    hits = [
+        (r, s)
+        for r, s in view.store.bm25(rare, p.k_lexical * 2)
+        if r < view.n_docs and not view.removed[r]
+    ][: p.k_lexical]
+    if not hits:
+        return {}
+    top = max(s for _, s in hits) or 1.0
+    return {r: s / top for r, s in hits}
+
+
+def candidates(
+    view: View, q: DocRecord, weights: npt.NDArray[np.float64], p: SearchParams
+) -> list[Candidate]:
+    """Every channel's proposals, scored and sorted (best first)."""
+    if not view.n_docs:
+        return []
+    sent = _sentence_scores(view, q, weights, p)
+    qdoc = np.asarray(q.doc_vector, dtype=np.float32)[None, :]
+    _dsims, drows = view.docs.search(qdoc, p.k_doc, view.n_docs, view.doc_state, exact=p.exact)
+    doc_rows = [int(r) for r in drows[0] if r >= 0 and not view.removed[r]]
+    lex = _lexical(view, q, p)
+    lsh = (
+        [
+            r
+            for r in view.store.lsh_rows(q.band_keys.tolist())
+            if r < view.n_docs and not view.removed[r]
+        ]
+        if len(q.band_keys)
+        else []
+    )
+    # sentence channel: only its strongest documents join (the rest are weak echoes)
+    strong = sorted(sent, key=lambda r: -sent[r])[: max(p.k_doc, p.k_lexical)]
+    union = np.array(sorted(set(strong) | set(doc_rows) | set(lex) | set(lsh)), dtype=np.int64)
+    if not len(union):
+        return []
+    dv = view.docs.data.view(view.n_docs)[union].astype(np.float32)
+    cos = dv @ qdoc[0]
+    jac = (
+        jaccard_estimate(q.signature, np.asarray(view.signatures[union]))
+        if len(q.band_keys)
+        else np.zeros(len(union))
+    )
+    out: list[Candidate] = []
+    for i, r in enumerate(union.tolist()):
+        ch = {
+            "sentences": sent.get(r, 0.0),
+            "document": float(cos[i]),
+            "lexical": lex.get(r, 0.0),
+            "jaccard": float(jac[i]),
+        }
+        doc_part = max(0.0, (ch["document"] - p.doc_floor) / (1.0 - p.doc_floor))
+        score = (
+            p.w_sentence * ch["sentences"]
+            + p.w_doc * doc_part
+            + p.w_lexical * ch["lexical"]
+            + p.w_jaccard * ch["jaccard"]
+        )
+        out.append(Candidate(r, score, ch))
+    out.sort(key=lambda c: (-c.score, c.row))
+    return out
+
+
+def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | None) -> Prepared:
+    """A stored document ready for the pair engine, from its text and stored vectors."""
+    vecs = view.sents.rows(view.n_sents, doc.sent_start, doc.sent_start + doc.n_sents)
+    d = Document(
+        text=text,
+        title=doc.title,
+        url=doc.url,
+        date=doc.published,
+        language=doc.language,
+        id=doc.id,
+    )
+    return stored_prepared(d, vecs, fallback)
+
+
+def verify_candidates(
+    view: View,
+    cands: list[Candidate],
+    query: Prepared,
+    k: int,
+    p: SearchParams,
+    fallback: Encoder | None,
+    *,
+    keep_reports: bool = False,
+) -> list[Hit]:
+    """Verify the best candidates with the pair engine and rank them."""
+    top = cands[: max(k, p.verify)]
+    rows = [c.row for c in top]
+    docs = view.store.docs(rows)
+    texts = view.store.texts(rows)
+    ranked: list[tuple[tuple[int, float, float, float], Hit]] = []
+    for c in top:
+        d = docs[c.row]
+        rep = verify(candidate_prepared(view, d, texts[c.row], fallback), query)
+        hit = Hit(
+            id=d.id,
+            score=c.score,
+            verdict=rep.verdict,
+            similarity=rep.similarity,
+            coverage=rep.coverage,
+            title=d.title,
+            url=d.url,
+            published=d.published,
+            publisher=d.publisher,
+            channels=c.channels,
+            report=rep if keep_reports else None,
+        )
+        ranked.append((rank_key(rep, c.score), hit))
+    ranked.sort(key=lambda x: x[0])
+    return [h for _, h in ranked[:k]]
+
+
+def unverified(view: View, cands: list[Candidate], k: int) -> list[Hit]:
+    """The candidates as they come, without the pair engine (fast, less precise)."""
+    top = cands[:k]
+    docs = view.store.docs([c.row for c in top])
+    return [
+        Hit(
+            id=docs[c.row].id,
+            score=c.score,
+            verdict=None,
+            similarity=None,
+            coverage=None,
+            title=docs[c.row].title,
+            url=docs[c.row].url,
+            published=docs[c.row].published,
+            publisher=docs[c.row].publisher,
+            channels=c.channels,
+        )
+        for c in top
+    ]

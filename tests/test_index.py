@@ -1,0 +1,846 @@
+"""Tests of retold.index: sketches, vector search, the store, readers, the Index API,
+the command line, and crash safety.
+
+Fast: the HashingEncoder stands in for the real model (quality is tested in
+test_search_quality.py). Nothing is mocked: real SQLite files, real WARC files
+written here, a real subprocess killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import numpy as np
+import numpy.typing as npt
+import pytest
+from click.testing import CliRunner
+
+from retold.cli_index import index as index_cmd
+from retold.cli_index import search as search_cmd
+from retold.embed import HashingEncoder
+from retold.errors import InputError, UsageError
+from retold.index import Index, RawDoc, Rejected
+from retold.index.docwork import make_records, stored_prepared, verify
+from retold.index.readers import iter_inputs, read_warc
+from retold.index.sketch import (
+    SketchParams,
+    band_keys,
+    jaccard,
+    jaccard_estimate,
+    minhash,
+    shingle_hashes,
+)
+from retold.index.vectors import (
+    IVFState,
+    RowFile,
+    VectorParams,
+    VectorSet,
+    exact_search,
+    faiss_available,
+    merge_topk,
+)
+from retold.types import VERDICT_ORDER, Document
+
+ENC = HashingEncoder(64)
+CLI = click.Group("retold", commands={"index": index_cmd, "search": search_cmd})
+
+# --- a small synthetic corpus -------------------------------------------------
+
+_RNG = random.Random(7)
+_VOCAB = [
+    "".join(
+        _RNG.choice("bcdfghjklmnprstvz") + _RNG.choice("aeiou") for _ in range(_RNG.randint(2, 4))
+    )
+    for _ in range(3000)
+]
+
+
+def _sentence(rng: random.Random) -> str:
+    words = [rng.choice(_VOCAB) for _ in range(rng.randint(9, 15))]
+    return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+
+def _article(seed: int, n: int = 5) -> str:
+    rng = random.Random(seed)
+    return "\n\n".join(_sentence(rng) for _ in range(n))
+
+
+def _corpus(n: int, start: int = 0) -> list[Document]:
+    return [Document(_article(i), id=f"doc-{i}") for i in range(start, start + n)]
+
+
+def _rewrite(text: str) -> str:
+    """Drop the last paragraph and swap two words in each other one: a light edit."""
+    paras = text.split("\n\n")[:-1]
+    out = []
+    for p in paras:
+        w = p.rstrip(".").split()
+        w[1], w[2] = w[2], w[1]
+        out.append(" ".join(w) + ".")
+    return "\n\n".join(out)
+
+
+@pytest.fixture
+def ix(tmp_path: Path) -> Iterator[Index]:
+    index = Index(tmp_path / "ix", encoder=ENC)
+    index.add(_corpus(60))
+    yield index
+    index.close()
+
+
+# --- sketches ---------------------------------------------------------------
+
+
+def test_shingle_hashes_are_stable_across_processes() -> None:
+    # stored signatures must not depend on PYTHONHASHSEED or the machine
+    code = (
+        "from retold.index.sketch import shingle_hashes;"
+        "print(shingle_hashes('the quick brown fox jumps'.split()).tolist())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "123"},
+    ).stdout
+    assert json.loads(out) == shingle_hashes(["the", "quick", "brown", "fox", "jumps"]).tolist()
+
+
+@pytest.mark.parametrize("n_tokens", [0, 1, 2, 3, 4, 50])
+def test_shingles_of_short_texts(n_tokens: int) -> None:
+    toks = [f"w{i}" for i in range(n_tokens)]
+    sh = shingle_hashes(toks, 3)
+    assert len(sh) == (0 if n_tokens == 0 else max(1, n_tokens - 2))
+    assert (sh < 2**32).all()
+    sig = minhash(sh)
+    assert sig.dtype == np.uint32 and sig.shape == (128,)
+    if n_tokens == 0:
+        assert (sig == 0xFFFFFFFF).all()
+
+
+def test_shingle_order_matters() -> None:
+    assert set(shingle_hashes(["a", "b", "c"]).tolist()) != set(
+        shingle_hashes(["c", "b", "a"]).tolist()
+    )
+
+
+def test_minhash_estimate_tracks_exact_jaccard() -> None:
+    rng = np.random.default_rng(0)
+    errors = []
+    for _ in range(200):
+        n = int(rng.integers(1, 400))
+        a = np.unique(rng.integers(0, 2**32 - 5, n).astype(np.uint64))
+        keep = rng.random(len(a)) < rng.random()
+        extra = np.unique(rng.integers(0, 2**32 - 5, int(rng.integers(0, 300))).astype(np.uint64))
+        b = np.unique(np.concatenate([a[keep], extra]))
+        if not len(b):
+            continue
+        exact = jaccard(a, b)
+        est = float(jaccard_estimate(minhash(a), minhash(b)[None, :])[0])
+        errors.append(abs(est - exact))
+        assert abs(est - exact) < 0.2, (exact, est)
+    assert float(np.mean(errors)) < 0.04
+
+
+def test_lsh_against_brute_force() -> None:
+    """Every pair at Jaccard >= 0.8 shares a band; pairs below 0.1 almost never do."""
+    rng = random.Random(3)
+    base = [[rng.choice(_VOCAB) for _ in range(rng.randint(30, 300))] for _ in range(25)]
+    docs = list(base)
+    for toks in base:
+        for share in (0.0, 0.02, 0.05, 0.3):
+            t = list(toks)
+            for i in range(len(t)):
+                if rng.random() < share:
+                    t[i] = rng.choice(_VOCAB)
+            docs.append(t)
+    p = SketchParams()
+    sh = [shingle_hashes(d) for d in docs]
+    keys = [set(band_keys(minhash(s, p), p).tolist()) for s in sh]
+    near = far = far_hit = 0
+    for i in range(len(docs)):
+        for j in range(i + 1, len(docs)):
+            jac = jaccard(sh[i], sh[j])
+            shared = bool(keys[i] & keys[j])
+            if jac >= 0.8:
+                near += 1
+                assert shared, (i, j, jac)
+            elif jac < 0.1:
+                far += 1
+                far_hit += shared
+    assert near >= 25 and far > 1000
+    assert far_hit / far < 0.01
+
+
+def test_sketch_params_are_checked() -> None:
+    with pytest.raises(ValueError, match="multiple"):
+        SketchParams(num_perm=100, bands=32)
+    assert SketchParams(num_perm=64, bands=16).rows == 4
+
+
+# --- vectors ---------------------------------------------------------------
+
+
+def _brute(q: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    s = q @ base.astype(np.float32).T
+    order = np.lexsort((np.broadcast_to(np.arange(base.shape[0]), s.shape), -s), axis=1)[:, :k]
+    return np.take_along_axis(s, order, axis=1), order
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 100, 1001])
+@pytest.mark.parametrize("chunk", [1, 3, 64, 65536])
+@pytest.mark.parametrize("k", [1, 5, 2000])
+def test_exact_search_equals_brute_force(n: int, chunk: int, k: int) -> None:
+    rng = np.random.default_rng(n * 31 + chunk)
+    base = rng.standard_normal((n, 16)).astype(np.float16)
+    q = rng.standard_normal((3, 16)).astype(np.float32)
+    s, r = exact_search(q, base, k, chunk=chunk)
+    bs, br = _brute(q, base, k)
+    assert r.shape == (3, min(k, n))
+    assert (r == br).all()
+    assert np.allclose(s, bs, atol=1e-5)
+
+
+def test_merge_topk_breaks_ties_by_row() -> None:
+    s = np.array([[0.5, 0.9, 0.5, 0.5]], dtype=np.float32)
+    r = np.array([[7, 3, 2, 5]], dtype=np.int64)
+    ms, mr = merge_topk(s, r, 3)
+    assert mr.tolist() == [[3, 2, 5]] and ms[0, 0] == np.float32(0.9)
+
+
+def test_row_file_appends_truncates_and_detects_damage(tmp_path: Path) -> None:
+    f = RowFile(tmp_path / "x.f16", np.float16, 4)
+    f.append(np.ones((3, 4)))
+    f.append(np.zeros((2, 4)))
+    f.sync()
+    assert f.disk_rows() == 5 and f.view(5).shape == (5, 4)
+    assert f.view(0).shape == (0, 4)
+    f.truncate(3)
+    assert f.disk_rows() == 3
+    with pytest.raises(InputError, match="damaged"):
+        f.view(4)
+    with pytest.raises(ValueError, match="width"):
+        f.append(np.ones((1, 5)))
+    f.close()
+
+
+def _clustered(n: int, d: int, seed: int) -> npt.NDArray[np.float32]:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((40, d))
+    x = centres[rng.integers(0, 40, n)] + 0.5 * rng.standard_normal((n, d))
+    out: npt.NDArray[np.float32] = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    return out
+
+
+@pytest.mark.skipif(not faiss_available(), reason="faiss-cpu is not installed")
+def test_ivf_fast_path_against_exact(tmp_path: Path) -> None:
+    """IVF over the first rows plus an exact tail gives the exact answers (recall),
+    before and after the tail is folded into the IVF."""
+    d = 32
+    params = VectorParams(ivf_min_rows=1000, compact_min_rows=500, compact_share=0.1)
+    vs = VectorSet(tmp_path, "sent", d, params)
+    x = _clustered(3001 + 457 + 611, d, 1)
+    vs.data.append(x[:3001])
+    vs.data.sync()
+    state = vs.maintain(3001, IVFState())
+    assert state.file is not None and state.rows == 3001 and state.trained_rows == 3001
+    q = _clustered(25, d, 2)
+
+    def recall(n: int, st: IVFState) -> float:
+        s, r = vs.search(q, 10, n, st)
+        _es, er = vs.search(q, 10, n, st, exact=True)
+        assert (r < n).all()
+        # scores of returned rows are their true inner products (up to 8-bit quantisation)
+        ok = r >= 0
+        true = np.einsum("ij,ikj->ik", q, x[np.where(ok, r, 0)])
+        assert np.allclose(s[ok], true[ok], atol=0.05)
+        return float(np.mean([len(set(r[i]) & set(er[i])) / 10 for i in range(len(q))]))
+
+    assert recall(3001, state) >= 0.9
+    # rows appended after the IVF was built are searched exactly (the tail)
+    vs.data.append(x[3001:3458])
+    vs.data.sync()
+    _s, r = vs.search(x[3001:3011], 1, 3458, state)
+    assert r[:, 0].tolist() == list(range(3001, 3011))
+    assert vs.maintain(3458, state) == state  # a tail of 457 rows is left to exact search
+    vs.data.append(x[3458:])
+    vs.data.sync()
+    state2 = vs.maintain(len(x), state)
+    assert state2.rows == len(x) and state2.trained_rows == 3001 and state2.file != state.file
+    assert recall(len(x), state2) >= 0.9
+    vs.cleanup({str(state2.file)})
+    assert [p.name for p in tmp_path.glob("*.faiss")] == [state2.file]
+    vs.close()
+
+
+# --- store and opening ---------------------------------------------------------
+
+
+def test_opening_things_that_are_not_an_index(tmp_path: Path) -> None:
+    f = tmp_path / "notes.txt"
+    f.write_text("hello")
+    with pytest.raises(InputError, match="is a file, not an index directory"):
+        Index(f)
+    with pytest.raises(InputError, match="no index at"):
+        Index(tmp_path / "missing", create=False)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "x").write_text("x")
+    with pytest.raises(InputError, match="not empty"):
+        Index(busy)
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / "index.db").write_bytes(os.urandom(4096))
+    with pytest.raises(InputError, match="not a retold index"):
+        Index(garbage)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    con = sqlite3.connect(foreign / "index.db")
+    con.execute("CREATE TABLE t(x)")
+    con.commit()
+    con.close()
+    with pytest.raises(InputError, match="SQLite database but not a retold index"):
+        Index(foreign)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    Index(tmp_path / "ix", encoder=ENC).close()
+    con = sqlite3.connect(tmp_path / "ix" / "index.db")
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    with pytest.raises(InputError, match="newer retold"):
+        Index(tmp_path / "ix")
+
+
+def test_damaged_vector_file_is_reported(ix: Index) -> None:
+    path = ix.path
+    ix.close()
+    with open(path / "sent.f16", "r+b") as fh:
+        fh.truncate(100)
+    with Index(path) as again, pytest.raises(InputError, match="damaged"):
+        again.search(_article(3))
+
+
+def test_encoder_must_match_the_index(ix: Index) -> None:
+    with pytest.raises(UsageError, match="built with the encoder"):
+        Index(ix.path, encoder=HashingEncoder(32))
+    with Index(ix.path) as again:  # the stored encoder is used by default
+        assert again.encoder.name == ENC.name and again.dim == 64
+
+
+def test_one_writer_at_a_time(ix: Index, tmp_path: Path) -> None:
+    ix.add(Document(_article(1000), id="x"))  # ix now holds the writer lock
+    with Index(ix.path, lock_timeout=0.2) as other:
+        assert len(other) == 61  # reading is fine
+        with pytest.raises(UsageError, match="another process is adding"):
+            other.add(Document(_article(1001), id="y"))
+
+
+# --- the Index API ---------------------------------------------------------
+
+
+def test_add_is_idempotent_by_id_and_by_content(ix: Index) -> None:
+    s = ix.add(_corpus(60))
+    assert (s.added, s.skipped, s.duplicates) == (0, 60, 0)
+    s = ix.add([Document(_article(5), id="copy-of-5"), Document(_article(500), id="new")])
+    assert (s.added, s.duplicates) == (1, 1)
+    dups = ix.duplicates()
+    assert {"id": "copy-of-5", "of": "doc-5", "kind": "exact"}.items() <= dups[0].items()
+    assert len(ix) == 61 and "new" in ix and "copy-of-5" not in ix
+    # whitespace differences are the same content
+    s = ix.add(Document(_article(6).replace("\n\n", "\n\n\n  "), id="spaced-6"))
+    assert s.duplicates == 1
+
+
+def test_near_duplicates_are_found_at_add_time(ix: Index) -> None:
+    text = _article(9, n=12)
+    ix.add(Document(text, id="long"))
+    words = text.split(" ")
+    words[40] = "changed"
+    s = ix.add(Document(" ".join(words), id="long-edited"))
+    assert (s.added, s.near_duplicates) == (1, 1)
+    near = [d for d in ix.duplicates() if d["kind"] == "near"]
+    assert near[0]["id"] == "long-edited" and near[0]["of"] == "long"
+    assert near[0]["jaccard"] >= 0.9
+    # and within one batch
+    s = ix.add([Document(_article(77, 12), id="p"), Document(_article(77, 12) + " Extra.", id="q")])
+    assert s.near_duplicates == 1
+
+
+def test_documents_without_ids_get_stable_ones(tmp_path: Path) -> None:
+    with Index(tmp_path / "ix", encoder=ENC) as index:
+        index.add([Document(_article(1)), Document(_article(2), url="https://x.example/2")])
+        ids = index.ids()
+        assert ids[0].startswith("sha256:") and ids[1] == "https://x.example/2"
+        assert index.add(Document(_article(1))).skipped == 1
+
+
+def test_search_finds_the_source_of_an_edit(ix: Index) -> None:
+    hits = ix.search(_rewrite(_article(17)), k=5)
+    assert hits[0].id == "doc-17"
+    assert hits[0].verdict in VERDICT_ORDER[:3]  # rewrite or closer
+    assert hits[0].coverage is not None and hits[0].coverage.b_in_a > 0.9
+    d = hits[0].to_dict()
+    assert set(d) >= {"id", "score", "verdict", "coverage", "similarity", "channels"}
+    assert json.dumps(d)
+    # unrelated text: nothing comes back as a rewrite
+    for h in ix.search(_article(99_999), k=5):
+        assert h.verdict in ("same-story", "unrelated")
+
+
+def test_search_finds_a_partial_copy(ix: Index) -> None:
+    # two paragraphs of doc-3 spliced into new material
+    a = _article(3).split("\n\n")
+    query = "\n\n".join([_article(4242, 3), a[1], a[2], _article(4243, 2)])
+    hits = ix.search(query, k=3)
+    assert hits[0].id == "doc-3" and hits[0].verdict == "rewrite"
+    assert hits[0].channels["jaccard"] > 0.05  # about 2 of 10 paragraphs shared
+
+
+def test_unverified_search_and_explain(ix: Index) -> None:
+    q = _rewrite(_article(21))
+    fast = ix.search(q, k=3, verify=False)
+    assert fast[0].id == "doc-21" and fast[0].verdict is None
+    report = ix.explain(q, "doc-21")
+    assert report.a.id == "doc-21" and report.alignments
+    assert "changes" in report.to_dict()
+    with pytest.raises(UsageError, match="no document with id"):
+        ix.explain(q, "nope")
+    with pytest.raises(UsageError):
+        ix.search(q, k=0)
+
+
+def test_remove_then_readd(ix: Index) -> None:
+    assert ix.remove("doc-17")
+    assert not ix.remove("doc-17")
+    assert "doc-17" not in ix and len(ix) == 59
+    assert all(h.id != "doc-17" for h in ix.search(_rewrite(_article(17)), k=10))
+    st = ix.stats()
+    assert (st["documents"], st["removed"]) == (59, 1)
+    assert ix.add(Document(_article(17), id="doc-17")).added == 1
+    assert ix.search(_rewrite(_article(17)), k=1)[0].id == "doc-17"
+
+
+def test_get_and_stats(ix: Index) -> None:
+    d = ix.get("doc-2")
+    assert d is not None and d.text == _article(2) and ix.get("zzz") is None
+    st = ix.stats()
+    assert st["documents"] == 60 and st["sentences"] == 300 and st["encoder"] == ENC.name
+    assert st["disk_bytes"]["sent.f16"] == 300 * 64 * 2
+    assert st["total_bytes"] > 0
+
+
+def test_empty_index_and_empty_queries(tmp_path: Path) -> None:
+    with Index(tmp_path / "ix", encoder=ENC) as index:
+        assert index.search(_article(1)) == []
+        index.add(_corpus(3))
+        res = list(index.search_many([_article(1), "   ", Document(_article(2))], k=2))
+        assert isinstance(res[0], list) and res[0][0].id == "doc-1"
+        assert isinstance(res[1], InputError)
+        assert isinstance(res[2], list) and res[2][0].id == "doc-2"
+
+
+def test_parallel_add_matches_serial(tmp_path: Path) -> None:
+    docs = _corpus(40)
+    with Index(tmp_path / "a", encoder=ENC) as a, Index(tmp_path / "b", encoder=ENC) as b:
+        a.add(docs, jobs=1, batch_size=7)
+        b.add(docs, jobs=2, batch_size=7)
+        assert a.ids() == b.ids()
+        for name in ("sent.f16", "doc.f16", "minhash.u32", "sent_doc.i32"):
+            assert (a.path / name).read_bytes() == (b.path / name).read_bytes()
+        q = _rewrite(_article(11))
+        assert [h.to_dict() for h in a.search(q)] == [h.to_dict() for h in b.search(q)]
+
+
+def test_a_reader_sees_what_a_writer_commits(tmp_path: Path) -> None:
+    with Index(tmp_path / "ix", encoder=ENC) as w, Index(tmp_path / "ix") as r:
+        assert r.search(_article(1)) == []  # opened before anything was there
+        w.add(_corpus(10))
+        assert r.search(_article(4), k=1)[0].id == "doc-4"
+        w.add(_corpus(10, start=10))
+        assert r.search(_article(14), k=1)[0].id == "doc-14"
+
+
+def test_records_are_plain_and_rebuild_the_same_prepared() -> None:
+    items: list[RawDoc | Document] = [
+        RawDoc(id="bad", origin="bad.txt", kind="path", data="/nonexistent/x.txt"),
+        RawDoc(id="empty", origin="e", kind="text", data="   "),
+        Document(_article(1), id="one"),
+    ]
+    out = make_records(items, ENC, SketchParams())
+    assert isinstance(out[0], Rejected) and "no such file" in out[0].reason
+    assert isinstance(out[1], Rejected)
+    rec = out[2]
+    assert not isinstance(rec, Rejected)
+    row = rec.to_row()
+    assert row["id"] == "one" and row["n_sentences"] == 5 and len(row["signature"]) == 128
+    assert json.dumps({k: v for k, v in row.items() if not isinstance(v, bytes)})
+    p = stored_prepared(
+        Document(rec.text, language=rec.meta["language"]), rec.vectors.astype(np.float32)
+    )
+    assert len(p.body) == 5
+    assert verify(p, p).verdict == "duplicate"
+
+
+# --- readers ---------------------------------------------------------------
+
+
+def _warc(headers: dict[str, str], block: bytes) -> bytes:
+    head = "WARC/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    head += f"Content-Length: {len(block)}\r\n\r\n"
+    return head.encode() + block + b"\r\n\r\n"
+
+
+def _html(title: str, paras: list[str]) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paras)
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"{body}</article></body></html>"
+    ).encode()
+
+
+def _response(
+    uri: str, html: bytes, *, status: int = 200, ctype: str = "text/html", extra: str = ""
+) -> bytes:
+    http = f"HTTP/1.1 {status} OK\r\nContent-Type: {ctype}\r\n{extra}\r\n".encode() + html
+    return _warc(
+        {
+            "WARC-Type": "response",
+            "WARC-Target-URI": uri,
+            "Content-Type": "application/http; msgtype=response",
+        },
+        http,
+    )
+
+
+def _page(i: int) -> bytes:
+    return _html(f"Story {i}", _article(i).split("\n\n"))
+
+
+def _warc_records() -> list[bytes]:
+    chunked_body = gzip.compress(_page(3))
+    chunked = b"%x\r\n" % 10 + chunked_body[:10] + b"\r\n"
+    chunked += b"%x\r\n" % (len(chunked_body) - 10) + chunked_body[10:] + b"\r\n0\r\n\r\n"
+    return [
+        _warc(
+            {"WARC-Type": "warcinfo", "Content-Type": "application/warc-fields"}, b"software: t\r\n"
+        ),
+        _warc(
+            {"WARC-Type": "request", "WARC-Target-URI": "https://a.example/1"},
+            b"GET / HTTP/1.1\r\n\r\n",
+        ),
+        _response("https://a.example/1", _page(1)),
+        _response("https://a.example/img", b"\x89PNG...", ctype="image/png"),
+        _response("https://a.example/gone", _page(9), status=404),
+        _response(
+            "https://a.example/3",
+            chunked,
+            ctype="text/html; charset=utf-8",
+            extra="Transfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n",
+        ),
+        _warc(
+            {
+                "WARC-Type": "resource",
+                "WARC-Target-URI": "file:///4.html",
+                "Content-Type": "text/html",
+            },
+            _page(4),
+        ),
+    ]
+
+
+def _ok_ids(items: list[RawDoc | Rejected]) -> list[str]:
+    return [i.id for i in items if isinstance(i, RawDoc)]
+
+
+def test_warc_reader_keeps_html_pages(tmp_path: Path) -> None:
+    recs = _warc_records()
+    plain = tmp_path / "a.warc"
+    plain.write_bytes(b"".join(recs))
+    gz = tmp_path / "a.warc.gz"
+    gz.write_bytes(b"".join(gzip.compress(r) for r in recs))
+    for path in (plain, gz):
+        items = list(read_warc(path))
+        assert _ok_ids(items) == ["https://a.example/1", "https://a.example/3", "file:///4.html"]
+        assert not [i for i in items if isinstance(i, Rejected)]
+    out = make_records([i for i in read_warc(gz) if isinstance(i, RawDoc)], ENC, SketchParams())
+    texts = [r.text for r in out if not isinstance(r, Rejected)]
+    assert len(texts) == 3 and "Story 3" in (out[1].meta["title"] or "")  # type: ignore[union-attr]
+    assert _article(3).split("\n\n")[0] in texts[1]
+
+
+def test_warc_reader_skips_broken_records(tmp_path: Path) -> None:
+    recs = _warc_records()
+    bad_length = recs[2].replace(b"Content-Length: ", b"Content-Length: 9", 1)
+    plain = tmp_path / "broken.warc"
+    plain.write_bytes(b"".join([recs[0], bad_length, b"garbage\r\n", recs[5], recs[6][:-40]]))
+    items = list(read_warc(plain))
+    assert _ok_ids(items) == ["https://a.example/3"]
+    reasons = [i.reason for i in items if isinstance(i, Rejected)]
+    assert any("Content-Length" in r for r in reasons)
+    assert any("truncated" in r for r in reasons)
+
+    members = [gzip.compress(r) for r in recs]
+    broken = bytearray(members[2])
+    broken[len(broken) // 2 : len(broken) // 2 + 20] = b"\x00" * 20
+    gz = tmp_path / "broken.warc.gz"
+    gz.write_bytes(b"".join([*members[:2], bytes(broken), *members[3:6], members[6][:-30]]))
+    items = list(read_warc(gz))
+    assert _ok_ids(items) == ["https://a.example/3"]
+    assert sum(isinstance(i, Rejected) for i in items) >= 2
+
+
+def test_jsonl_and_directory_inputs(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "j1", "text": _article(1), "title": "T1", "source": "Wire"}),
+        "{not json",
+        json.dumps(["a list"]),
+        json.dumps({"id": "j2"}),
+        json.dumps({"id": 7, "html": _page(7).decode()}),
+        json.dumps({"text": _article(8)}),
+        "",
+    ]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "sub").mkdir()
+    (tmp_path / "in" / ".hidden").mkdir()
+    (tmp_path / "in" / "feed.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    (tmp_path / "in" / "sub" / "a.txt").write_text(_article(11), encoding="utf-8")
+    (tmp_path / "in" / "sub" / "b.html").write_bytes(_page(12))
+    (tmp_path / "in" / "sub" / "c.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "in" / ".hidden" / "x.txt").write_text("hidden")
+    with gzip.open(tmp_path / "in" / "z.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "gz1", "text": _article(13)}) + "\n")
+        fh.write(json.dumps({"id": "gz2", "text": _article(14)}) + "\n")
+    items = list(iter_inputs([str(tmp_path / "in"), str(tmp_path / "missing.txt")]))
+    ids = _ok_ids(items)
+    feed = str((tmp_path / "in" / "feed.jsonl").resolve())
+    assert ids == [
+        "j1",
+        "7",
+        f"{feed}:6",
+        "gz1",
+        "gz2",
+        # a directory's files come before its subdirectories
+        str((tmp_path / "in" / "sub" / "a.txt").resolve()),
+        str((tmp_path / "in" / "sub" / "b.html").resolve()),
+    ]
+    rejected = {i.origin.rsplit("/", 1)[-1]: i.reason for i in items if isinstance(i, Rejected)}
+    assert rejected["feed.jsonl:2"].startswith("not JSON")
+    assert "object" in rejected["feed.jsonl:3"]
+    assert '"text" or "html"' in rejected["feed.jsonl:4"]
+    assert "not a supported file type" in rejected["c.pdf"]
+    assert "no such file" in rejected["missing.txt"]
+    with Index(tmp_path / "ix", encoder=ENC) as index:
+        s = index.add(items)
+        assert s.added == 7 and len(s.rejected) == 5
+        d = index.store.doc_by_id("j1")
+        assert d is not None and (d.title, d.publisher) == ("T1", "Wire")
+
+
+def test_bad_utf8_line_is_one_rejection(tmp_path: Path) -> None:
+    p = tmp_path / "x.jsonl"
+    p.write_bytes(
+        json.dumps({"id": "a", "text": _article(1)}).encode() + b"\n"
+        b'{"id": "b", "text": "\xff\xfe bad"}\n'
+        + json.dumps({"id": "c", "text": _article(2)}).encode()
+        + b"\n"
+    )
+    items = list(iter_inputs([str(p)]))
+    assert _ok_ids(items) == ["a", "c"]
+    assert [i.reason for i in items if isinstance(i, Rejected)] == ["not UTF-8"]
+
+
+# --- command line ---------------------------------------------------------------
+
+
+def _jsonl(path: Path, docs: list[Document]) -> Path:
+    path.write_text(
+        "".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8"
+    )
+    return path
+
+
+def test_cli_add_search_stats_remove_duplicates(tmp_path: Path) -> None:
+    runner = CliRunner()
+    feed = _jsonl(
+        tmp_path / "feed.jsonl", [*_corpus(30, start=100), Document(_article(103), id="dup-3")]
+    )
+    with open(feed, "a", encoding="utf-8") as fh:
+        fh.write("{broken\n")
+    warc = tmp_path / "c.warc.gz"
+    warc.write_bytes(b"".join(gzip.compress(r) for r in _warc_records()))
+    ix = str(tmp_path / "ix")
+    res = runner.invoke(
+        CLI,
+        [
+            "index",
+            "add",
+            "--index",
+            ix,
+            "--encoder",
+            "hashing",
+            "-j",
+            "1",
+            "--json",
+            str(feed),
+            str(warc),
+        ],
+    )
+    assert res.exit_code == 3, res.output  # one line was rejected
+    summary = json.loads(res.stdout)
+    assert (summary["added"], summary["duplicates"]) == (33, 1)
+    assert summary["rejected"][0]["input"].endswith("feed.jsonl:32")
+    assert "rejected" in res.stderr and "added 33" in res.stderr
+
+    res = runner.invoke(CLI, ["index", "add", "--index", ix, "-q", str(feed)])
+    assert res.exit_code == 3 and res.stderr == ""
+
+    q = tmp_path / "q.txt"
+    q.write_text(_rewrite(_article(112)), encoding="utf-8")
+    res = runner.invoke(CLI, ["search", str(q), "--index", ix, "--json", "-k", "3"])
+    assert res.exit_code == 0, res.output
+    results = json.loads(res.stdout)["results"]
+    assert results[0]["id"] == "doc-112" and results[0]["verdict"] in VERDICT_ORDER[:3]
+    assert set(results[0]["coverage"]) == {"a_in_b", "b_in_a"}
+
+    res = runner.invoke(CLI, ["search", str(q), "--index", ix])
+    assert res.exit_code == 0 and "doc-112" in res.stdout
+
+    res = runner.invoke(CLI, ["search", str(q), "--index", ix, "--explain", "doc-112", "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["documents"]["a"]["id"] == "doc-112"
+    res = runner.invoke(CLI, ["search", str(q), "--index", ix, "--explain", "doc-112"])
+    assert res.exit_code == 0 and res.stdout.strip()
+
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        json.dumps({"id": "q1", "text": _rewrite(_article(105))})
+        + "\nnope\n"
+        + json.dumps({"id": "q2", "text": " "})
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    res = runner.invoke(CLI, ["search", "--queries", str(queries), "--index", ix, "-o", str(out)])
+    assert res.exit_code == 3
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert rows[0]["query"] == "q1" and rows[0]["results"][0]["id"] == "doc-105"
+    assert "error" in rows[1] and rows[1]["line"] == 2
+    assert rows[2]["query"] == "q2" and "error" in rows[2]
+
+    res = runner.invoke(CLI, ["index", "stats", "--index", ix, "--json"])
+    st = json.loads(res.stdout)
+    assert st["documents"] == 33 and st["duplicates"] == {"exact": 1}
+    assert "documents   33" in runner.invoke(CLI, ["index", "stats", "--index", ix]).stdout
+
+    res = runner.invoke(CLI, ["index", "duplicates", "--index", ix, "--json"])
+    assert json.loads(res.stdout.splitlines()[0])["of"] == "doc-103"
+    assert (
+        "dup-3\tduplicates\tdoc-103"
+        in runner.invoke(CLI, ["index", "duplicates", "--index", ix]).stdout
+    )
+
+    assert runner.invoke(CLI, ["index", "remove", "doc-112", "--index", ix]).exit_code == 0
+    res = runner.invoke(CLI, ["index", "remove", "doc-112", "--index", ix])
+    assert res.exit_code == 1 and "no document with id" in res.stderr
+
+
+def test_cli_errors_are_one_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    q = tmp_path / "q.txt"
+    q.write_text(_article(1))
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    (junk / "index.db").write_bytes(b"\x00" * 1000 + os.urandom(3000))
+    cases = [
+        (["search", str(q), "--index", str(junk)], "not a retold index"),
+        (["search", str(q), "--index", str(q)], "is a file, not an index directory"),
+        (["search", str(q), "--index", str(tmp_path / "none")], "no index at"),
+        (["index", "stats", "--index", str(junk)], "not a retold index"),
+        (["index", "add", str(q), "--index", str(q)], "is a file"),
+    ]
+    for args, message in cases:
+        res = runner.invoke(CLI, args)
+        assert res.exit_code == 1, (args, res.output)
+        assert res.stderr.count("\n") == 1 and message in res.stderr, res.stderr
+        assert res.stderr.startswith("retold: error: ")
+    res = runner.invoke(CLI, ["search", "--index", str(junk)])
+    assert res.exit_code == 2
+
+
+# --- crash safety ---------------------------------------------------------------
+
+
+def test_sigkill_during_add_keeps_every_committed_document(tmp_path: Path) -> None:
+    """A real `retold index add` killed mid-way: the index opens and answers, holds
+    every document a reader saw committed, and a rerun finishes the job. A reader
+    searches the whole time the writer adds."""
+    docs = [Document(_article(i, n=3), id=f"d{i}") for i in range(700)]
+    feed = _jsonl(tmp_path / "feed.jsonl", docs)
+    ix_dir = tmp_path / "ix"
+    cmd = [
+        sys.executable,
+        "-c",
+        "from retold.cli_index import index; index(prog_name='retold index')",
+        "add",
+        "--index",
+        str(ix_dir),
+        "--encoder",
+        "hashing",
+        "--batch-size",
+        "25",
+        "-j",
+        "1",
+        "-q",
+        str(feed),
+    ]
+    seen: set[str] = set()
+    searches = 0
+    deadline = time.monotonic() + 60
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+        try:
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    with Index(ix_dir, create=False) as r:
+                        seen = set(r.ids())
+                        if seen:
+                            first = sorted(seen)[0]
+                            hit = r.search(docs[int(first[1:])].text, k=1)
+                            assert hit[0].id == first
+                            searches += 1
+                except InputError:
+                    pass  # not created yet
+                if len(seen) >= 150:
+                    break
+                time.sleep(0.02)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            _out, err = proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, err
+    assert 150 <= len(seen) < 700 and searches > 0
+    with Index(ix_dir, create=False) as r:
+        assert seen <= set(r.ids())
+        n = len(r)
+        assert r.search(docs[5].text, k=1)[0].id == "d5"
+    done = subprocess.run([*cmd[:-2], "--json", str(feed)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["added"] == 700 - n and summary["skipped"] == n
+    with Index(ix_dir, create=False) as r:
+        assert r.ids() == [d.id for d in docs]
+        st = r.stats()
+        assert st["sentences"] == 2100
+        assert st["disk_bytes"]["sent.f16"] == 2100 * 256 * 2  # the uncommitted tail was cut
+        assert r.search(docs[650].text, k=1)[0].id == "d650"

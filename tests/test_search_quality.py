@@ -1,0 +1,145 @@
+"""Quality gate of index search, with the real encoder (slow).
+
+The 200 GPT rewrites of L2R news are the queries; their sources are hidden
+among every other text of the shared data that fits (L2R human texts of 20
+other domains, SemEval news articles in 8 languages). Floors are pinned in
+search_floors.json:
+
+- the source must come first (as often as a plain TF-IDF cosine ranking puts it
+  first, run here on the same corpus);
+- no other document may come back as a ``rewrite`` (or closer) of a query;
+- once 50 sources are removed from the index, their rewrites must find nothing
+  that is called a rewrite.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, shared_path
+from retold.index import Index
+from retold.types import VERDICT_ORDER, Document
+
+FLOORS = json.loads((ROOT / "tests" / "search_floors.json").read_text(encoding="utf-8"))
+CLOSE = set(VERDICT_ORDER[:3])  # duplicate, near-duplicate, rewrite
+pytestmark = pytest.mark.slow
+
+
+def _jsonl(*parts: str) -> Iterator[dict[str, Any]]:
+    import gzip
+
+    path = shared_path("data", *parts)
+    opener: Any = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def corpus() -> tuple[list[Document], list[dict[str, Any]]]:
+    """(documents to index, rewrite queries with ``source_id``)."""
+    docs = [Document(r["text"], id=r["id"]) for r in _jsonl("l2r_news_dev", "sources.jsonl")]
+    docs += [Document(r["text"], id=r["id"]) for r in _jsonl("l2r_other_domains", "human.jsonl")]
+    seen: set[str] = set()
+    for r in _jsonl("semeval2022_task8_train", "semeval_train.jsonl"):
+        if r["augmented"]:
+            continue
+        for key, sid in zip(("text1", "text2"), r["pair_id"].split("_"), strict=True):
+            if sid not in seen:
+                seen.add(sid)
+                docs.append(Document(r[key], id=f"semeval-{sid}"))
+    return docs, list(_jsonl("l2r_news_dev", "rewrites.jsonl"))
+
+
+def tfidf_top1(docs: list[Document], queries: list[dict[str, Any]]) -> float:
+    """Share of queries whose source is the top TF-IDF cosine match (sparse, numpy)."""
+    tok = re.compile(r"\w+")
+    counts = [Counter(tok.findall(d.text.lower())) for d in docs]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    vocab = {w: i for i, w in enumerate(df)}
+    n = len(docs)
+    idf = np.array([math.log(n / df[w]) for w in vocab])
+    indptr, indices, data = [0], [], []
+    for c in counts:
+        cols = [vocab[w] for w in c]
+        vals = np.array([(1 + math.log(c[w])) for w in c]) * idf[cols]
+        norm = float(np.linalg.norm(vals)) or 1.0
+        indices.extend(cols)
+        data.extend((vals / norm).tolist())
+        indptr.append(len(indices))
+    ind, dat, ptr = np.array(indices), np.array(data), np.array(indptr)
+    ids = [d.id for d in docs]
+    ok = 0
+    for q in queries:
+        qc = Counter(tok.findall(q["text"].lower()))
+        qv = np.zeros(len(vocab))
+        for w, n_w in qc.items():
+            if w in vocab:
+                qv[vocab[w]] = (1 + math.log(n_w)) * idf[vocab[w]]
+        contrib = dat * qv[ind]
+        scores = np.add.reduceat(np.append(contrib, 0.0), ptr[:-1])
+        scores[ptr[:-1] == ptr[1:]] = 0.0
+        ok += ids[int(np.argmax(scores))] == q["source_id"]
+    return ok / len(queries)
+
+
+@pytest.fixture(scope="module")
+def built(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, list[Document], list[dict[str, Any]]]:
+    docs, queries = corpus()
+    path = tmp_path_factory.mktemp("quality") / "ix"
+    with Index(path) as ix:
+        summary = ix.add(docs, jobs=2)
+    assert not summary.rejected
+    return path, docs, queries
+
+
+def test_sources_rank_first_and_nothing_else_is_a_rewrite(
+    built: tuple[Path, list[Document], list[dict[str, Any]]],
+) -> None:
+    path, docs, queries = built
+    top1 = false_close = 0
+    with Index(path, create=False) as ix:
+        for q, hits in zip(
+            queries, ix.search_many([q["text"] for q in queries], k=10), strict=True
+        ):
+            assert isinstance(hits, list)
+            top1 += hits[0].id == q["source_id"]
+            false_close += sum(h.verdict in CLOSE for h in hits if h.id != q["source_id"])
+    share = top1 / len(queries)
+    baseline = tfidf_top1(docs, queries)
+    print(f"\nretold top-1 {share:.3f}, TF-IDF top-1 {baseline:.3f}, false rewrites {false_close}")
+    assert share >= FLOORS["top1"]
+    assert share >= baseline - FLOORS["tfidf_margin"]
+    assert false_close <= FLOORS["false_rewrites_max"]
+
+
+def test_rewrites_of_removed_sources_find_no_rewrite(
+    built: tuple[Path, list[Document], list[dict[str, Any]]],
+) -> None:
+    path, docs, queries = built
+    texts = {d.id: d.text for d in docs}
+    held = queries[::4]  # 50 of the 200
+    with Index(path, create=False) as ix:
+        for q in held:
+            assert ix.remove(q["source_id"])
+        found = 0
+        for hits in ix.search_many([q["text"] for q in held], k=10):
+            assert isinstance(hits, list)
+            found += any(h.verdict in CLOSE for h in hits)
+        # put them back, for any later test
+        ix.add([Document(texts[q["source_id"]], id=q["source_id"]) for q in held])
+    print(f"\nqueries whose source was removed but still found a 'rewrite': {found}/{len(held)}")
+    assert found <= FLOORS["orphan_false_rewrites_max"]
