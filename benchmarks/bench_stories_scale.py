@@ -1,0 +1,140 @@
+"""How story building grows with the corpus: 10k and 100k articles.
+
+    .venv/bin/python benchmarks/bench_stories_scale.py
+
+Two parts, reported separately because they scale differently:
+
+1. Building stories from links (clustering + derivation), the part that is
+   recomputed on every `retold stories`: timed and memory-measured at 10k and
+   100k articles on synthetic links shaped like a news corpus (families of 1-8
+   articles: a source, rewrites, rewrites of rewrites; ~10 candidate links per
+   article of which most are weak same-story or unrelated), with the growth
+   ratio. Baseline in the same run: connected components by breadth-first
+   search over the same links.
+2. Linking, done once per article when it is first seen: the per-article cost
+   of `StoryBook.update` measured on a real index of shared news texts, which
+   is one search (candidates + verification) per article.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import defaultdict, deque
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from retold.stories import Article, Link, build_stories
+
+
+def synthetic(n: int, seed: int = 3) -> tuple[dict[str, Article], list[Link]]:
+    rng = random.Random(seed)
+    arts: dict[str, Article] = {}
+    links: list[Link] = []
+    ids: list[str] = []
+    i = 0
+    while i < n:
+        size = min(n - i, rng.choice((1, 1, 2, 3, 4, 6, 8)))
+        fam = [f"d{i + j}" for j in range(size)]
+        day = rng.randrange(1, 28)
+        for j, d in enumerate(fam):
+            timed = rng.random() < 0.7
+            arts[d] = Article(
+                d, f"title {d}", f"2026-01-{day:02d}T{j:02d}:00:00Z" if timed else None
+            )
+            if j:
+                parent = fam[rng.randrange(j)]
+                links.append(
+                    Link(parent, d, "rewrite", 0.8, rng.uniform(0.5, 1), rng.uniform(0.5, 1))
+                )
+        ids += fam
+        i += size
+    # weak candidate links: same-story between random articles of a day, unrelated noise
+    for _ in range(n * 3):
+        a, b = rng.sample(ids, 2)
+        links.append(Link(a, b, "same-story", rng.uniform(0.3, 0.59), 0.0, 0.0))
+    return arts, links
+
+
+def bfs_components(ids: list[str], links: list[Link]) -> int:
+    adj: dict[str, list[str]] = defaultdict(list)
+    for ln in links:
+        if ln.verdict != "same-story" or ln.similarity >= 0.6:
+            adj[ln.a].append(ln.b)
+            adj[ln.b].append(ln.a)
+    seen: set[str] = set()
+    n = 0
+    for x in ids:
+        if x in seen:
+            continue
+        n += 1
+        q = deque([x])
+        seen.add(x)
+        while q:
+            for y in adj[q.popleft()]:
+                if y not in seen:
+                    seen.add(y)
+                    q.append(y)
+    return n
+
+
+def build_part() -> dict[str, object]:
+    out: dict[str, object] = {}
+    for n in (10_000, 100_000):
+        arts, links = synthetic(n)
+        t = time.perf_counter()
+        stories = build_stories(arts, links, min_similarity=0.6)
+        secs = time.perf_counter() - t
+        # memory in a second run: tracing slows Python down several times
+        tracemalloc.start()
+        build_stories(arts, links, min_similarity=0.6)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        t = time.perf_counter()
+        bfs_components(list(arts), links)
+        base = time.perf_counter() - t
+        out[f"n{n}"] = {
+            "links": len(links),
+            "stories": len(stories),
+            "seconds": round(secs, 3),
+            "peak_mb": round(peak / 2**20, 1),
+            "bfs_baseline_seconds": round(base, 3),
+            "vs_bfs": round(secs / base, 2),
+        }
+    a, b = out["n10000"], out["n100000"]
+    assert isinstance(a, dict) and isinstance(b, dict)
+    out["growth_10k_to_100k"] = round(b["seconds"] / a["seconds"], 2)
+    return out
+
+
+def link_part(n_docs: int = 300) -> dict[str, object]:
+    from _data import l2r_news
+    from retold.index import Index
+    from retold.stories import StoryBook
+    from retold.types import Document
+
+    sources, rewrites = l2r_news()
+    docs = [Document(t, id=k) for k, t in list(sources.items())[: n_docs // 2]]
+    docs += [Document(r["text"], id=r["id"]) for r in rewrites[: n_docs - len(docs)]]
+    with tempfile.TemporaryDirectory() as tmp, Index(Path(tmp) / "ix") as ix:
+        ix.add(docs)
+        with StoryBook(ix) as book:
+            t = time.perf_counter()
+            book.update()
+            secs = time.perf_counter() - t
+    per = secs / len(docs)
+    return {
+        "articles": len(docs),
+        "link_seconds": round(secs, 1),
+        "ms_per_article": round(per * 1e3, 1),
+        "projected_hours_for_100k_articles": round(per * 100_000 / 3600, 2),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps({"build": build_part(), "link": link_part()}, indent=2))
