@@ -351,10 +351,17 @@ def bench_sketch(arts: list[list[str]], n: int) -> dict[str, Any]:
     }
 
 
-def _recall(got: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> float:
-    """Mean share of each row's exact top-k that ``got`` found."""
-    k = truth.shape[1]
-    return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(got, truth, strict=True)]))
+def _recall(
+    q: np.ndarray[Any, Any],
+    got: np.ndarray[Any, Any],
+    exact_sims: np.ndarray[Any, Any],
+    base: np.ndarray[Any, Any],
+) -> float:
+    """Share of returned top-k rows that are as close as the exact k-th (ties count:
+    the pool repeats sentences, so many rows share one similarity)."""
+    k = exact_sims.shape[1]
+    true = np.einsum("ij,ikj->ik", q, np.asarray(base[got.clip(0)], dtype=np.float32))
+    return float(np.mean((true >= exact_sims[:, k - 1 : k] - 2e-3) & (got >= 0)))
 
 
 def _peak_rss_mb() -> float:
@@ -378,15 +385,16 @@ def _search_worker(args: list[str]) -> None:
         t = time.perf_counter()
         ix.search(qs["queries"][0]["text"], k=10)  # opens files and the IVF
         out["first_search_s"] = round(time.perf_counter() - t, 3)
-        for name, kw in (
-            ("verified", {}),
-            ("candidates_only", {"verify": False}),
-            ("exact_vectors_verified", {"params": SearchParams(exact=True)}),
+        for name, kw, n_q in (
+            ("verified", {}, None),
+            ("candidates_only", {"verify": False}, None),
+            # the reference path reads every vector per query: a few queries suffice
+            ("exact_vectors_verified", {"params": SearchParams(exact=True)}, 20),
         ):
             lat: list[float] = []
             prep: list[float] = []
             top1 = valid = 0
-            for q in qs["queries"]:
+            for q in qs["queries"][:n_q]:
                 t = time.perf_counter()
                 p = ix.prepare(q["text"])
                 t1 = time.perf_counter()
@@ -396,7 +404,7 @@ def _search_worker(args: list[str]) -> None:
                 lat.append(t2 - t1)
                 top1 += bool(hits) and hits[0].id == q["id"]
                 valid += bool(hits) and hits[0].id in q["valid"]
-            nq = len(qs["queries"])
+            nq = len(qs["queries"][:n_q])
             out[name] = {
                 "search_ms": ms(lat),
                 "prepare_query_ms": ms(prep),
@@ -450,16 +458,18 @@ def bench_scale(
             # IVF recall against exact search, on real query sentence vectors
             rng = random.Random(9)
             sample = rng.sample(range(n), 200)
-            qv = np.vstack([enc.encode(docs[i].text.split("\n\n")[:1]) for i in sample]).astype(
-                np.float32
-            )
+            # first sentences of indexed documents, nudged like a light paraphrase
+            qv = np.vstack([enc.encode(docs[i].text.split("\n\n")[:1]) for i in sample])
+            qv += 0.05 * np.random.default_rng(0).standard_normal(qv.shape).astype(np.float32)
+            qv /= np.linalg.norm(qv, axis=1, keepdims=True)
             with ix.store.snapshot():
                 v = ix._view()
                 t = time.perf_counter()
                 _s, r_ivf = v.sents.search(qv, 10, v.n_sents, v.sent_state)
                 t_ivf = time.perf_counter() - t
                 t = time.perf_counter()
-                _s, r_ex = v.sents.search(qv, 10, v.n_sents, v.sent_state, exact=True)
+                s_ex, _r = v.sents.search(qv, 10, v.n_sents, v.sent_state, exact=True)
+                base = v.sents.data.view(v.n_sents)
                 t_ex = time.perf_counter() - t
                 sweep = {}
                 for nprobe in (8, 16, 32, 64, 128):
@@ -467,15 +477,13 @@ def bench_scale(
                     t = time.perf_counter()
                     _s, r_np = v.sents.search(qv, 10, v.n_sents, v.sent_state)
                     dt = time.perf_counter() - t
-                    rec = np.mean(
-                        [len(set(a) & set(b)) / 10 for a, b in zip(r_np, r_ex, strict=True)]
-                    )
+                    rec = _recall(qv, r_np, s_ex, base)
                     sweep[nprobe] = {
                         "recall_at_10": round(float(rec), 4),
                         "ms_per_query_vector": round(dt / len(qv) * 1000, 3),
                     }
                 v.sents.params = replace(v.sents.params, nprobe=None)
-            recall = _recall(r_ivf, r_ex)
+                recall = _recall(qv, r_ivf, s_ex, base)
             out["vector_search"] = {
                 "sentence_rows": v.n_sents,
                 "ivf_recall_at_10_vs_exact": round(float(recall), 4),

@@ -231,3 +231,9 @@ main.add_command(_serve_cmd)
 from retold.cli_stories import stories as _stories_cmd  # noqa: E402
 
 main.add_command(_stories_cmd)
+
+from retold.cli_index import index as _index_group  # noqa: E402
+from retold.cli_index import search as _search_cmd  # noqa: E402
+
+main.add_command(_index_group)
+main.add_command(_search_cmd)

@@ -204,7 +204,11 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     click.echo(f"duplicates  {dups.get('exact', 0)} exact, {dups.get('near', 0)} near")
     click.echo(f"encoder     {st['encoder']} ({st['dim']} dimensions)")
     ivf = st["ivf"]["sentences"]
-    fast = f"IVF over {ivf['rows']} sentence rows" if ivf["file"] else "exact search"
+    fast = (
+        f"IVF over {ivf['rows']} sentence rows ({ivf['segments']} segments), exact beyond"
+        if ivf["segments"]
+        else "exact"
+    )
     click.echo(f"search      {fast}")
     click.echo(f"disk        {st['total_bytes'] / 1e6:.1f} MB")
 

@@ -368,7 +368,6 @@ class Index:
                 pool.terminate()
                 pool.join()
             _WORKER = None
-        self._maintain()
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -413,6 +412,8 @@ class Index:
                 # the transaction rolled back: cut the files back to the committed rows
                 self._lock_recover()
                 raise
+            # keep the exact tail small for readers during a long add
+            self._maintain()
         if progress is not None:
             progress(summary)
 
@@ -495,21 +496,16 @@ class Index:
         summary.near_duplicates += near
 
     def _maintain(self) -> None:
-        """Build or extend the IVF accelerators after an add (readers keep the old ones)."""
+        """Build or extend the IVF accelerators as rows arrive (readers keep using the
+        files of the state they read until they next look)."""
         meta = self.store.meta()
         for vs, n_key in ((self.sents, "n_sents"), (self.docs, "n_docs")):
             state = _ivf_state(meta, vs.name)
             new = vs.maintain(int(meta[n_key]), state)
             if new != state:
                 with self.store.write():
-                    self.store.set_meta(
-                        {
-                            f"ivf.{vs.name}.file": new.file,
-                            f"ivf.{vs.name}.rows": new.rows,
-                            f"ivf.{vs.name}.trained_rows": new.trained_rows,
-                        }
-                    )
-                vs.cleanup({x for x in (new.file, state.file) if x})
+                    self.store.set_meta({f"ivf.{vs.name}": new.to_json()})
+                vs.cleanup(new.files | state.files)
 
     def remove(self, doc_id: str) -> bool:
         """Remove a document by id; False if there is no such document."""
@@ -643,6 +639,17 @@ class Index:
             cand = candidate_prepared(view, d, text, self.encoder)
         return compare_prepared(cand, qp, with_changes=True)
 
+    def prepared(self, doc_id: str) -> Prepared | None:
+        """A stored document ready for the pair engine (from its stored vectors: no
+        encoding), or None if there is no such document."""
+        with self.store.snapshot():
+            view = self._view()
+            d = self.store.doc_by_id(doc_id)
+            if d is None:
+                return None
+            text = self.store.texts([d.row])[d.row]
+            return candidate_prepared(view, d, text, self.encoder)
+
     def get(self, doc_id: str) -> Document | None:
         """A stored document (text and metadata), or None."""
         d = self.store.doc_by_id(doc_id)
@@ -683,7 +690,7 @@ class Index:
                 "bands": self.sketch.bands,
             },
             "ivf": {
-                name: {"rows": st.rows, "file": st.file}
+                name: {"rows": st.rows, "segments": len(st.segments)}
                 for name, st in (
                     ("sentences", _ivf_state(meta, "sent")),
                     ("documents", _ivf_state(meta, "doc")),
@@ -763,14 +770,7 @@ def _compress(text: str) -> bytes:
 
 
 def _ivf_state(meta: dict[str, str], name: str) -> IVFState:
-    f = meta.get(f"ivf.{name}.file")
-    if not f or f == "None":
-        return IVFState()
-    return IVFState(
-        file=f,
-        rows=int(meta[f"ivf.{name}.rows"]),
-        trained_rows=int(meta[f"ivf.{name}.trained_rows"]),
-    )
+    return IVFState.from_json(meta.get(f"ivf.{name}"))
 
 
 def _as_document(x: Document | str) -> Document:

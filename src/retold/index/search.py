@@ -47,8 +47,11 @@ class SearchParams:
     sentence_floor: float = 0.5
     k_doc: int = 20
     k_lexical: int = 30
-    #: the rarest query terms sent to the lexical index
+    #: the rarest query terms sent to the lexical index ...
     lexical_terms: int = 24
+    #: ... as long as their postings (document frequencies) add up to no more than
+    #: this (at least 3 terms): the full-text query's cost is its postings
+    lexical_postings: int = 4000
     #: document-vector cosine that counts as no evidence
     doc_floor: float = 0.3
     w_sentence: float = 0.45
@@ -88,6 +91,7 @@ class Hit:
     report: Report | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; coverage ``a`` is the indexed document, ``b`` the query."""
         out: dict[str, Any] = {
             "id": self.id,
             "score": round(self.score, 4),
@@ -100,9 +104,7 @@ class Hit:
             "similarity": None if self.similarity is None else round(self.similarity, 4),
         }
         for k in ("title", "url", "published", "publisher"):
-            v = getattr(self, k)
-            if v is not None:
-                out[k] = v
+            out[k] = getattr(self, k)
         out["channels"] = {k: round(v, 4) for k, v in self.channels.items()}
         return out
 
@@ -156,7 +158,13 @@ def _lexical(view: View, q: DocRecord, p: SearchParams) -> dict[int, float]:
     if not q.terms:
         return {}
     df = view.store.df(list(q.terms))
-    rare = sorted(df, key=lambda t: (df[t], t))[: p.lexical_terms]
+    rare: list[str] = []
+    total = 0
+    for t in sorted(df, key=lambda t: (df[t], t))[: p.lexical_terms]:
+        if len(rare) >= 3 and total + df[t] > p.lexical_postings:
+            break
+        rare.append(t)
+        total += df[t]
     hits = [
         (r, s)
         for r, s in view.store.bm25(rare, p.k_lexical * 2)
