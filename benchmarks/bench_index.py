@@ -194,19 +194,19 @@ class Precomputed:
 def sentence_pool(jobs: int) -> tuple[list[list[str]], dict[str, Vectors]]:
     """Articles as sentence lists, and every distinct sentence's vector (cached on disk)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    f = CACHE / "pool-v1.npz"
+    f_texts, f_vecs = CACHE / "pool-v2.json", CACHE / "pool-v2.npy"
     texts = [r["text"] for r in jsonl("l2r_other_domains", "human.jsonl")]
     texts += [r["text"] for r in jsonl("l2r_other_domains", "rewrites.jsonl.gz")]
     texts += list(l2r_news()[0].values())
     texts += [r["text1"] for r in semeval() if not r["augmented"]]
     arts = [a for a in body_sentences(texts) if len(a) >= 2]
     uniq = sorted({s for a in arts for s in a})
-    if f.exists():
-        z = np.load(f, allow_pickle=False)
-        if list(z["texts"]) == uniq:
-            return arts, dict(zip(uniq, z["vectors"], strict=True))
+    cached = f_texts.exists() and f_vecs.exists()
+    if cached and json.loads(f_texts.read_text(encoding="utf-8")) == uniq:
+        return arts, dict(zip(uniq, np.load(f_vecs), strict=True))
     vecs = encode_all(uniq, jobs)
-    np.savez(f, texts=np.array(uniq), vectors=vecs)
+    f_texts.write_text(json.dumps(uniq), encoding="utf-8")
+    np.save(f_vecs, vecs)
     return arts, dict(zip(uniq, vecs, strict=True))
 
 
@@ -374,6 +374,20 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _memory_mb() -> dict[str, float]:
+    """Resident memory now: anonymous (the process's own) and file-backed (mapped
+    index files, which is page cache the kernel can drop and share)."""
+    out: dict[str, float] = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key = line.split(":")[0]
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                out[key] = round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return out
+
+
 def _search_worker(args: list[str]) -> None:
     """Run in a fresh process so its memory is the search's alone."""
     ix_dir, qfile = args
@@ -391,6 +405,8 @@ def _search_worker(args: list[str]) -> None:
             # the reference path reads every vector per query: a few queries suffice
             ("exact_vectors_verified", {"params": SearchParams(exact=True)}, 20),
         ):
+            if name.startswith("exact"):
+                out["memory_after_ivf_searches_mb"] = _memory_mb()
             lat: list[float] = []
             prep: list[float] = []
             top1 = valid = 0
@@ -412,8 +428,8 @@ def _search_worker(args: list[str]) -> None:
                 "top1_source_or_equivalent": round(valid / nq, 4),
             }
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
-    # (It includes this process's table of query vectors, a few tens of MB.)
-    out["peak_rss_mb"] = _peak_rss_mb()
+    # It counts mapped file pages too (the exact pass reads every vector file).
+    out["peak_rss_mb_incl_mapped_files"] = _peak_rss_mb()
     out["encoder_misses"] = enc.misses
     print(json.dumps(out))
 
@@ -586,6 +602,7 @@ def main() -> None:
     result["sketch"] = bench_sketch(arts, 1000 if a.quick else 3000)
     if not a.skip_scale:
         result["scale"] = bench_scale(arts, table, scale, a.jobs)
+    result["machine"]["load_average_at_end"] = os.getloadavg()
     text = json.dumps(result, indent=2)
     print(text)
     if a.out:
