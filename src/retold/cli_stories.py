@@ -141,7 +141,6 @@ def _write(path: Path, text: str) -> None:
 def _write_html(ix: Any, found: list[Any], arts: dict[str, Any], out: Path, quiet: bool) -> None:
     from retold.report import render_html
     from retold.report.graph import render_story_html
-    from retold.stories import _stored_prepared
 
     try:
         (out / "pairs").mkdir(parents=True, exist_ok=True)
@@ -156,7 +155,7 @@ def _write_html(ix: Any, found: list[Any], arts: dict[str, Any], out: Path, quie
             return f"pairs/{_safe(src)}--{_safe(dst)}.html"
 
         for e in s.edges:
-            report = ix.explain(_stored_prepared(ix, e.target), e.source)
+            report = ix.explain(ix.prepared(e.target), e.source)
             _write(
                 out / link(e.source, e.target),
                 render_html(report, title=f"{e.source} → {e.target}"),

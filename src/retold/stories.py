@@ -355,7 +355,9 @@ class StoryBook:
         return {"searched": len(todo), "links": n_links}
 
     def _links_for(self, doc_id: str) -> list[tuple[str, str, str, float, float, float]]:
-        query = _stored_prepared(self.index, doc_id)
+        query = self.index.prepared(doc_id)
+        if query is None:  # removed since pending() listed it
+            return []
         rows = []
         for hit in self.index.search(query, self.k + 1):
             if hit.id == doc_id or hit.verdict in (None, "unrelated") or hit.coverage is None:
@@ -397,17 +399,6 @@ class StoryBook:
 
     def story(self, story_id: str) -> Story | None:
         return next((s for s in self.stories(singletons=True) if s.id == story_id), None)
-
-
-def _stored_prepared(index: Any, doc_id: str) -> Any:
-    """A stored document ready to compare, from its stored vectors (no encoding)."""
-    from retold.index.search import candidate_prepared
-
-    with index.store.snapshot():
-        view = index._view()
-        row = index.store.doc_by_id(doc_id)
-        text = index.store.texts([row.row])[row.row]
-        return candidate_prepared(view, row, text, index.encoder)
 
 
 def list_stories(index: Any) -> dict[str, Any]:
