@@ -11,12 +11,15 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from retold import __version__
 from retold.errors import RetoldError
+
+if TYPE_CHECKING:
+    from retold.types import Report
 
 # exit codes: 1 = comparison failed for a bad input, 2 = bad usage (click's own),
 # 3 = a batch finished but some pairs failed
@@ -143,7 +146,7 @@ def compare(
         render_terminal(report, Console(), verbose=verbose)
 
 
-def _compare_args(a: str, b: str, kind: str, max_bytes: int | None, timeout: float) -> Any:
+def _compare_args(a: str, b: str, kind: str, max_bytes: int | None, timeout: float) -> Report:
     from retold.comparison import compare as _compare
     from retold.ingest import load
 

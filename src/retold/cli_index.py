@@ -26,7 +26,7 @@ EXIT_INPUT = 1
 EXIT_PARTIAL = 3
 _SHOW_REJECTED = 20
 
-_index_option = click.option(
+index_option = click.option(
     "--index",
     "index_dir",
     type=click.Path(path_type=Path),
@@ -67,7 +67,7 @@ def index() -> None:
 
 @index.command("add")
 @click.argument("paths", nargs=-1, required=True)
-@_index_option
+@index_option
 @click.option(
     "-j",
     "--jobs",
@@ -188,7 +188,7 @@ def _progress(show: bool) -> _Bar | None:
 
 
 @index.command("stats")
-@_index_option
+@index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 def stats(index_dir: Path | None, as_json: bool) -> None:
     """Counts, settings and disk use of the index."""
@@ -215,7 +215,7 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
 
 @index.command("remove")
 @click.argument("ids", nargs=-1, required=True)
-@_index_option
+@index_option
 def remove(ids: tuple[str, ...], index_dir: Path | None) -> None:
     """Remove documents by id."""
     from retold.errors import RetoldError
@@ -233,7 +233,7 @@ def remove(ids: tuple[str, ...], index_dir: Path | None) -> None:
 
 
 @index.command("duplicates")
-@_index_option
+@index_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def duplicates(index_dir: Path | None, as_json: bool) -> None:
     """Exact and near-exact duplicates found when documents were added."""
@@ -252,7 +252,7 @@ def duplicates(index_dir: Path | None, as_json: bool) -> None:
 
 @click.command("search")
 @click.argument("query", required=False)
-@_index_option
+@index_option
 @click.option("-k", type=click.IntRange(min=1), default=10, show_default=True, help="Results.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option(

@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from retold.cli_index import index_option
+
 __all__ = ["stories"]
 
 
@@ -19,13 +21,7 @@ def _safe(name: str) -> str:
 
 
 @click.command()
-@click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Index directory (default: the user's data dir).",
-)
+@index_option
 @click.option(
     "-k",
     type=click.IntRange(min=1),

@@ -9,7 +9,7 @@ document once and compare many pairs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -69,14 +69,8 @@ def prepare(doc: Document, encoder: Encoder | None = None) -> Prepared:
         BoilerplateBlock(paras[p][0], paras[p][1], reason) for p, reason in sorted(reasons.items())
     )
     if doc.language is None:
-        doc = _with_language(doc, lang)
+        doc = replace(doc, language=lang)
     return Prepared(doc, seg, body, feats, vecs, blocks)
-
-
-def _with_language(doc: Document, lang: str) -> Document:
-    from dataclasses import replace
-
-    return replace(doc, language=lang)
 
 
 def _passages(doc: Document, body: Sequence[Sentence], used: set[int]) -> list[Passage]:
