@@ -467,6 +467,54 @@ def test_remove_then_readd(ix: Index) -> None:
     assert ix.search(_rewrite(_article(17)), k=1)[0].id == "doc-17"
 
 
+def test_compact_drops_removed_documents_and_keeps_the_rest(tmp_path: Path) -> None:
+    vp = VectorParams(ivf_min_rows=200, segment_rows=100)
+    with Index(tmp_path / "ix", encoder=ENC, vector_params=vp) as index:
+        index.add(_corpus(60))
+        index.add(Document(_article(4), id="copy-of-4"))  # an exact duplicate, recorded
+        before = {i: index.search(_rewrite(_article(i)), k=3) for i in (5, 40)}
+        added = index.get("doc-5")
+        for i in range(0, 60, 3):
+            assert index.remove(f"doc-{i}")
+        (index.path / "stories.sqlite").write_bytes(b"kept as it is")
+        bytes_before = index.stats()["total_bytes"]
+        out = index.compact()
+        assert (out["documents"], out["removed"]) == (40, 20)
+        assert out["bytes_after"] < bytes_before
+        st = index.stats()
+        assert (st["documents"], st["removed"], st["sentences"]) == (40, 0, 200)
+        assert index.ids() == [f"doc-{i}" for i in range(60) if i % 3]
+        assert [d["id"] for d in index.duplicates()] == ["copy-of-4"]
+        assert (index.path / "stories.sqlite").read_bytes() == b"kept as it is"
+        assert not index.path.with_name("ix.old").exists()
+        # the same answers, from reused vectors; the removed ones stay gone
+        for i, hits in before.items():
+            again = index.search(_rewrite(_article(i)), k=3)
+            assert again[0].id == hits[0].id and again[0].coverage == hits[0].coverage
+        assert all(h.id != "doc-3" for h in index.search(_rewrite(_article(3)), k=10))
+        # the full-text index holds the kept documents only
+        (n_fts,) = index.store.conn.execute("SELECT count(*) FROM fts_docsize").fetchone()
+        assert n_fts == 40
+        got = index.get("doc-5")
+        assert got is not None and added is not None and got.text == added.text
+        # still a writable index
+        assert index.add(Document(_article(3), id="doc-3")).added == 1
+        assert index.search(_rewrite(_article(3)), k=1)[0].id == "doc-3"
+
+
+def test_an_interrupted_compaction_is_finished_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    with Index(path, encoder=ENC) as index:
+        index.add(_corpus(10))
+        index.remove("doc-0")
+        index.compact()
+    # the state between compact()'s two renames
+    path.replace(tmp_path / "ix.compacting")
+    (tmp_path / "ix.old").mkdir()
+    with Index(path, create=False) as index:
+        assert len(index) == 9
+
+
 def test_get_and_stats(ix: Index) -> None:
     d = ix.get("doc-2")
     assert d is not None and d.text == _article(2) and ix.get("zzz") is None
@@ -788,6 +836,12 @@ def test_cli_add_search_stats_remove_duplicates(tmp_path: Path) -> None:
     assert runner.invoke(CLI, ["index", "remove", "doc-112", "--index", ix]).exit_code == 0
     res = runner.invoke(CLI, ["index", "remove", "doc-112", "--index", ix])
     assert res.exit_code == 1 and "no document with id" in res.stderr
+
+    res = runner.invoke(CLI, ["index", "compact", "--index", ix, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["removed"] == 1
+    res = runner.invoke(CLI, ["index", "compact", "--index", ix, "-q"])
+    assert res.exit_code == 0 and "dropped 0 removed" in res.stderr
 
 
 def test_cli_errors_are_one_line(tmp_path: Path) -> None:

@@ -232,6 +232,45 @@ def remove(ids: tuple[str, ...], index_dir: Path | None) -> None:
         _fail(f"no document with id {', '.join(map(repr, missing))} in the index")
 
 
+@index.command("compact")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar on stderr.")
+def compact(index_dir: Path | None, as_json: bool, quiet: bool) -> None:
+    """Drop removed documents for good and reclaim their space.
+
+    Nothing is encoded again; searches running meanwhile keep working.
+    """
+    from rich.progress import Progress
+
+    from retold.errors import RetoldError
+
+    try:
+        with (
+            _open(index_dir) as ix,
+            Progress(console=_stderr(), transient=True, disable=quiet) as bar,
+        ):
+            task = bar.add_task("compacting", total=None)
+            out = ix.compact(lambda done, total: bar.update(task, completed=done, total=total))
+    except RetoldError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(out))
+        return
+    saved = (out["bytes_before"] - out["bytes_after"]) / 1e6
+    click.echo(
+        f"kept {out['documents']} documents, dropped {out['removed']} removed ones; "
+        f"{out['bytes_after'] / 1e6:.1f} MB on disk ({saved:+.1f} MB freed)",
+        err=True,
+    )
+
+
+def _stderr() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 @index.command("duplicates")
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")

@@ -30,7 +30,7 @@ import multiprocessing as mp
 import os
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
@@ -39,7 +39,7 @@ from typing import IO, Any
 import numpy as np
 
 from retold.comparison import Prepared, compare_prepared
-from retold.embed import Encoder, HashingEncoder, default_encoder
+from retold.embed import Encoder, HashingEncoder, Vectors, default_encoder
 from retold.errors import InputError, RetoldError, UsageError
 from retold.index.docwork import (
     DocRecord,
@@ -49,6 +49,7 @@ from retold.index.docwork import (
     make_records,
     prepare_many,
     record,
+    stored_prepared,
 )
 from retold.index.search import (
     Hit,
@@ -163,6 +164,7 @@ class Index:
         lock_timeout: float = 60.0,
     ) -> None:
         self.path = Path(path) if path is not None else default_index_path()
+        _finish_compaction(self.path)
         self.store = Store(self.path, create=create)
         self.lock_timeout = lock_timeout
         self._lock: IO[str] | None = None
@@ -519,6 +521,103 @@ class Index:
             self.store.delete_lsh(doc.row, band_keys(sig, self.sketch).tolist())
         return True
 
+    def compact(self, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+        """Rewrite the index without its removed documents and swap it in place.
+
+        :meth:`remove` only marks a document: its vectors, full-text entry and
+        file rows stay (search filters them out). Compacting drops them and
+        rebuilds the vector accelerators. Stored sentence vectors are reused,
+        so nothing is encoded again; ids, metadata, add times, recorded
+        duplicates and a ``stories.sqlite`` beside the index are kept.
+        Readers that have the index open go on reading the old files until
+        they reopen it. ``progress(done, total)`` follows the copy.
+        """
+        import shutil
+
+        self._writer()
+        with self.store.snapshot():
+            meta = self.store.meta()
+            live, removed = self.store.count_docs()
+            rows = self.store.live_rows()
+            dups = self.store.dups()
+        if "encoder" not in meta:  # nothing was ever added
+            return {"documents": 0, "removed": 0, "bytes_before": 0, "bytes_after": 0}
+        n_sents = int(meta["n_sents"])
+        before = self.stats()["total_bytes"]
+        tmp = self.path.with_name(self.path.name + ".compacting")
+        old = self.path.with_name(self.path.name + ".old")
+        for leftover in (tmp, old):
+            shutil.rmtree(leftover, ignore_errors=True)
+        kept: list[tuple[str, float]] = []
+        with Index(
+            tmp,
+            encoder=_Named(str(meta["encoder"]), self.dim),
+            sketch=self.sketch,
+            vector_params=self._vparams,
+        ) as new:
+            new._writer()
+            new._init_meta()
+            summary = AddSummary()
+            for i in range(0, len(rows), 256):
+                part = rows[i : i + 256]
+                with self.store.snapshot():
+                    docs = self.store.docs(part)
+                    texts = self.store.texts(part)
+                recs: list[DocRecord | Rejected] = []
+                for r in part:
+                    d = docs[r]
+                    vecs = self.sents.rows(n_sents, d.sent_start, d.sent_start + d.n_sents)
+                    doc = Document(
+                        texts[r],
+                        title=d.title,
+                        url=d.url,
+                        date=d.published,
+                        language=d.language,
+                        id=d.id,
+                    )
+                    p = stored_prepared(doc, vecs, self.encoder)
+                    recs.append(
+                        record(
+                            p,
+                            doc_id=d.id,
+                            origin=d.origin or d.id,
+                            publisher=d.publisher,
+                            params=self.sketch,
+                        )
+                    )
+                    kept.append((d.id, d.added))
+                new._commit(recs, summary, None)
+                if progress is not None:
+                    progress(min(i + 256, len(rows)), len(rows))
+            with new.store.write():
+                new.store.conn.executemany(
+                    "UPDATE docs SET added = ? WHERE id = ?", [(t, i) for i, t in kept]
+                )
+                # near duplicates among the kept documents were found again on the way
+                for dup in dups:
+                    if dup.kind != "near":
+                        new.store.insert_dup(dup.id, dup.of_id, dup.kind, dup.jaccard, dup.origin)
+        for f in self.path.glob("stories.sqlite*"):
+            f.replace(tmp / f.name)
+        self._close_files()
+        self.store.close()
+        # two renames: a crash in between leaves both directories, never neither
+        self.path.replace(old)
+        tmp.replace(self.path)
+        shutil.rmtree(old, ignore_errors=True)
+        self.store = Store(self.path, create=False)
+        self._open_files()
+        if self._lock is not None:
+            self._lock.close()  # it locked the old directory's file
+            self._lock = None
+        self._writer()
+        return {
+            "documents": live,
+            "removed": removed,
+            "bytes_before": before,
+            "bytes_after": self.stats()["total_bytes"],
+        }
+
     # --- searching ---------------------------------------------------------
 
     def _view(self) -> View:
@@ -763,6 +862,25 @@ class _NearFinder:
             self.batch_buckets.setdefault(k, []).append(len(self.batch_ids))
         self.batch_sigs.append(rec.signature)
         self.batch_ids.append(rec.id)
+
+
+class _Named:
+    """The encoder an index records, for copying it: stored vectors are reused,
+    so encoding anything would be a bug."""
+
+    def __init__(self, name: str, dim: int) -> None:
+        self.name = name
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        raise RetoldError("internal error: compaction must not encode sentences")
+
+
+def _finish_compaction(path: Path) -> None:
+    """Complete a swap that :meth:`Index.compact` started but did not finish."""
+    done = path.with_name(path.name + ".compacting")
+    if not path.exists() and path.with_name(path.name + ".old").exists() and done.exists():
+        done.replace(path)
 
 
 def _compress(text: str) -> bytes:

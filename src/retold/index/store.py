@@ -326,6 +326,11 @@ class Store:
             r[0] for r in self.conn.execute("SELECT id FROM docs WHERE removed = 0 ORDER BY row")
         ]
 
+    def live_rows(self) -> list[int]:
+        return [
+            r[0] for r in self.conn.execute("SELECT row FROM docs WHERE removed = 0 ORDER BY row")
+        ]
+
     def removed_rows(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT row FROM docs WHERE removed = 1")]
 
