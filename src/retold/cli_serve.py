@@ -6,7 +6,6 @@ stays fast; the server and the model load when the command runs.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -16,15 +15,6 @@ import click
 __all__ = ["serve"]
 
 _MiB = 1024 * 1024
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @click.command()
@@ -119,6 +109,14 @@ def _is_loopback(host: str) -> bool:
     show_default=True,
     help="Seconds a connection may stay idle, or take to send its body, before it is closed.",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A host name clients reach the server by (repeatable; '*' for any). "
+    "Default: localhost and loopback addresses when listening on loopback, any otherwise.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No access log on stderr.")
 def serve(
     index_path: Path | None,
@@ -135,6 +133,7 @@ def serve(
     queue_size: int,
     max_connections: int,
     idle_timeout: float,
+    allowed_hosts: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Serve the HTTP API and the web page.
@@ -150,9 +149,10 @@ def serve(
     from retold.errors import RetoldError
     from retold.service import Settings
     from retold.service import serve as run_server
+    from retold.service.app import LOOPBACK_NAMES, is_loopback
 
     host = host.strip("[]")
-    if not _is_loopback(host) and not token:
+    if not is_loopback(host) and not token:
         click.echo(
             f"retold serve: warning: listening on {host} without --token; anyone who can "
             "reach it can add and remove documents",
@@ -171,6 +171,12 @@ def serve(
         queue_size=queue_size,
         max_connections=max_connections,
         socket_timeout=idle_timeout,
+        allowed_hosts=(
+            tuple(h.strip("[]").lower().rstrip(".") for h in allowed_hosts)
+            + (LOOPBACK_NAMES if is_loopback(host) else ())
+            if allowed_hosts
+            else None
+        ),
     )
     try:
         run_server(settings, host, port, access_log=not quiet)

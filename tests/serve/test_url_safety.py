@@ -83,7 +83,15 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def permissive() -> Iterator[Server]:
-    srv = start_server("--allow-private-urls", "--fetch-timeout", "1", "--max-fetch-bytes", "65536")
+    srv = start_server(
+        "--allow-private-urls",
+        "--fetch-timeout",
+        "1",
+        "--max-fetch-bytes",
+        "65536",
+        "--allowed-host",
+        "Retold.Example.",
+    )
     yield srv
     stop_server(srv)
 
@@ -202,3 +210,29 @@ def test_fetch_limits_still_apply_with_the_flag(permissive: Server, site: Site) 
         "fetch_failed",
     )
     assert "could not connect" in err["message"]
+
+
+# --- DNS rebinding: a page whose domain now resolves to 127.0.0.1 -------------------
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example"])
+def test_a_loopback_server_refuses_foreign_host_names(server: Server, host: str) -> None:
+    reply = server.get("/api/health", headers={"Host": host})
+    err = assert_error(reply, 421, "misdirected_request")
+    assert "--allowed-host" in err["message"]
+    # the write endpoints too, before the token is even looked at
+    assert_error(server.post("/api/documents", {}, headers={"Host": host}), 421)
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost", "LOCALHOST:{port}", "127.0.0.1:{port}", "[::1]:{port}"]
+)
+def test_a_loopback_server_answers_to_its_own_names(server: Server, host: str) -> None:
+    reply = server.get("/api/health", headers={"Host": host.format(port=server.port)})
+    assert reply.status == 200
+
+
+def test_allowed_host_adds_a_name(permissive: Server) -> None:
+    assert permissive.get("/api/health", headers={"Host": "retold.example:443"}).status == 200
+    assert permissive.get("/api/health", headers={"Host": "localhost"}).status == 200
+    assert_error(permissive.get("/api/health", headers={"Host": "evil.example"}), 421)

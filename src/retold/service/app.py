@@ -104,6 +104,10 @@ class Settings:
     socket_timeout: float = 15.0
     max_results: int = 100
     max_documents: int = 100
+    #: names the Host header may carry (any port); None: the loopback names when
+    #: the server listens on loopback (so a web page whose domain was rebound to
+    #: 127.0.0.1 cannot drive it from a browser), anything otherwise; "*" allows all
+    allowed_hosts: tuple[str, ...] | None = None
 
 
 class ApiError(Exception):
@@ -491,7 +495,22 @@ class Service:
             )
         raise ApiError(404, "not_found", f"no such endpoint: {path}; see /openapi.json")
 
+    def _check_host(self, req: Request) -> None:
+        allowed = self.settings.allowed_hosts
+        given = req.headers.get("host")
+        if not allowed or "*" in allowed or given is None:  # HTTP/1.0 may omit it
+            return
+        name = _host_name(given)
+        if name not in allowed:
+            raise ApiError(
+                421,
+                "misdirected_request",
+                f"this server does not answer to the host name {name!r}; "
+                f"start it with --allowed-host {name} if that is its name",
+            )
+
     def _dispatch(self, req: Request) -> Response:
+        self._check_host(req)
         route, params = self.match(req.method, req.path)
         req.params = params
         if route.write:
@@ -1098,6 +1117,31 @@ class _Server(ThreadingHTTPServer):
         return f"http://{name}:{port}/"
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def _host_name(header: str) -> str:
+    """The name in a Host header, without port, brackets or a trailing dot."""
+    h = header.strip().lower()
+    if h.startswith("["):
+        h = h[1 : h.find("]")] if "]" in h else h[1:]
+    elif h.count(":") == 1:
+        h = h.split(":")[0]
+    return h.rstrip(".")
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (brackets allowed)."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def make_server(
     settings: Settings,
     host: str = "127.0.0.1",
@@ -1109,6 +1153,8 @@ def make_server(
 
     The index, if any, is opened first, so a bad ``--index`` fails before the port opens.
     """
+    if settings.allowed_hosts is None and is_loopback(host):
+        settings = replace(settings, allowed_hosts=LOOPBACK_NAMES)
     service = Service(settings)
     try:
         return _Server((host, port), service, access_log=access_log, ipv6=":" in host)

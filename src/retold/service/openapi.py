@@ -21,7 +21,10 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
-    out: dict[str, Any] = {str(s): {"$ref": f"#/components/responses/E{s}"} for s in statuses}
+    # any endpoint answers 421 to a Host name the server does not go by
+    out: dict[str, Any] = {
+        str(s): {"$ref": f"#/components/responses/E{s}"} for s in sorted({*statuses, 421})
+    }
     out["default"] = {"$ref": "#/components/responses/Error"}
     return out
 
@@ -34,6 +37,7 @@ _ERROR_DESCRIPTIONS = {
     411: "The body has no Content-Length (chunked bodies are not accepted)",
     413: "The request body, or an article in it, is over the server's limit",
     415: "The body is not application/json",
+    421: "The Host header names a host this server does not go by (see --allowed-host)",
     422: "The JSON is well formed but cannot be used: a missing or wrong field, an empty "
     "or binary article, a URL that could not be fetched or is refused",
     500: "An unexpected error; the message holds a reference for the server log",
