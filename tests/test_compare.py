@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import retold
+from conftest import EXAMPLES
 from retold.comparison import compare
 from retold.embed import HashingEncoder
 from retold.types import Report
@@ -122,14 +123,16 @@ def test_identical_and_lightly_edited(example_pair: tuple[str, str]) -> None:
     assert compare(wire, edited).verdict == "near-duplicate"
 
 
+_LIBRARY = (
+    "The city council approved a new budget for public libraries on Tuesday. "
+    "Librarians said the money would extend opening hours and buy new books for children. "
+    "The budget passed by nine votes to four after a long debate about parking fees."
+)
+
+
 def test_unrelated_articles(example_pair: tuple[str, str]) -> None:
     wire, _ = example_pair
-    other = (
-        "The city council approved a new budget for public libraries on Tuesday. "
-        "Librarians said the money would extend opening hours and buy new books for children. "
-        "The budget passed by nine votes to four after a long debate about parking fees."
-    )
-    rep = compare(wire, other)
+    rep = compare(wire, _LIBRARY)
     assert rep.verdict == "unrelated"
     assert rep.alignments == []
     assert rep.similarity < 0.3
@@ -142,6 +145,26 @@ def test_example_pair(example_pair: tuple[str, str]) -> None:
     assert {"quote", "number"} <= kinds
     assert any("300" in c.a_text and "200" in c.b_text for c in rep.changes)
     assert any("flood barriers" in p.text for p in rep.added)
+
+
+def test_cross_lingual_rewrite(example_pair: tuple[str, str]) -> None:
+    """A Spanish rewrite of the English wire story: every sentence a paraphrase,
+    and the changed facts found across the languages."""
+    wire, _ = example_pair
+    es = (EXAMPLES / "rewrite-es.txt").read_text(encoding="utf-8")
+    rep = compare(wire, es)
+    assert (rep.a.language, rep.b.language) == ("en", "es")
+    assert rep.verdict == "rewrite"
+    assert rep.coverage.b_in_a > 0.9 and rep.coverage.a_in_b > 0.6
+    assert len(rep.alignments) >= 8 and {a.kind for a in rep.alignments} == {"paraphrase"}
+    found = {(c.kind, c.a_text, c.b_text) for c in rep.changes}
+    assert {("number", "23", "32"), ("number", "300", "200"), ("date", "1987", "1978")} <= found
+    assert {("date", "Sunday", "lunes"), ("name", "NWS", "ANS")} <= found  # the agency too
+    # and nothing else: "41,000" and "41.000", "2.4" and "2,4" are the same numbers;
+    # "el primer ministro, Tomas Lind" keeps the title of "Prime Minister Tomas Lind"
+    assert len(rep.changes) == 5
+    # the unrelated English text stays unrelated to it
+    assert compare(es, _LIBRARY).verdict == "unrelated"
 
 
 def test_similarity_is_symmetric_enough(example_pair: tuple[str, str]) -> None:

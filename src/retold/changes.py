@@ -2064,6 +2064,16 @@ def _name_token(p: _Passage, name: _Name, wi: int) -> Span:
     return t.start, t.end
 
 
+def _title_words(p: _Passage) -> frozenset[str]:
+    """Canonical components of every title word in a passage."""
+    out: set[str] = set()
+    for t in p.toks:
+        comp = _title_components(t.fold)
+        if comp is not None:
+            out.update(comp[1])
+    return frozenset(out)
+
+
 def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
     ta, tb = out.a.doc.text, out.b.doc.text
 
@@ -2079,6 +2089,10 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
     def label(text: str, x: _Name) -> str:
         return text[x.title_start : x.start].strip() if x.title_start is not None else ""
 
+    # title words anywhere in each passage: "Prime Minister Tomas Lind" and "el
+    # primer ministro, Tomas Lind" or "Lind, the prime minister" keep the title,
+    # only not right before the name, where a _Name records it
+    words_a, words_b = _title_words(out.a), _title_words(out.b)
     for x in xa:
         ys = [j for j, y in enumerate(xb) if person(x, y)]
         if not ys:
@@ -2089,12 +2103,23 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
                 continue
             y = xb[titled[0]]
             out.add("title", span(x), span(y), f"title changed: {label(ta, x)} → {label(tb, y)}")
-        elif x.title and len(x.norm) >= 2 and any(len(xb[j].norm) >= 2 for j in ys):
+        elif (
+            x.title
+            and len(x.norm) >= 2
+            and any(len(xb[j].norm) >= 2 for j in ys)
+            and not x.title <= words_b
+        ):
             y = next(xb[j] for j in ys if len(xb[j].norm) >= 2)
             out.add("title", span(x), span(y), f"title dropped: {label(ta, x)}")
     for y in xb:
         xs = [x for x in xa if person(x, y)]
-        if y.title and xs and not any(x.title for x in xs) and len(y.norm) >= 2:
+        if (
+            y.title
+            and xs
+            and not any(x.title for x in xs)
+            and len(y.norm) >= 2
+            and not y.title <= words_a
+        ):
             full = next((x for x in xs if len(x.norm) >= 2), None)
             if full is not None:
                 out.add("title", span(full), span(y), f"title added: {label(tb, y)}")
