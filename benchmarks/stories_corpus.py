@@ -77,15 +77,15 @@ def build(
     for n, sid in enumerate(news):
         day = 1 + n % 27
         fam = f"news{n}"
-        s, r, c, r2 = f"{fam}-src", f"{fam}-rw", f"{fam}-copy", f"{fam}-rw2"
+        s, rw, c, rw2 = f"{fam}-src", f"{fam}-rw", f"{fam}-copy", f"{fam}-rw2"
         items += [
             Item(s, sources[sid], _time(day, 6, rng, p_known), fam),
-            Item(r, by_source[sid]["text"], _time(day, 9, rng, p_known), fam),
+            Item(rw, by_source[sid]["text"], _time(day, 9, rng, p_known), fam),
             Item(c, _edit(sources[sid], rng), _time(day, 12, rng, p_known), fam),
-            Item(r2, _edit(by_source[sid]["text"], rng), _time(day, 15, rng, p_known), fam),
+            Item(rw2, _edit(by_source[sid]["text"], rng), _time(day, 15, rng, p_known), fam),
         ]
-        edges |= {(s, r), (s, c), (r, r2)}
-        stories.append({s, r, c, r2})
+        edges |= {(s, rw), (s, c), (rw, rw2)}
+        stories.append({s, rw, c, rw2})
 
     humans = {r["id"]: r["text"] for r in jsonl("l2r_other_domains", "human.jsonl")}
     kids: dict[str, list[dict[str, str]]] = {}

@@ -12,7 +12,16 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retold.stories import Article, Link, build_stories, cluster, derive
+from retold.stories import (
+    Article,
+    Link,
+    _arborescence,
+    build_stories,
+    cluster,
+    derive,
+    direction_evidence,
+    traits,
+)
 
 
 def link(
@@ -207,3 +216,157 @@ def test_stories_are_incremental(tmp_path: Path, example_pair: tuple[str, str]) 
             assert book.update()["searched"] == 1  # the old article is not searched again
             (story,) = book.stories()
             assert sorted(story.articles) == ["spin", "wire"]
+
+
+# --- text evidence of direction and the derivation tree -------------------------
+
+WIRE = [
+    "Floods hit Halverstad on Tuesday after 120 millimetres of rain fell overnight.",
+    "Mayor Ingrid Solberg said 45 families had left their homes.",
+    'She told reporters: "We have never seen the river this high in forty years."',
+]
+REWRITE = [
+    "Heavy rain caused flooding in a northern town this week.",
+    "Dozens of families had to leave their homes, the mayor said.",
+]
+
+
+def test_traits_collect_numbers_names_and_quotes() -> None:
+    t = traits(WIRE, " ".join(WIRE))
+    assert {"#120", "#45", "Nhalverstad", "Ningrid", "Nsolberg"} <= t.specifics
+    assert "Qwe have never seen the river this high in forty years." not in t.specifics
+    assert any(s.startswith("Qwe have never seen") for s in t.specifics)
+    assert "Nfloods" not in t.specifics  # a capital at a sentence start is no name
+    assert not t.credits
+    copy = traits(REWRITE, "This article originally appeared in the Halverstad Post.")
+    assert copy.credits
+
+
+def test_direction_evidence_points_from_the_version_with_more_specifics() -> None:
+    wire, rewrite = traits(WIRE, ""), traits(REWRITE, "")
+    # the rewrite is mostly aligned to the wire, the wire only partly to it
+    forward = direction_evidence(wire, rewrite, a_in_b=0.5, b_in_a=0.9)
+    assert forward > 0.3
+    assert direction_evidence(rewrite, wire, a_in_b=0.9, b_in_a=0.5) == -forward
+    same = traits(WIRE, "")
+    assert direction_evidence(same, same, 0.8, 0.8) == 0.0
+    # a credit line: the crediting article is the copy
+    credited = traits(WIRE, "First published in the Halverstad Post.")
+    assert direction_evidence(same, credited, 0.9, 0.9) == 1.0
+
+
+def test_text_evidence_orients_an_untimed_pair() -> None:
+    arts = {x: Article(x) for x in ("x", "y")}
+    # y came first by the text (a_first < 0): the edge goes y -> x
+    links = [Link("x", "y", "rewrite", 0.8, 0.8, 0.8, -0.6, 0.1)]
+    (edge,) = derive(list(arts), links, arts)
+    assert (edge.source, edge.target, edge.evidence) == ("y", "x", "text")
+    flipped = [Link("x", "y", "rewrite", 0.8, 0.8, 0.8, 0.6, 0.1)]
+    assert [(e.source, e.target) for e in derive(list(arts), flipped, arts)] == [("x", "y")]
+
+
+def test_copy_of_a_rewrite_hangs_under_the_rewrite_not_the_source() -> None:
+    # the copy c2 of rewrite r is as fully covered by the source s as by r (a
+    # paraphrase aligns everywhere) but only r shares its wording verbatim
+    arts = {
+        "s": Article("s", published="2026-03-01T06:00:00Z"),
+        "r": Article("r"),
+        "c2": Article("c2", published="2026-03-01T15:00:00Z"),
+    }
+    links = [
+        Link("r", "s", "rewrite", 0.9, 0.95, 0.9, -0.4, 0.05),
+        Link("c2", "s", "rewrite", 0.9, 1.0, 0.9, -0.4, 0.05),
+        Link("c2", "r", "near-duplicate", 0.95, 1.0, 0.9, -0.1, 0.95),
+    ]
+    edges = {(e.source, e.target) for e in derive(list(arts), links, arts)}
+    assert edges == {("s", "r"), ("r", "c2")}
+
+
+def test_siblings_hang_under_their_source_when_no_intermediate_is_clearly_closer() -> None:
+    # k2 is about as close to k1 as to the source: both were made from s
+    arts = {"s": Article("s", published="2026-03-01T05:00:00Z")} | {
+        x: Article(x, published=f"2026-03-01T0{i}:00:00Z") for i, x in ((8, "k1"), (9, "k2"))
+    }
+    links = [
+        Link("k1", "s", "rewrite", 0.8, 1.0, 0.95, 0.0, 0.0),
+        Link("k2", "s", "rewrite", 0.8, 0.97, 0.95, 0.0, 0.0),
+        Link("k1", "k2", "rewrite", 0.85, 1.0, 1.0, 0.0, 0.0),
+    ]
+    edges = {(e.source, e.target) for e in derive(list(arts), links, arts)}
+    assert edges == {("s", "k1"), ("s", "k2")}
+
+
+def test_arborescence_resolves_cycles() -> None:
+    # 1 and 2 prefer each other (a cycle); the root edge into 1 is cheaper to keep
+    arcs = [(0, 1, -10.0), (0, 2, -12.0), (1, 2, 5.0), (2, 1, 6.0), (2, 3, 1.0), (1, 3, 2.0)]
+    picked = _arborescence(4, arcs)
+    assert {v: arcs[i][0] for v, i in picked.items()} == {1: 0, 2: 1, 3: 1}
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 5), st.integers(1, 5), st.floats(-2.0, 2.0)),
+        min_size=1,
+        max_size=20,
+    )
+)
+@settings(max_examples=80, deadline=None)
+def test_arborescence_is_the_best_tree(raw: list[tuple[int, int, float]]) -> None:
+    arcs = [(0, v, -100.0) for v in range(1, 6)] + [(u, v, w) for u, v, w in raw if u != v]
+    picked = _arborescence(6, arcs)
+    parent = {v: arcs[i][0] for v, i in picked.items()}
+    assert sorted(parent) == [1, 2, 3, 4, 5]
+    for v in parent:  # a tree: every node reaches the root
+        seen = set()
+        while v:
+            assert v not in seen
+            seen.add(v)
+            v = parent[v]
+    best = max(
+        sum(max(w for u, x, w in arcs if u == p and x == v) for v, p in enumerate(ps, 1))
+        for ps in itertools.product(range(6), repeat=5)
+        if all((p, v) in {(u, x) for u, x, _ in arcs} for v, p in enumerate(ps, 1))
+        and _is_tree(dict(enumerate(ps, 1)))
+    )
+    assert sum(arcs[i][2] for i in picked.values()) >= best - 1e-9
+
+
+def _is_tree(parent: dict[int, int]) -> bool:
+    for v in parent:
+        seen = set()
+        while v:
+            if v in seen:
+                return False
+            seen.add(v)
+            v = parent[v]
+    return True
+
+
+def test_old_stories_files_are_relinked(tmp_path: Path, example_pair: tuple[str, str]) -> None:
+    import sqlite3
+
+    from retold.index import Index
+    from retold.stories import StoryBook
+    from retold.types import Document
+
+    wire, rewrite = example_pair
+    with Index(tmp_path / "ix") as ix:
+        ix.add([Document(wire, id="wire"), Document(rewrite, id="spin")])
+        db = sqlite3.connect(tmp_path / "ix" / "stories.sqlite")
+        db.executescript(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "INSERT INTO meta VALUES ('version', '1');"
+            "CREATE TABLE linked (id TEXT PRIMARY KEY, at REAL NOT NULL);"
+            "INSERT INTO linked VALUES ('wire', 0), ('spin', 0);"
+            "CREATE TABLE links (a TEXT NOT NULL, b TEXT NOT NULL, verdict TEXT NOT NULL,"
+            " similarity REAL NOT NULL, a_in_b REAL NOT NULL, b_in_a REAL NOT NULL,"
+            " PRIMARY KEY (a, b));"
+        )
+        db.close()
+        with StoryBook(ix) as book:
+            assert sorted(book.pending()) == ["spin", "wire"]
+            book.update()
+            (link,) = book.links()
+            assert link.verdict == "rewrite" and link.a_first != 0.0
+            (story,) = book.stories()
+            assert len(story.edges) == 1
