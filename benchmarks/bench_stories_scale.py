@@ -1,6 +1,6 @@
 """How story building grows with the corpus: 10k and 100k articles.
 
-    .venv/bin/python benchmarks/bench_stories_scale.py
+    .venv/bin/python benchmarks/bench_stories_scale.py [--corpus 10000 100000] [--jobs 2]
 
 Two parts, reported separately because they scale differently:
 
@@ -15,12 +15,23 @@ Two parts, reported separately because they scale differently:
    of `StoryBook.update` measured on a real index of shared news texts, which
    is one candidate search per article and the verification of the plausible
    candidates; candidate generation alone is timed separately.
+3. The whole job on indexed corpora of ``--corpus`` sizes (default 10k and
+   100k): an index of synthetic articles built from the shared texts
+   (benchmarks/bench_index.py's corpus: shuffled-sentence and spliced
+   articles, with the real encoder's sentence vectors, computed once and
+   cached), then ``StoryBook.update(jobs=...)`` linking every article and
+   ``stories()`` building the stories. Time, memory (the parent's peak and the
+   largest worker's) and the growth from the smallest to the largest corpus.
+   The corpus is shaped for cost, not for story quality (its spliced articles
+   chain into large stories).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -145,5 +156,57 @@ def link_part(n_docs: int = 300) -> dict[str, object]:
     }
 
 
+def corpus_part(sizes: list[int], jobs: int) -> dict[str, object]:
+    from bench_index import Precomputed, _peak_rss_mb, sentence_pool, synthetic
+    from retold.index import Index
+    from retold.stories import StoryBook
+
+    arts, table = sentence_pool(jobs)
+    out: dict[str, object] = {"jobs": jobs}
+    for n in sizes:
+        docs = synthetic(arts, n, seed=5)
+        with tempfile.TemporaryDirectory() as tmp:
+            with Index(Path(tmp) / "ix", encoder=Precomputed(table)) as ix:
+                t = time.perf_counter()
+                ix.add(docs, jobs=jobs)
+                t_index = time.perf_counter() - t
+            with Index(Path(tmp) / "ix", create=False) as ix, StoryBook(ix) as book:
+                t = time.perf_counter()
+                counts = book.update(jobs=jobs)
+                t_link = time.perf_counter() - t
+                t = time.perf_counter()
+                found = book.stories()
+                t_build = time.perf_counter() - t
+        sizes_ = [len(s.articles) for s in found]
+        out[f"n{n}"] = {
+            "articles": counts["searched"],
+            "links": counts["links"],
+            "stories": len(found),
+            "largest_story": max(sizes_, default=0),
+            "index_seconds_without_encoding": round(t_index, 1),
+            "link_seconds": round(t_link, 1),
+            "link_ms_per_article_wall": round(t_link / max(1, counts["searched"]) * 1e3, 2),
+            "build_stories_seconds": round(t_build, 2),
+            "parent_peak_rss_mb": _peak_rss_mb(),
+            "largest_worker_peak_rss_mb": round(
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+            ),
+        }
+    if len(sizes) > 1:
+        a, b = out[f"n{sizes[0]}"], out[f"n{sizes[-1]}"]
+        assert isinstance(a, dict) and isinstance(b, dict)
+        out["size_ratio"] = round(sizes[-1] / sizes[0], 1)
+        out["link_time_growth"] = round(b["link_seconds"] / a["link_seconds"], 2)
+        out["build_time_growth"] = round(b["build_stories_seconds"] / a["build_stories_seconds"], 2)
+    return out
+
+
 if __name__ == "__main__":
-    print(json.dumps({"build": build_part(), "link": link_part()}, indent=2))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=int, nargs="*", default=[10_000, 100_000])
+    ap.add_argument("--jobs", type=int, default=2)
+    a = ap.parse_args()
+    result: dict[str, object] = {"build": build_part(), "link": link_part()}
+    if a.corpus:
+        result["corpus"] = corpus_part(a.corpus, a.jobs)
+    print(json.dumps(result, indent=2))

@@ -218,6 +218,37 @@ def test_stories_are_incremental(tmp_path: Path, example_pair: tuple[str, str]) 
             assert sorted(story.articles) == ["spin", "wire"]
 
 
+def test_parallel_linking_finds_the_same_links(
+    tmp_path: Path, example_pair: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from conftest import EXAMPLES
+    from retold import stories as st
+    from retold.index import Index
+    from retold.stories import StoryBook
+    from retold.types import Document
+
+    wire, rewrite = example_pair
+    es = (EXAMPLES / "rewrite-es.txt").read_text(encoding="utf-8")
+    other = " ".join(WIRE[:1]) + " The council will meet again on Friday to review the damage."
+    monkeypatch.setattr(st, "_COMMIT_EVERY", 2)  # several chunks from a handful of articles
+    with Index(tmp_path / "a") as ix:
+        ix.add([Document(t, id=i) for i, t in (("wire", wire), ("spin", rewrite), ("es", es))])
+        ix.add([Document(other, id="other"), Document(wire + "\n\nRead more.", id="copy")])
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    got = []
+    for name, jobs in (("a", 1), ("b", 2)):
+        with Index(tmp_path / name, create=False) as ix, StoryBook(ix) as book:
+            seen: list[int] = []
+            out = book.update(progress=lambda n, total: seen.append(n), jobs=jobs)
+            assert out["searched"] == 5 and seen[-1] == 5
+            got.append(sorted(book.links(), key=lambda ln: (ln.a, ln.b)))
+            assert book.pending() == []
+    assert got[0] == got[1]
+    assert {(ln.a, ln.b) for ln in got[0]} >= {("spin", "wire"), ("es", "wire"), ("copy", "wire")}
+
+
 # --- text evidence of direction and the derivation tree -------------------------
 
 WIRE = [

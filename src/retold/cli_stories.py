@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -54,6 +55,13 @@ def _safe(name: str) -> str:
     help="Write an HTML page per story (timeline, graph, pair reports) here.",
 )
 @click.option("--singletons", is_flag=True, help="Also list articles no other article relates to.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that link new articles (default: number of CPUs).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notes on stderr.")
 def stories(
     index_dir: Path | None,
@@ -64,6 +72,7 @@ def stories(
     gexf: Path | None,
     html_dir: Path | None,
     singletons: bool,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
     """Group the articles of an index into stories, with derivation edges.
@@ -86,7 +95,7 @@ def stories(
         Index(index_dir, create=False) as ix,
         StoryBook(ix, k=k, min_similarity=min_similarity) as book,
     ):
-        _update(book, quiet)
+        _update(book, quiet, jobs or os.cpu_count() or 1)
         found = book.stories(singletons=singletons)
         arts = book.articles()
         if graphml or gexf:
@@ -103,12 +112,12 @@ def stories(
     _print(found, arts)
 
 
-def _update(book: Any, quiet: bool) -> None:
+def _update(book: Any, quiet: bool, jobs: int) -> None:
     todo = len(book.pending())
     if not todo:
         return
     if quiet or not sys.stderr.isatty():
-        book.update()
+        book.update(jobs=jobs)
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -122,7 +131,7 @@ def _update(book: Any, quiet: bool) -> None:
         transient=True,
     ) as bar:
         task = bar.add_task("link", total=todo)
-        book.update(progress=lambda n, total: bar.update(task, completed=n))
+        book.update(progress=lambda n, total: bar.update(task, completed=n), jobs=jobs)
 
 
 def _write(path: Path, text: str) -> None:

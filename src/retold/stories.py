@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -508,9 +508,6 @@ class StoryBook:
         self.index = index
         self.k = k
         self.min_similarity = min_similarity
-        self._prepared: OrderedDict[str, tuple[Any, Traits]] = OrderedDict()
-        #: pairs verified during this update whose other end is still to search
-        self._done: set[tuple[str, str]] = set()
         path = index.path / "stories.sqlite"
         try:
             self.db = sqlite3.connect(path, timeout=60.0, check_same_thread=False)
@@ -550,106 +547,51 @@ class StoryBook:
         seen = {r[0] for r in self.db.execute("SELECT id FROM linked")}
         return [i for i in self.index.ids() if i not in seen]
 
-    def update(self, progress: Any = None) -> dict[str, int]:
-        """Search every pending document and record its links; returns counts."""
+    def update(self, progress: Any = None, *, jobs: int = 1) -> dict[str, int]:
+        """Search every pending document and record its links; returns counts.
+
+        ``jobs`` > 1 links in that many processes (each with its own reader of
+        the index); this process writes what they find.
+        """
         import time
 
         todo = self.pending()
         n_links = 0
-        self._done = set()
-        try:
-            # commit in batches (each commit syncs the file): a document and
-            # its links are always committed together
-            for start in range(0, len(todo), _COMMIT_EVERY):
-                with self.db:
-                    for n, doc_id in enumerate(todo[start : start + _COMMIT_EVERY], start + 1):
-                        rows = self._links_for(doc_id)
-                        self.db.executemany(
-                            "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
-                        )
-                        self.db.execute(
-                            "INSERT OR REPLACE INTO linked VALUES (?, ?)", (doc_id, time.time())
-                        )
-                        n_links += len(rows)
-                        if progress is not None:
-                            progress(n, len(todo))
-        finally:
-            self._done = set()
-            self._prepared.clear()
+        # commit in batches (each commit syncs the file): a document and its
+        # links are always committed together
+        chunks = [todo[i : i + _COMMIT_EVERY] for i in range(0, len(todo), _COMMIT_EVERY)]
+        done = 0
+        for ids, rows in self._linked(chunks, jobs):
+            with self.db:
+                for doc_id, doc_rows in zip(ids, rows, strict=True):
+                    self.db.executemany(
+                        "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?)", doc_rows
+                    )
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO linked VALUES (?, ?)", (doc_id, time.time())
+                    )
+                    n_links += len(doc_rows)
+            done += len(ids)
+            if progress is not None:
+                progress(done, len(todo))
         return {"searched": len(todo), "links": n_links}
 
-    def _get(self, doc_id: str) -> tuple[Any, Traits] | None:
-        """A stored document ready for the pair engine, and its traits (cached)."""
-        got = self._prepared.get(doc_id)
-        if got is not None:
-            self._prepared.move_to_end(doc_id)
-            return got
-        p = self.index.prepared(doc_id)
-        if p is None:
-            return None
-        got = (p, traits([s.text for s in p.body], p.doc.text))
-        self._prepared[doc_id] = got
-        if len(self._prepared) > _CACHE:
-            self._prepared.popitem(last=False)
-        return got
+    def _linked(
+        self, chunks: list[list[str]], jobs: int
+    ) -> Iterator[tuple[list[str], list[list[_LinkRow]]]]:
+        import multiprocessing as mp
 
-    def _links_for(self, doc_id: str) -> list[_LinkRow]:
-        """Links of one document to its stored relatives.
-
-        The search proposes candidates without verifying them; only those
-        whose channel scores could make them "same story or closer" (see
-        ``_MIN_TOPIC``) go to the pair engine: on the benchmark corpus this
-        skips about a third of the top candidates and loses no link that
-        joins a story or draws an edge. A pair verified earlier in the same
-        update (both ends proposed each other) is not verified again.
-        """
-        from retold.comparison import compare_prepared
-
-        got = self._get(doc_id)
-        if got is None:  # removed since pending() listed it
-            return []
-        query, tq = got
-        rows: list[_LinkRow] = []
-        for hit in self.index.search(query, self.k + 1, verify=False):
-            if hit.id == doc_id:
-                continue
-            ch = hit.channels
-            if (
-                ch.get("document", 0.0) < _MIN_TOPIC
-                and ch.get("sentences", 0.0) < _MIN_SENTENCES
-                and ch.get("jaccard", 0.0) < _MIN_JACCARD
-            ):
-                continue
-            a, b = sorted((hit.id, doc_id))
-            if (a, b) in self._done:
-                self._done.discard((a, b))  # each pair comes up twice at most
-                continue
-            cand = self._get(hit.id)
-            if cand is None:
-                continue
-            self._done.add((a, b))
-            # the stored document is A, the searched one B
-            rep = compare_prepared(cand[0], query, with_changes=False)
-            if rep.verdict == "unrelated":
-                continue
-            a_in_b, b_in_a = rep.coverage.a_in_b, rep.coverage.b_in_a
-            ta, tb = cand[1], tq
-            if a != hit.id:
-                a_in_b, b_in_a, ta, tb = b_in_a, a_in_b, tb, ta
-            f = rep.features
-            rows.append(
-                (
-                    a,
-                    b,
-                    rep.verdict,
-                    float(rep.similarity),
-                    a_in_b,
-                    b_in_a,
-                    direction_evidence(ta, tb, a_in_b, b_in_a),
-                    f.get("verbatim_share", 0.0) + f.get("near_verbatim_share", 0.0),
-                )
-            )
-        return rows
+        if jobs <= 1 or len(chunks) < 2 or "fork" not in mp.get_all_start_methods():
+            linker = _Linker(self.index, self.k)
+            for ids in chunks:
+                yield ids, [linker.links_for(i) for i in ids]
+            return
+        # workers open their own reader (a SQLite connection must not cross a
+        # fork); contiguous chunks keep relatives, added together, in one cache
+        with mp.get_context("fork").Pool(
+            jobs, initializer=_init_worker, initargs=(str(self.index.path), self.k)
+        ) as pool:
+            yield from zip(chunks, pool.imap(_link_chunk, chunks), strict=True)
 
     def links(self) -> list[Link]:
         """Every recorded link, plus the duplicates the index set aside at add time."""
@@ -683,6 +625,104 @@ class StoryBook:
 
     def story(self, story_id: str) -> Story | None:
         return next((s for s in self.stories(singletons=True) if s.id == story_id), None)
+
+
+class _Linker:
+    """Finds the verified links of stored documents to their relatives."""
+
+    def __init__(self, index: Any, k: int) -> None:
+        self.index = index
+        self.k = k
+        self._prepared: OrderedDict[str, tuple[Any, Traits]] = OrderedDict()
+        #: pairs verified already whose other end is still to search
+        self._done: set[tuple[str, str]] = set()
+
+    def _get(self, doc_id: str) -> tuple[Any, Traits] | None:
+        """A stored document ready for the pair engine, and its traits (cached)."""
+        got = self._prepared.get(doc_id)
+        if got is not None:
+            self._prepared.move_to_end(doc_id)
+            return got
+        p = self.index.prepared(doc_id)
+        if p is None:
+            return None
+        got = (p, traits([s.text for s in p.body], p.doc.text))
+        self._prepared[doc_id] = got
+        if len(self._prepared) > _CACHE:
+            self._prepared.popitem(last=False)
+        return got
+
+    def links_for(self, doc_id: str) -> list[_LinkRow]:
+        """Links of one document to its stored relatives.
+
+        The search proposes candidates without verifying them; only those
+        whose channel scores could make them "same story or closer" (see
+        ``_MIN_TOPIC``) go to the pair engine: on the benchmark corpus this
+        skips about a third of the top candidates and loses no link that
+        joins a story or draws an edge. A pair verified earlier in the same
+        update (both ends proposed each other) is not verified again.
+        """
+        from retold.comparison import compare_prepared
+
+        got = self._get(doc_id)
+        if got is None:  # removed since pending() listed it
+            return []
+        query = got[0]
+        rows: list[_LinkRow] = []
+        for hit in self.index.search(query, self.k + 1, verify=False):
+            if hit.id == doc_id:
+                continue
+            ch = hit.channels
+            if (
+                ch.get("document", 0.0) < _MIN_TOPIC
+                and ch.get("sentences", 0.0) < _MIN_SENTENCES
+                and ch.get("jaccard", 0.0) < _MIN_JACCARD
+            ):
+                continue
+            a, b = sorted((hit.id, doc_id))
+            if (a, b) in self._done:
+                self._done.discard((a, b))  # each pair comes up twice at most
+                continue
+            cand = self._get(hit.id)
+            if cand is None:
+                continue
+            self._done.add((a, b))
+            # the pair in id order, whichever end searched: the engine is not
+            # exactly symmetric, and a link must not depend on who found it
+            (pa, ta), (pb, tb) = (cand, got) if a == hit.id else (got, cand)
+            rep = compare_prepared(pa, pb, with_changes=False)
+            if rep.verdict == "unrelated":
+                continue
+            a_in_b, b_in_a = rep.coverage.a_in_b, rep.coverage.b_in_a
+            f = rep.features
+            rows.append(
+                (
+                    a,
+                    b,
+                    rep.verdict,
+                    float(rep.similarity),
+                    a_in_b,
+                    b_in_a,
+                    direction_evidence(ta, tb, a_in_b, b_in_a),
+                    f.get("verbatim_share", 0.0) + f.get("near_verbatim_share", 0.0),
+                )
+            )
+        return rows
+
+
+_WORKER: _Linker | None = None
+
+
+def _init_worker(path: str, k: int) -> None:
+    from retold.index import Index
+
+    global _WORKER
+    _WORKER = _Linker(Index(path, create=False), k)
+
+
+def _link_chunk(ids: list[str]) -> list[list[_LinkRow]]:
+    assert _WORKER is not None
+    return [_WORKER.links_for(i) for i in ids]
 
 
 def list_stories(index: Any) -> dict[str, Any]:
