@@ -16,14 +16,12 @@ Two parts, reported separately because they scale differently:
    is one candidate search per article and the verification of the plausible
    candidates; candidate generation alone is timed separately.
 3. The whole job on indexed corpora of ``--corpus`` sizes (default 10k and
-   100k): an index of synthetic articles built from the shared texts
-   (benchmarks/bench_index.py's corpus: shuffled-sentence and spliced
-   articles, with the real encoder's sentence vectors, computed once and
-   cached), then ``StoryBook.update(jobs=...)`` linking every article and
-   ``stories()`` building the stories. Time, memory (the parent's peak and the
-   largest worker's) and the growth from the smallest to the largest corpus.
-   The corpus is shaped for cost, not for story quality (its spliced articles
-   chain into large stories).
+   100k): an index of article families built from the shared texts (see
+   :func:`families`; the real encoder's sentence vectors, computed once and
+   cached by benchmarks/bench_index.py), then ``StoryBook.update(jobs=...)``
+   linking every article and ``stories()`` building the stories. Time, memory
+   (the parent's peak and the largest worker's) and the growth from the
+   smallest to the largest corpus.
 """
 
 from __future__ import annotations
@@ -42,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from retold.stories import Article, Link, build_stories
+from retold.types import Document
 
 
 def synthetic(n: int, seed: int = 3) -> tuple[dict[str, Article], list[Link]]:
@@ -128,7 +127,6 @@ def link_part(n_docs: int = 300) -> dict[str, object]:
     from _data import l2r_news
     from retold.index import Index
     from retold.stories import StoryBook
-    from retold.types import Document
 
     sources, rewrites = l2r_news()
     docs = [Document(t, id=k) for k, t in list(sources.items())[: n_docs // 2]]
@@ -156,15 +154,53 @@ def link_part(n_docs: int = 300) -> dict[str, object]:
     }
 
 
+def families(arts: list[list[str]], n: int, seed: int = 5) -> list[Document]:
+    """``n`` articles in families shaped like a news feed, from whole sentences
+    of the shared texts (so every sentence vector is precomputed).
+
+    A family is a source and 0-5 articles derived from it or from each other:
+    trimmed copies (a third of the sentences dropped), reordered trims, and
+    extended copies (a few sentences of another text added, which also makes
+    the weak links between families a real feed has). When the 12.8k source
+    texts run out they are used again, each time a random 70% of their
+    sentences (a follow-up story reusing background).
+    """
+    rng = random.Random(seed)
+    pool = [a for a in arts if len(a) >= 4]
+    rng.shuffle(pool)
+    out: list[Document] = []
+    uses = 0
+    while len(out) < n:
+        src = pool[uses % len(pool)]
+        if uses >= len(pool):
+            src = rng.sample(src, max(3, len(src) * 7 // 10))
+        uses += 1
+        fam = [src]
+        for _ in range(min(n - len(out) - 1, rng.choice((0, 0, 1, 2, 3, 5)))):
+            base = fam[rng.randrange(len(fam))]
+            kind = rng.random()
+            keep = sorted(rng.sample(range(len(base)), max(2, len(base) * 2 // 3)))
+            if kind < 0.4:
+                made = [base[i] for i in keep]
+            elif kind < 0.7:
+                made = [base[i] for i in keep]
+                rng.shuffle(made)
+            else:
+                made = base + rng.choice(pool)[:3]
+            fam.append(made)
+        out += [Document("\n\n".join(f), id=f"f{len(out) + j}") for j, f in enumerate(fam)]
+    return out[:n]
+
+
 def corpus_part(sizes: list[int], jobs: int) -> dict[str, object]:
-    from bench_index import Precomputed, _peak_rss_mb, sentence_pool, synthetic
+    from bench_index import Precomputed, _peak_rss_mb, sentence_pool
     from retold.index import Index
     from retold.stories import StoryBook
 
     arts, table = sentence_pool(jobs)
     out: dict[str, object] = {"jobs": jobs}
     for n in sizes:
-        docs = synthetic(arts, n, seed=5)
+        docs = families(arts, n)
         with tempfile.TemporaryDirectory() as tmp:
             with Index(Path(tmp) / "ix", encoder=Precomputed(table)) as ix:
                 t = time.perf_counter()
