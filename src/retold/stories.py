@@ -131,6 +131,10 @@ class Story:
         }
 
 
+#: a rewrite link joins two stories when one article is at least this much
+#: made of the other, whatever the similarity (see :func:`cluster`)
+_MOSTLY = 0.5
+
 #: weights of the text evidence of direction (see :func:`direction_evidence`)
 _W_CONTAIN = 1.0
 _W_SPECIFICS = 1.0
@@ -244,19 +248,29 @@ def cluster(
 ) -> list[list[str]]:
     """Connected components over links that are "same story or closer".
 
-    ``min_similarity`` guards same-story links against chaining two events
-    through a generic article; reuse links always join.
+    ``min_similarity`` guards against chaining two events through one article:
+    a same-story link joins only that similar, and so does a partial reuse
+    (an article borrowing a few paragraphs of another story's text), unless
+    one side is mostly made of the other (:data:`_MOSTLY`). Copies always join.
     """
     uf = _UnionFind()
     for i in ids:
         uf.find(i)
     for ln in links:
-        if ln.verdict in REUSE or (ln.verdict == "same-story" and ln.similarity >= min_similarity):
+        if _joins(ln, min_similarity):
             uf.union(ln.a, ln.b)
     groups: dict[str, list[str]] = defaultdict(list)
     for x in list(uf.parent):
         groups[uf.find(x)].append(x)
     return sorted((sorted(g) for g in groups.values()), key=lambda g: (-len(g), g[0]))
+
+
+def _joins(ln: Link, min_similarity: float) -> bool:
+    if ln.verdict in ("duplicate", "near-duplicate"):
+        return True
+    if ln.verdict == "rewrite":
+        return ln.similarity >= min_similarity or max(ln.a_in_b, ln.b_in_a) >= _MOSTLY
+    return ln.verdict == "same-story" and ln.similarity >= min_similarity
 
 
 def _covered(ln: Link, by: str) -> float:
