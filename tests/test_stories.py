@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -224,7 +225,7 @@ def test_parallel_linking_finds_the_same_links(
     import shutil
 
     from conftest import EXAMPLES
-    from retold import stories as st
+    from retold import stories as stories_module
     from retold.index import Index
     from retold.stories import StoryBook
     from retold.types import Document
@@ -232,7 +233,7 @@ def test_parallel_linking_finds_the_same_links(
     wire, rewrite = example_pair
     es = (EXAMPLES / "rewrite-es.txt").read_text(encoding="utf-8")
     other = " ".join(WIRE[:1]) + " The council will meet again on Friday to review the damage."
-    monkeypatch.setattr(st, "_COMMIT_EVERY", 2)  # several chunks from a handful of articles
+    monkeypatch.setattr(stories_module, "_COMMIT_EVERY", 2)  # several chunks from a handful of articles
     with Index(tmp_path / "a") as ix:
         ix.add([Document(t, id=i) for i, t in (("wire", wire), ("spin", rewrite), ("es", es))])
         ix.add([Document(other, id="other"), Document(wire + "\n\nRead more.", id="copy")])
@@ -241,7 +242,7 @@ def test_parallel_linking_finds_the_same_links(
     for name, jobs in (("a", 1), ("b", 2)):
         with Index(tmp_path / name, create=False) as ix, StoryBook(ix) as book:
             seen: list[int] = []
-            out = book.update(progress=lambda n, total: seen.append(n), jobs=jobs)
+            out = book.update(progress=lambda n, total, seen=seen: seen.append(n), jobs=jobs)
             assert out["searched"] == 5 and seen[-1] == 5
             got.append(sorted(book.links(), key=lambda ln: (ln.a, ln.b)))
             assert book.pending() == []
