@@ -60,7 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _data import jsonl, l2r_news, semeval
 from retold.comparison import prepare
 from retold.embed import USEEncoder, Vectors, default_encoder
-from retold.index import Index, SearchParams
+from retold.index import Index, SearchParams, VectorParams
 from retold.index.docwork import _Recorder
 from retold.index.sketch import SketchParams, band_keys, minhash, shingle_hashes
 from retold.types import VERDICT_ORDER, Document
@@ -500,12 +500,49 @@ def bench_scale(
                     }
                 v.sents.params = replace(v.sents.params, nprobe=None)
                 recall = _recall(qv, r_ivf, s_ex, base)
+                # the shortlist re-ranked exactly: this many rows per query vector
+                shortlist_sweep = {}
+                for rows_ in (10, 20, 40, 80, 128, 256):
+                    v.sents.params = replace(v.sents.params, rerank=1, rerank_min=rows_)
+                    t = time.perf_counter()
+                    _s, r_rr = v.sents.search(qv, 10, v.n_sents, v.sent_state)
+                    dt = time.perf_counter() - t
+                    shortlist_sweep[rows_] = {
+                        "recall_at_10": round(_recall(qv, r_rr, s_ex, base), 4),
+                        "ms_per_query_vector": round(dt / len(qv) * 1000, 3),
+                    }
+                vp0 = VectorParams()
+                v.sents.params = replace(
+                    v.sents.params, rerank=vp0.rerank, rerank_min=vp0.rerank_min
+                )
+                # at the k the sentence channel asks for
+                k_s = SearchParams().k_sentence
+                _s, r64 = v.sents.search(qv, k_s, v.n_sents, v.sent_state)
+                s64, _r = v.sents.search(qv, k_s, v.n_sents, v.sent_state, exact=True)
+                recall64 = _recall(qv, r64, s64, base)
+                ivf_bytes = {
+                    name: sum((ix_dir / f).stat().st_size for f, _a, _b in st_.segments)
+                    for name, st_ in (("sent", v.sent_state), ("doc", v.doc_state))
+                }
             out["vector_search"] = {
                 "sentence_rows": v.n_sents,
                 "ivf_recall_at_10_vs_exact": round(float(recall), 4),
+                f"ivf_recall_at_{k_s}_vs_exact": round(float(recall64), 4),
                 "ivf_ms_per_query_vector": round(t_ivf / len(qv) * 1000, 3),
                 "exact_ms_per_query_vector_batched": round(t_ex / len(qv) * 1000, 3),
                 "nprobe_sweep": sweep,
+                "shortlist_rows_sweep_k10": shortlist_sweep,
+            }
+            # the IVF files of the current state (the previous state's are on disk
+            # too, for readers still holding it)
+            out["ivf_files"] = {
+                "sentence_mb": round(ivf_bytes["sent"] / 1e6, 1),
+                "sentence_bytes_per_vector": round(
+                    ivf_bytes["sent"] / max(v.sent_state.rows, 1), 1
+                ),
+                "document_mb": round(ivf_bytes["doc"] / 1e6, 1),
+                "document_bytes_per_vector": round(ivf_bytes["doc"] / max(v.doc_state.rows, 1), 1),
+                "format": v.sent_state.format,
             }
         # queries: edited copies of indexed documents
         rng = random.Random(11)
@@ -543,6 +580,16 @@ def bench_scale(
             check=True,
         )
         out["search"] = json.loads(res.stdout.strip().splitlines()[-1])
+        # serving RAM: the process's own memory plus the IVF lists (mapped, but every
+        # search touches them, so they must stay resident); rows read for re-ranking
+        # are page cache the kernel may drop. Scaled linearly (RssAnon is mostly fixed
+        # overhead, so this overestimates).
+        anon = out["search"]["memory_after_ivf_searches_mb"].get("RssAnon", float("nan"))
+        ivf_mb = out["ivf_files"]["sentence_mb"] + out["ivf_files"]["document_mb"]
+        out["projected_ram_mb_per_million_docs"] = {
+            "rss_anon_plus_ivf": round((anon + ivf_mb) * 1e6 / n),
+            "ivf_only": round(ivf_mb * 1e6 / n),
+        }
         tf = TfIdf(docs)
         lat = []
         top1 = valid = 0
