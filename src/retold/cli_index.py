@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -26,6 +26,8 @@ EXIT_INPUT = 1
 EXIT_PARTIAL = 3
 _SHOW_REJECTED = 20
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 index_option = click.option(
     "--index",
     "index_dir",
@@ -34,6 +36,17 @@ index_option = click.option(
     help="Index directory (default: $XDG_DATA_HOME/retold/index, "
     "i.e. ~/.local/share/retold/index).",
 )
+
+
+def jobs_option(what: str) -> Callable[[_F], _F]:
+    """``-j/--jobs``: how many processes do ``what`` (default: one per CPU)."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"{what} (default: number of CPUs).",
+    )
 
 
 def _fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
@@ -68,13 +81,7 @@ def index() -> None:
 @index.command("add")
 @click.argument("paths", nargs=-1, required=True)
 @index_option
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes that read and encode documents (default: number of CPUs).",
-)
+@jobs_option("Worker processes that read and encode documents")
 @click.option(
     "--encoder",
     type=click.Choice(["use", "hashing"]),

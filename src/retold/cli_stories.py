@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from retold.cli_index import index_option
+from retold.cli_index import index_option, jobs_option
 
 __all__ = ["stories"]
 
@@ -55,13 +55,7 @@ def _safe(name: str) -> str:
     help="Write an HTML page per story (timeline, graph, pair reports) here.",
 )
 @click.option("--singletons", is_flag=True, help="Also list articles no other article relates to.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes that link new articles (default: number of CPUs).",
-)
+@jobs_option("Processes that link new articles")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notes on stderr.")
 def stories(
     index_dir: Path | None,
