@@ -534,6 +534,21 @@ def test_empty_index_and_empty_queries(tmp_path: Path) -> None:
         assert isinstance(res[2], list) and res[2][0].id == "doc-2"
 
 
+def test_a_batch_of_queries_finds_what_each_finds_alone(ix: Index) -> None:
+    preps = [ix.prepare(_rewrite(_article(i))) for i in range(0, 60, 7)]
+    stored = ix.prepared("doc-3")
+    assert stored is not None
+    preps.append(stored)
+    for verify in (False, True):
+        batch = ix.search_prepared(preps, k=5, verify=verify)
+        assert len(batch) == len(preps)
+        for p, got in zip(preps, batch, strict=True):
+            assert not isinstance(got, Exception)
+            alone = ix.search(p, k=5, verify=verify)
+            assert [h.to_dict() for h in got] == [h.to_dict() for h in alone]
+    assert batch[0][0].id == "doc-0" and batch[-1][0].id == "doc-3"
+
+
 def test_parallel_add_matches_serial(tmp_path: Path) -> None:
     docs = _corpus(40)
     with Index(tmp_path / "a", encoder=ENC) as a, Index(tmp_path / "b", encoder=ENC) as b:

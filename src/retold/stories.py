@@ -487,7 +487,7 @@ _RELINK_VERSIONS = frozenset({"1"})
 _LinkRow = tuple[str, str, str, float, float, float, float, float]
 
 #: candidates worth verifying as "same story or closer" (calibrated on
-#: benchmarks/bench_stories.py, see StoryBook._links_for): the document
+#: benchmarks/bench_stories.py, see _Linker.links_for): the document
 #: channel is the cosine of mean sentence vectors, the very "topic" the pair
 #: engine needs at 0.55 for a same-story verdict; the sentence and MinHash
 #: channels catch partial copies on another topic (coverage >= 0.2)
@@ -570,7 +570,7 @@ class StoryBook:
         import time
 
         todo = self.pending()
-        n_links = 0
+        (before,) = self.db.execute("SELECT count(*) FROM links").fetchone()
         # commit in batches (each commit syncs the file): a document and its
         # links are always committed together
         chunks = [todo[i : i + _COMMIT_EVERY] for i in range(0, len(todo), _COMMIT_EVERY)]
@@ -584,11 +584,12 @@ class StoryBook:
                     self.db.execute(
                         "INSERT OR REPLACE INTO linked VALUES (?, ?)", (doc_id, time.time())
                     )
-                    n_links += len(doc_rows)
             done += len(ids)
             if progress is not None:
                 progress(done, len(todo))
-        return {"searched": len(todo), "links": n_links}
+        # counted in the table: parallel workers may each record one pair
+        (after,) = self.db.execute("SELECT count(*) FROM links").fetchone()
+        return {"searched": len(todo), "links": after - before}
 
     def _linked(
         self, chunks: list[list[str]], jobs: int
@@ -598,7 +599,7 @@ class StoryBook:
         if jobs <= 1 or len(chunks) < 2 or "fork" not in mp.get_all_start_methods():
             linker = _Linker(self.index, self.k)
             for ids in chunks:
-                yield ids, [linker.links_for(i) for i in ids]
+                yield ids, linker.links_for(ids)
             return
         # workers open their own reader (a SQLite connection must not cross a
         # fork); contiguous chunks keep relatives, added together, in one cache
@@ -666,24 +667,39 @@ class _Linker:
             self._prepared.popitem(last=False)
         return got
 
-    def links_for(self, doc_id: str) -> list[_LinkRow]:
-        """Links of one document to its stored relatives.
+    def links_for(self, ids: Sequence[str]) -> list[list[_LinkRow]]:
+        """Links of stored documents to their stored relatives, one list per id.
 
-        The search proposes candidates without verifying them; only those
-        whose channel scores could make them "same story or closer" (see
+        The documents are searched together (one vector search for the batch)
+        and the candidates proposed without verification; only those whose
+        channel scores could make them "same story or closer" (see
         ``_MIN_TOPIC``) go to the pair engine: on the benchmark corpus this
         skips about a third of the top candidates and loses no link that
         joins a story or draws an edge. A pair verified earlier in the same
         update (both ends proposed each other) is not verified again.
         """
+        from retold.errors import RetoldError
+
+        got = [self._get(i) for i in ids]
+        live = [(i, g) for i, g in zip(ids, got, strict=True) if g is not None]
+        found = self.index.search_prepared([g[0] for _, g in live], self.k + 1, verify=False)
+        hits = {i: h for (i, _), h in zip(live, found, strict=True)}
+        out: list[list[_LinkRow]] = []
+        for doc_id, g in zip(ids, got, strict=True):
+            h = hits.get(doc_id)
+            # removed since pending() listed it, or nothing left to search with
+            out.append(
+                []
+                if g is None or h is None or isinstance(h, RetoldError)
+                else self._verified(doc_id, g, h)
+            )
+        return out
+
+    def _verified(self, doc_id: str, got: tuple[Any, Traits], hits: list[Any]) -> list[_LinkRow]:
         from retold.comparison import compare_prepared
 
-        got = self._get(doc_id)
-        if got is None:  # removed since pending() listed it
-            return []
-        query = got[0]
         rows: list[_LinkRow] = []
-        for hit in self.index.search(query, self.k + 1, verify=False):
+        for hit in hits:
             if hit.id == doc_id:
                 continue
             ch = hit.channels
@@ -736,7 +752,7 @@ def _init_worker(path: str, k: int) -> None:
 
 def _link_chunk(ids: list[str]) -> list[list[_LinkRow]]:
     assert _WORKER is not None
-    return [_WORKER.links_for(i) for i in ids]
+    return _WORKER.links_for(ids)
 
 
 def list_stories(index: Any) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from types import TracebackType
 from typing import IO, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from retold.comparison import Prepared, compare_prepared
 from retold.embed import Encoder, HashingEncoder, Vectors, default_encoder
@@ -56,7 +57,7 @@ from retold.index.search import (
     SearchParams,
     View,
     candidate_prepared,
-    candidates,
+    candidates_batch,
     unverified,
     verify_candidates,
 )
@@ -670,50 +671,88 @@ class Index:
         meta = self.store.meta()
         if meta["n_docs"] == "0":
             return []  # nothing to find (and no need to load the encoder)
+        # the index's settings (its encoder) before preparing the query with them
+        self._load_settings(meta)
+        qp = query if isinstance(query, Prepared) else self.prepare(query)
+        got = self.search_prepared([qp], k, params=params, verify=verify, reports=reports)[0]
+        if isinstance(got, RetoldError):
+            raise got
+        return got
+
+    def search_prepared(
+        self,
+        queries: Sequence[Prepared],
+        k: int = 10,
+        *,
+        params: SearchParams | None = None,
+        verify: bool = True,
+        reports: bool = False,
+    ) -> list[list[Hit] | RetoldError]:
+        """:meth:`search` for prepared queries, with one vector search for all of
+        them (much cheaper per query than one at a time); an error (a query with
+        no article text) comes back in place of its results."""
+        if k < 1:
+            raise UsageError("k must be at least 1")
+        meta = self.store.meta()
+        if meta["n_docs"] == "0":
+            return [[] for _ in queries]  # nothing to find (and no encoder to load)
         self._load_settings(meta)
         p = params or SearchParams()
-        qp = query if isinstance(query, Prepared) else self.prepare(query)
-        if not qp.body:
-            raise InputError("the query has no article text left after setting boilerplate aside")
-        q = record(
-            qp,
-            doc_id="<query>",
-            origin="<query>",
-            publisher=None,
-            params=self.sketch,
-            compress=False,
-        )
-        lengths = np.array([s.end - s.start for s in qp.body], dtype=np.float64)
-        weights = lengths / lengths.sum()
+        out: list[list[Hit] | RetoldError] = []
+        todo: list[tuple[int, Prepared, DocRecord, npt.NDArray[np.float64]]] = []
+        for qp in queries:
+            if not qp.body:
+                out.append(
+                    InputError("the query has no article text left after setting boilerplate aside")
+                )
+                continue
+            q = record(
+                qp,
+                doc_id="<query>",
+                origin="<query>",
+                publisher=None,
+                params=self.sketch,
+                compress=False,
+            )
+            lengths = np.array([s.end - s.start for s in qp.body], dtype=np.float64)
+            todo.append((len(out), qp, q, lengths / lengths.sum()))
+            out.append([])
+        if not todo:
+            return out
         with self.store.snapshot():
             view = self._view()
-            cands = candidates(view, q, weights, p)
-            if not verify:
-                return unverified(view, cands, k)
-            return verify_candidates(view, cands, qp, k, p, self.encoder, keep_reports=reports)
+            batch = candidates_batch(view, [t[2] for t in todo], [t[3] for t in todo], p)
+            for (at, qp, _q, _w), cands in zip(todo, batch, strict=True):
+                out[at] = (
+                    verify_candidates(view, cands, qp, k, p, self.encoder, keep_reports=reports)
+                    if verify
+                    else unverified(view, cands, k)
+                )
+        return out
 
     def search_many(
         self, queries: Iterable[Document | str], k: int = 10, **kw: Any
     ) -> Iterator[list[Hit] | RetoldError]:
-        """:meth:`search` for many queries, encoding them in batches; an error
-        (bad query) is yielded in place of its results."""
+        """:meth:`search` for many queries, encoding and searching them in
+        batches; an error (bad query) is yielded in place of its results."""
         batch: list[Document | RetoldError] = []
 
         def flush() -> Iterator[list[Hit] | RetoldError]:
+            self._load_settings(self.store.meta())  # encode with the index's encoder
             docs = [d for d in batch if isinstance(d, Document)]
-            prepped = iter(prepare_many(docs, self.encoder))
+            prepped = prepare_many(docs, self.encoder)
+            ok = [p for p in prepped if not isinstance(p, RetoldError)]
+            try:
+                found = iter(self.search_prepared(ok, k, **kw))
+            except RetoldError as exc:
+                found = iter([exc] * len(ok))
+            it = iter(prepped)
             for d in batch:
                 if isinstance(d, RetoldError):
                     yield d
                     continue
-                p = next(prepped)
-                if isinstance(p, RetoldError):
-                    yield p
-                    continue
-                try:
-                    yield self.search(p, k, **kw)
-                except RetoldError as exc:
-                    yield exc
+                p = next(it)
+                yield p if isinstance(p, RetoldError) else next(found)
 
         for qd in queries:
             try:

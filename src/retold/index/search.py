@@ -34,7 +34,14 @@ from retold.index.store import DocRow, Store
 from retold.index.vectors import IVFState, VectorSet
 from retold.types import Coverage, Document, Report
 
-__all__ = ["Candidate", "Hit", "SearchParams", "candidates", "verify_candidates"]
+__all__ = [
+    "Candidate",
+    "Hit",
+    "SearchParams",
+    "candidates",
+    "candidates_batch",
+    "verify_candidates",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +133,14 @@ class View:
 
 
 def _sentence_scores(
-    view: View, q: DocRecord, weights: npt.NDArray[np.float64], p: SearchParams
+    view: View,
+    weights: npt.NDArray[np.float64],
+    sims: npt.NDArray[np.float32],
+    rows: npt.NDArray[np.int64],
+    p: SearchParams,
 ) -> dict[int, float]:
-    """Per document: Σ over query sentences of weight × best match above the floor."""
-    if not view.n_sents or not len(q.vectors):
-        return {}
-    qv = np.asarray(q.vectors, dtype=np.float32)
-    sims, rows = view.sents.search(qv, p.k_sentence, view.n_sents, view.sent_state, exact=p.exact)
+    """Per document: Σ over query sentences of weight × best match above the floor
+    (``sims``/``rows``: each query sentence's nearest stored sentences)."""
     ok = (rows >= 0) & (sims >= p.sentence_floor)
     qi = np.nonzero(ok)[0]
     if not len(qi):
@@ -180,12 +188,55 @@ def candidates(
     view: View, q: DocRecord, weights: npt.NDArray[np.float64], p: SearchParams
 ) -> list[Candidate]:
     """Every channel's proposals, scored and sorted (best first)."""
+    return candidates_batch(view, [q], [weights], p)[0]
+
+
+def candidates_batch(
+    view: View,
+    qs: list[DocRecord],
+    weights: list[npt.NDArray[np.float64]],
+    p: SearchParams,
+) -> list[list[Candidate]]:
+    """:func:`candidates` for several queries, with one vector search per vector
+    set for all of them: the exact search of the index's newest rows reads
+    them once per batch instead of once per query."""
     if not view.n_docs:
-        return []
-    sent = _sentence_scores(view, q, weights, p)
-    qdoc = np.asarray(q.doc_vector, dtype=np.float32)[None, :]
-    _dsims, drows = view.docs.search(qdoc, p.k_doc, view.n_docs, view.doc_state, exact=p.exact)
-    doc_rows = [int(r) for r in drows[0] if r >= 0 and not view.removed[r]]
+        return [[] for _ in qs]
+    counts = [len(q.vectors) for q in qs]
+    sent_hits: list[tuple[Any, Any]] = [(None, None)] * len(qs)
+    if view.n_sents and sum(counts):
+        qv = np.concatenate([np.asarray(q.vectors, dtype=np.float32) for q in qs if len(q.vectors)])
+        sims, rows = view.sents.search(
+            qv, p.k_sentence, view.n_sents, view.sent_state, exact=p.exact
+        )
+        at = 0
+        for i, n in enumerate(counts):
+            sent_hits[i] = (sims[at : at + n], rows[at : at + n])
+            at += n
+    qdocs = np.stack([np.asarray(q.doc_vector, dtype=np.float32) for q in qs])
+    _dsims, drows = view.docs.search(qdocs, p.k_doc, view.n_docs, view.doc_state, exact=p.exact)
+    out: list[list[Candidate]] = []
+    for i, q in enumerate(qs):
+        sims_i, rows_i = sent_hits[i]
+        sent = (
+            _sentence_scores(view, weights[i], sims_i, rows_i, p)
+            if sims_i is not None and len(sims_i)
+            else {}
+        )
+        doc_rows = [int(r) for r in drows[i] if r >= 0 and not view.removed[r]]
+        out.append(_scored(view, q, qdocs[i], sent, doc_rows, p))
+    return out
+
+
+def _scored(
+    view: View,
+    q: DocRecord,
+    qdoc: npt.NDArray[np.float32],
+    sent: dict[int, float],
+    doc_rows: list[int],
+    p: SearchParams,
+) -> list[Candidate]:
+    """One query's candidates from its vector channels plus the lexical and LSH ones."""
     lex = _lexical(view, q, p)
     lsh = (
         [
@@ -202,7 +253,7 @@ def candidates(
     if not len(union):
         return []
     dv = view.docs.data.view(view.n_docs)[union].astype(np.float32)
-    cos = dv @ qdoc[0]
+    cos = dv @ qdoc
     jac = (
         jaccard_estimate(q.signature, np.asarray(view.signatures[union]))
         if len(q.band_keys)

@@ -142,7 +142,8 @@ def merge_topk(sims: F32, rows: I64, k: int) -> tuple[F32, I64]:
     if sims.shape[1] > k:
         # everything at or above each row's k-th best value, so that ties at the
         # boundary (copies of one sentence) are broken by row, not arbitrarily
-        kth = -np.partition(-sims, k - 1, axis=1)[:, k - 1 : k]
+        at = sims.shape[1] - k  # the k-th largest, without negating a copy
+        kth = np.partition(sims, at, axis=1)[:, at : at + 1]
         out_s = np.empty((sims.shape[0], k), dtype=sims.dtype)
         out_r = np.empty((sims.shape[0], k), dtype=rows.dtype)
         for i in range(sims.shape[0]):
@@ -177,7 +178,9 @@ def exact_search(
         block = np.asarray(base[i : i + chunk], dtype=np.float32)
         s = q @ block.T
         r = np.broadcast_to(np.arange(row0 + i, row0 + i + block.shape[0], dtype=np.int64), s.shape)
-        best_s, best_r = merge_topk(np.hstack([best_s, s]), np.hstack([best_r, r]), k)
+        if best_s.shape[1]:
+            s, r = np.hstack([best_s, s]), np.hstack([best_r, r])
+        best_s, best_r = merge_topk(s, r, k)
     return best_s, best_r
 
 
