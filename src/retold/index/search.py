@@ -252,7 +252,7 @@ def _scored(
     union = np.array(sorted(set(strong) | set(doc_rows) | set(lex) | set(lsh)), dtype=np.int64)
     if not len(union):
         return []
-    dv = view.docs.data.view(view.n_docs)[union].astype(np.float32)
+    dv = view.docs.data.scattered(view.n_docs)[union].astype(np.float32)
     cos = dv @ qdoc
     jac = (
         jaccard_estimate(q.signature, np.asarray(view.signatures[union]))
