@@ -179,3 +179,36 @@ def test_small_sets_and_odd_dimensions(tmp_path: Path) -> None:
     assert r[:, 0].tolist() == list(range(20))
     np.testing.assert_allclose(s[:, 0], 1.0, atol=2e-3)
     vs.close()
+
+
+def test_rows_read_here_and_there_are_the_rows(tmp_path: Path) -> None:
+    """The random-access mapping and the prefetching gather return what a plain
+    mapping does, whatever the order, repeats and ends of the file."""
+    x = _random(3000, 4)
+    vs = VectorSet(tmp_path, "sent", D, VectorParams())
+    vs.data.append(x)
+    vs.data.sync()
+    plain = np.asarray(vs.data.view(3000))
+    np.testing.assert_array_equal(vs.data.scattered(3000), plain)
+    idx = np.array([2999, 0, 17, 17, 1500, 63, 64, 2998, 1, 0] * 5, dtype=np.int64)
+    for prefetch in (False, True):
+        np.testing.assert_array_equal(vs.data.take(3000, idx, prefetch=prefetch), plain[idx])
+    # fewer rows mapped than the file holds: rows past them are not reachable
+    assert vs.data.scattered(100).shape == (100, D)
+    vs.close()
+
+
+def test_prefetching_rerank_gives_the_same_results(tmp_path: Path) -> None:
+    x = _clustered(3000, 5)
+    params = VectorParams(ivf_min_rows=1500, segment_rows=500, threads=1)
+    g = Grower(VectorSet(tmp_path, "sent", D, params), x)
+    st = g.to(3000)
+    q = _near(x, 20, 6)
+    want = g.vs.search(q, 10, 3000, st)
+    # a limit of 0 bytes: every re-rank prefetches
+    eager = VectorSet(tmp_path, "sent", D, VectorParams(prefetch_above=0, threads=1))
+    got = eager.search(q, 10, 3000, st)
+    np.testing.assert_array_equal(got[1], want[1])
+    np.testing.assert_allclose(got[0], want[0])
+    g.vs.close()
+    eager.close()
