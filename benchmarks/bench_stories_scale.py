@@ -222,7 +222,11 @@ def corpus_part(sizes: list[int], jobs: int) -> dict[str, object]:
             "index_seconds_without_encoding": round(t_index, 1),
             "link_seconds": round(t_link, 1),
             "link_ms_per_article_wall": round(t_link / max(1, counts["searched"]) * 1e3, 2),
+            # denser corpora have more relatives per article: per link is the fair rate
+            "links_per_article": round(counts["links"] / max(1, counts["searched"]), 2),
+            "link_ms_per_link_wall": round(t_link / max(1, counts["links"]) * 1e3, 3),
             "build_stories_seconds": round(t_build, 2),
+            "build_us_per_link": round(t_build / max(1, counts["links"]) * 1e6, 1),
             "parent_peak_rss_mb": _peak_rss_mb(),
             "largest_worker_peak_rss_mb": round(
                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
@@ -233,6 +237,7 @@ def corpus_part(sizes: list[int], jobs: int) -> dict[str, object]:
         assert isinstance(a, dict) and isinstance(b, dict)
         out["size_ratio"] = round(sizes[-1] / sizes[0], 1)
         out["link_time_growth"] = round(b["link_seconds"] / a["link_seconds"], 2)
+        out["links_growth"] = round(b["links"] / a["links"], 2)
         out["build_time_growth"] = round(b["build_stories_seconds"] / a["build_stories_seconds"], 2)
     return out
 
