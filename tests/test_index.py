@@ -539,12 +539,12 @@ def test_a_batch_of_queries_finds_what_each_finds_alone(ix: Index) -> None:
     stored = ix.prepared("doc-3")
     assert stored is not None
     preps.append(stored)
-    for verify in (False, True):
-        batch = ix.search_prepared(preps, k=5, verify=verify)
+    for verified in (False, True):
+        batch = ix.search_prepared(preps, k=5, verify=verified)
         assert len(batch) == len(preps)
         for p, got in zip(preps, batch, strict=True):
             assert not isinstance(got, Exception)
-            alone = ix.search(p, k=5, verify=verify)
+            alone = ix.search(p, k=5, verify=verified)
             assert [h.to_dict() for h in got] == [h.to_dict() for h in alone]
     assert batch[0][0].id == "doc-0" and batch[-1][0].id == "doc-3"
 
