@@ -233,7 +233,9 @@ def test_parallel_linking_finds_the_same_links(
     wire, rewrite = example_pair
     es = (EXAMPLES / "rewrite-es.txt").read_text(encoding="utf-8")
     other = " ".join(WIRE[:1]) + " The council will meet again on Friday to review the damage."
-    monkeypatch.setattr(stories_module, "_COMMIT_EVERY", 2)  # several chunks from a handful of articles
+    monkeypatch.setattr(
+        stories_module, "_COMMIT_EVERY", 2
+    )  # several chunks from a handful of articles
     with Index(tmp_path / "a") as ix:
         ix.add([Document(t, id=i) for i, t in (("wire", wire), ("spin", rewrite), ("es", es))])
         ix.add([Document(other, id="other"), Document(wire + "\n\nRead more.", id="copy")])
