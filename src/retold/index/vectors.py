@@ -139,14 +139,17 @@ class RowFile:
         v = self._view
         if v is not None and v.shape[0] == rows:
             return v
+        self._check_holds(rows)
+        self._view = np.memmap(self.path, dtype=self.dtype, mode="r", shape=(rows, self.width))
+        return self._view
+
+    def _check_holds(self, rows: int) -> None:
         have = self.disk_rows()
         if have < rows:
             raise InputError(
                 f"the index is damaged: {self.path} holds {have} rows but its database "
                 f"records {rows}; rebuild the index (retold index add into a new --index)"
             )
-        self._view = np.memmap(self.path, dtype=self.dtype, mode="r", shape=(rows, self.width))
-        return self._view
 
     def scattered(self, rows: int) -> np.ndarray[Any, Any]:
         """The first ``rows`` rows, mapped for reading a few rows here and there.
@@ -161,7 +164,7 @@ class RowFile:
         v = self._scattered
         if v is not None and v.shape[0] == rows:
             return v
-        self.view(rows)  # checks the file holds the rows
+        self._check_holds(rows)
         with open(self.path, "rb") as fh:
             mm = mmap.mmap(fh.fileno(), rows * self.row_bytes, access=mmap.ACCESS_READ)
         if hasattr(mm, "madvise") and hasattr(mmap, "MADV_RANDOM"):
