@@ -246,6 +246,9 @@ def test_parallel_linking_finds_the_same_links(
             seen: list[int] = []
             out = book.update(progress=lambda n, total, seen=seen: seen.append(n), jobs=jobs)
             assert out["searched"] == 5 and seen[-1] == 5
+            # each pair once, though both ends may verify it in different workers
+            (recorded,) = book.db.execute("SELECT count(*) FROM links").fetchone()
+            assert out["links"] == recorded > 0
             got.append(sorted(book.links(), key=lambda ln: (ln.a, ln.b)))
             assert book.pending() == []
     assert got[0] == got[1]
