@@ -668,12 +668,15 @@ class Index:
         """
         if k < 1:
             raise UsageError("k must be at least 1")
-        meta = self.store.meta()
-        if meta["n_docs"] == "0":
-            return []  # nothing to find (and no need to load the encoder)
-        # the index's settings (its encoder) before preparing the query with them
-        self._load_settings(meta)
-        qp = query if isinstance(query, Prepared) else self.prepare(query)
+        if isinstance(query, Prepared):
+            qp = query
+        else:
+            meta = self.store.meta()
+            if meta["n_docs"] == "0":
+                return []  # nothing to find: no need to load the encoder
+            # the index's settings (its encoder) before preparing the query with them
+            self._load_settings(meta)
+            qp = self.prepare(query)
         got = self.search_prepared([qp], k, params=params, verify=verify, reports=reports)[0]
         if isinstance(got, RetoldError):
             raise got
