@@ -66,3 +66,49 @@ def test_cache_returns_what_the_encoder_returns() -> None:
 
 def test_empty_batch() -> None:
     assert default_encoder().encode([]).shape == (0, 512)
+
+
+_FORWARD_TEXTS = [
+    "Venezuela’s government said on Thursday it had released 71 political prisoners.",
+    "El gobierno venezolano liberó a 71 presos políticos, según Foro Penal.",
+    "« Nous ne céderons pas », a déclaré le ministre à Paris.",
+    "Die Regierung kündigte am Montag neue Maßnahmen an.",
+    "他说，这是一个重要的决定。",
+    "x",
+    "",
+    "U.S. forces struck a boat on Dec. 29, killing 3 people; 2,000.5 € were seized.",
+]
+
+
+def _package_vectors(texts: list[str]) -> np.ndarray:
+    enc = default_encoder().inner
+    enc.encode(["warm"])
+    model = enc._model
+    assert model is not None
+    return np.asarray(model.encode(texts), dtype=np.float32)  # type: ignore[attr-defined]
+
+
+def test_retold_forward_pass_reproduces_the_package() -> None:
+    from retold.embed_use import USEForward
+
+    enc = default_encoder().inner
+    assert enc._fast is not None, "the faster pass should be in use"
+    long = " ".join(_FORWARD_TEXTS * 12)  # longer than a micro-batch on its own
+    texts = _FORWARD_TEXTS + [long] + [t.upper() for t in _FORWARD_TEXTS]
+    want = _package_vectors(texts)
+    np.testing.assert_allclose(enc.encode(texts), want, atol=2e-5)
+    # a cache too small for one call: it starts again empty, vectors unchanged
+    small = USEForward(enc._model._model, capacity=40)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(small.encode(texts[:-1]), want[:-1], atol=2e-5)
+    np.testing.assert_allclose(small.encode(texts[:-1]), want[:-1], atol=2e-5)
+    # one sentence with more distinct tokens than the cache: computed on the side
+    tiny = USEForward(enc._model._model, capacity=8)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(tiny.encode([long, "x"]), want[[8, 5]], atol=2e-5)
+    assert tiny._used <= 8
+
+
+def test_retold_forward_pass_is_batch_independent() -> None:
+    enc = default_encoder().inner
+    together = enc.encode(_FORWARD_TEXTS)
+    alone = np.vstack([enc.encode([t]) for t in _FORWARD_TEXTS])
+    np.testing.assert_allclose(together, alone, atol=2e-6)

@@ -62,6 +62,7 @@ class USEEncoder:
         # than with threads on small per-sentence matrices.
         self.threads = threads
         self._model: object | None = None
+        self._fast: Any = None
         self._lock = threading.Lock()
 
     def _load(self) -> object:
@@ -73,6 +74,7 @@ class USEEncoder:
                     model = USE(threads=self.threads)
                     _use_native_tokenizer(model)
                     model.encode(["warm up"])
+                    self._fast = _fast_forward(model)
                 except ImportError as exc:  # pragma: no cover - install problem
                     raise ModelError(
                         "the sentence encoder is not installed; "
@@ -88,8 +90,14 @@ class USEEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
-        out = model.encode(list(texts))  # type: ignore[attr-defined]
-        return np.asarray(out, dtype=np.float32)
+        if self._fast is None:
+            out = model.encode(list(texts))  # type: ignore[attr-defined]
+            return np.asarray(out, dtype=np.float32)
+        limit = getattr(model._model, "_threadpool", None)  # type: ignore[attr-defined]
+        if limit is None:
+            return self._fast.encode(texts)  # type: ignore[no-any-return]
+        with limit(limits=self.threads, user_api="blas"):
+            return self._fast.encode(texts)  # type: ignore[no-any-return]
 
 
 _PROBE = "Venezuela’s “peace” gesture: 2.000,5 € — ¿qué dijo Durán? U.S. forces, Dec. 29."
@@ -113,6 +121,26 @@ def _use_native_tokenizer(model: Any) -> None:
             backend.sp = native
     except (ImportError, AttributeError, OSError, RuntimeError):
         pass  # the pure tokenizer is correct, only slower
+
+
+def _fast_forward(model: Any) -> Any:
+    """retold's faster pass over the package's weights, if it reproduces the package.
+
+    Checked on a probe sentence at load, so a change inside the package can only
+    cost speed, never change vectors.
+    """
+    try:
+        from retold.embed_use import USEForward
+
+        fast = USEForward(model._model)
+        probe = [_PROBE, "warm up", _PROBE.upper()]
+        want = np.asarray(model.encode(probe), dtype=np.float32)
+        got = fast.encode(probe)
+        if float(np.min(np.sum(want * got, axis=1))) >= 0.99999:
+            return fast
+    except (AttributeError, ValueError, TypeError, IndexError):
+        pass
+    return None
 
 
 def pure_model_path(model: object) -> str:
