@@ -18,12 +18,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
 from retold.errors import ModelError
+
+if TYPE_CHECKING:
+    from retold.embed_use import USEForward
 
 __all__ = [
     "CachedEncoder",
@@ -62,7 +65,7 @@ class USEEncoder:
         # than with threads on small per-sentence matrices.
         self.threads = threads
         self._model: object | None = None
-        self._fast: Any = None
+        self._fast: USEForward | None = None
         self._lock = threading.Lock()
 
     def _load(self) -> object:
@@ -73,8 +76,7 @@ class USEEncoder:
 
                     model = USE(threads=self.threads)
                     _use_native_tokenizer(model)
-                    model.encode(["warm up"])
-                    self._fast = _fast_forward(model)
+                    self._fast = _fast_forward(model)  # also warms the package up
                 except ImportError as exc:  # pragma: no cover - install problem
                     raise ModelError(
                         "the sentence encoder is not installed; "
@@ -95,9 +97,9 @@ class USEEncoder:
             return np.asarray(out, dtype=np.float32)
         limit = getattr(model._model, "_threadpool", None)  # type: ignore[attr-defined]
         if limit is None:
-            return self._fast.encode(texts)  # type: ignore[no-any-return]
+            return self._fast.encode(texts)
         with limit(limits=self.threads, user_api="blas"):
-            return self._fast.encode(texts)  # type: ignore[no-any-return]
+            return self._fast.encode(texts)
 
 
 _PROBE = "Venezuela’s “peace” gesture: 2.000,5 € — ¿qué dijo Durán? U.S. forces, Dec. 29."
@@ -123,7 +125,7 @@ def _use_native_tokenizer(model: Any) -> None:
         pass  # the pure tokenizer is correct, only slower
 
 
-def _fast_forward(model: Any) -> Any:
+def _fast_forward(model: Any) -> USEForward | None:
     """retold's faster pass over the package's weights, if it reproduces the package.
 
     Checked on a probe sentence at load, so a change inside the package can only
