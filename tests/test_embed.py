@@ -121,3 +121,29 @@ def test_retold_forward_pass_is_batch_independent() -> None:
     together = enc.encode(_FORWARD_TEXTS)
     alone = np.vstack([enc.encode([t]) for t in _FORWARD_TEXTS])
     np.testing.assert_allclose(together, alone, atol=2e-6)
+
+
+def test_concurrent_callers_get_their_own_forward_pass() -> None:
+    import threading
+
+    enc = default_encoder().inner
+    texts = [[t] * 40 + [str(i)] for i, t in enumerate(_FORWARD_TEXTS)]
+    want = [enc.encode(t) for t in texts]
+    got: dict[int, np.ndarray] = {}
+    start = threading.Barrier(len(texts))
+
+    def run(i: int) -> None:
+        start.wait()
+        for _ in range(3):
+            got[i] = enc.encode(texts[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(texts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(len(texts)):
+        np.testing.assert_allclose(got[i], want[i], atol=2e-6)
+    # more callers than cores: they wait for a pass instead of making more
+    assert 1 <= enc._made <= enc.max_parallel
+    assert len(enc._idle) == enc._made

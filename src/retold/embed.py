@@ -67,6 +67,13 @@ class USEEncoder:
         self._model: object | None = None
         self._fast: USEForward | None = None
         self._lock = threading.Lock()
+        # Forward passes keep a per-id cache, so one serves one call at a time;
+        # concurrent callers (the server's threads) get one each, up to a pass
+        # per core (numpy releases the GIL in most of the work).
+        self.max_parallel = os.cpu_count() or 1
+        self._idle: list[USEForward] = []
+        self._made = 0
+        self._free = threading.Condition()
 
     def _load(self) -> object:
         with self._lock:
@@ -77,6 +84,8 @@ class USEEncoder:
                     model = USE(threads=self.threads)
                     _use_native_tokenizer(model)
                     self._fast = _fast_forward(model)  # also warms the package up
+                    if self._fast is not None:
+                        self._idle, self._made = [self._fast], 1
                 except ImportError as exc:  # pragma: no cover - install problem
                     raise ModelError(
                         "the sentence encoder is not installed; "
@@ -96,10 +105,33 @@ class USEEncoder:
             out = model.encode(list(texts))  # type: ignore[attr-defined]
             return np.asarray(out, dtype=np.float32)
         limit = getattr(model._model, "_threadpool", None)  # type: ignore[attr-defined]
-        if limit is None:
-            return self._fast.encode(texts)
-        with limit(limits=self.threads, user_api="blas"):
-            return self._fast.encode(texts)
+        fwd = self._acquire()
+        try:
+            if limit is None:
+                return fwd.encode(texts)
+            with limit(limits=self.threads, user_api="blas"):
+                return fwd.encode(texts)
+        finally:
+            with self._free:
+                self._idle.append(fwd)
+                self._free.notify()
+
+    def _acquire(self) -> USEForward:
+        with self._free:
+            while not self._idle and self._made >= self.max_parallel:
+                self._free.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._made += 1
+        from retold.embed_use import USEForward
+
+        try:
+            return USEForward(self._model._model)  # type: ignore[union-attr]
+        except BaseException:
+            with self._free:
+                self._made -= 1
+                self._free.notify()
+            raise
 
 
 _PROBE = "Venezuela’s “peace” gesture: 2.000,5 € — ¿qué dijo Durán? U.S. forces, Dec. 29."
