@@ -31,6 +31,35 @@ def semeval() -> list[dict[str, Any]]:
     return list(jsonl("semeval2022_task8_train", "semeval_train.jsonl"))
 
 
+def semeval_translations() -> list[dict[str, Any]]:
+    """Machine translations of SemEval articles, as queries for their originals.
+
+    The augmented SemEval rows carry one or both texts of an original pair
+    translated into another language (HFL's augmentation). Each translation whose
+    language differs from its original's becomes a query ``{"text", "source_id",
+    "languages"}``, with ``source_id`` the original's id as indexed
+    (``semeval-<article id>``). Originals missing from the sample are skipped.
+    """
+    rows = semeval()
+    base = {r["pair_id"]: r for r in rows if not r["augmented"]}
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        b = base.get(r["base_pair_id"]) if r["augmented"] else None
+        if b is None:
+            continue
+        for k, sid in zip(("1", "2"), b["pair_id"].split("_"), strict=True):
+            if r[f"lang{k}"] != b[f"lang{k}"]:
+                out.setdefault(
+                    r[f"text{k}"],
+                    {
+                        "text": r[f"text{k}"],
+                        "source_id": f"semeval-{sid}",
+                        "languages": f"{b[f'lang{k}']}->{r[f'lang{k}']}",
+                    },
+                )
+    return list(out.values())
+
+
 def tfidf_nearest(texts: dict[str, str]) -> dict[str, list[str]]:
     """For each text, the other texts ranked by TF-IDF cosine (a topical neighbour list)."""
     import math

@@ -9,7 +9,10 @@ search_floors.json:
   first, run here on the same corpus);
 - no other document may come back as a ``rewrite`` (or closer) of a query;
 - once 50 sources are removed from the index, their rewrites must find nothing
-  that is called a rewrite.
+  that is called a rewrite;
+- machine translations of indexed SemEval articles (seven language pairs) must
+  find their original first, far more often than TF-IDF does, and call it a
+  rewrite.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +30,9 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, shared_path
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _data import semeval_translations
 from retold.index import Index
 from retold.types import VERDICT_ORDER, Document
 
@@ -143,3 +150,30 @@ def test_rewrites_of_removed_sources_find_no_rewrite(
         ix.add([Document(texts[q["source_id"]], id=q["source_id"]) for q in held])
     print(f"\nqueries whose source was removed but still found a 'rewrite': {found}/{len(held)}")
     assert found <= FLOORS["orphan_false_rewrites_max"]
+
+
+def test_translations_find_their_original(
+    built: tuple[Path, list[Document], list[dict[str, Any]]],
+) -> None:
+    path, docs, _ = built
+    queries = semeval_translations()
+    assert len(queries) >= 80
+    ids = {d.id for d in docs}
+    assert all(q["source_id"] in ids for q in queries)
+    top1 = close = 0
+    with Index(path, create=False) as ix:
+        for q, hits in zip(
+            queries, ix.search_many([q["text"] for q in queries], k=10), strict=True
+        ):
+            assert isinstance(hits, list)
+            top1 += bool(hits) and hits[0].id == q["source_id"]
+            close += any(h.id == q["source_id"] and h.verdict in CLOSE for h in hits)
+    share, close_share = top1 / len(queries), close / len(queries)
+    baseline = tfidf_top1(docs, queries)
+    print(
+        f"\n{len(queries)} translations: retold top-1 {share:.3f}, TF-IDF top-1 "
+        f"{baseline:.3f}, original called a rewrite or closer {close_share:.3f}"
+    )
+    assert share >= FLOORS["translation_top1"]
+    assert share >= baseline + FLOORS["translation_margin_over_tfidf"]
+    assert close_share >= FLOORS["translation_rewrite_or_closer"]
