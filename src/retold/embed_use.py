@@ -57,6 +57,8 @@ class USEForward:
     91% of the tokens of a 20k-article corpus in nine languages; doubling it
     halves the misses but saves only ~2% of the time, as a miss costs about one
     token's first layer. When it is full, the least used quarter is evicted.
+    An instance runs one call at a time (a lock sees to it);
+    :class:`~retold.embed.USEEncoder` keeps one per concurrent caller.
     ``token_budget`` is the micro-batch size in tokens: large enough to amortise
     streaming the second convolution's weights, small enough to stay in cache.
     """
