@@ -12,7 +12,9 @@ search_floors.json:
   that is called a rewrite;
 - machine translations of indexed SemEval articles (seven language pairs) must
   find their original first, far more often than TF-IDF does, and call it a
-  rewrite.
+  rewrite;
+- copied, lightly and heavily revised short answers (Clough & Stevenson) must
+  find their source first, ahead of independent answers to the same question.
 """
 
 from __future__ import annotations
@@ -64,6 +66,13 @@ def corpus() -> tuple[list[Document], list[dict[str, Any]]]:
             if sid not in seen:
                 seen.add(sid)
                 docs.append(Document(r[key], id=f"semeval-{sid}"))
+    # Clough & Stevenson: five sources, and answers written without them on the
+    # same topics (competitors for the reuse-ladder queries)
+    docs += [
+        Document(r["text"], id=f"clough-{r['id']}")
+        for r in _jsonl("clough_short_answers", "clough.jsonl")
+        if r["category"] in ("orig", "non")
+    ]
     return docs, list(_jsonl("l2r_news_dev", "rewrites.jsonl"))
 
 
@@ -177,3 +186,24 @@ def test_translations_find_their_original(
     assert share >= FLOORS["translation_top1"]
     assert share >= baseline + FLOORS["translation_margin_over_tfidf"]
     assert close_share >= FLOORS["translation_rewrite_or_closer"]
+
+
+def test_reuse_ladder_finds_the_source_over_same_topic_answers(
+    built: tuple[Path, list[Document], list[dict[str, Any]]],
+) -> None:
+    path, docs, _ = built
+    queries = [
+        {"text": r["text"], "source_id": f"clough-{r['source_id']}", "level": r["category"]}
+        for r in _jsonl("clough_short_answers", "clough.jsonl")
+        if r["category"] in ("cut", "light", "heavy")
+    ]
+    found: Counter[str] = Counter()
+    with Index(path, create=False) as ix:
+        for q, hits in zip(
+            queries, ix.search_many([q["text"] for q in queries], k=10), strict=True
+        ):
+            assert isinstance(hits, list)
+            found[q["level"]] += bool(hits) and hits[0].id == q["source_id"]
+    baseline = tfidf_top1(docs, queries)
+    print(f"\nreuse ladder top-1: {dict(found)} of 19 each; TF-IDF {baseline:.3f} overall")
+    assert sum(found.values()) >= FLOORS["ladder_top1_of_57"]

@@ -337,17 +337,20 @@ def verify(candidate: Prepared, query: Prepared) -> Report:
     return compare_prepared(candidate, query, with_changes=False)
 
 
-def rank_key(report: Report, score: float) -> tuple[int, float, float, float]:
+def rank_key(report: Report, score: float) -> tuple[int, float, float]:
     """Sort key of a verified candidate: closest verdict first, then the share of
-    the query found in it, then the retrieval score.
+    the query found in it plus the retrieval score, then the engine's similarity.
 
-    The retrieval score comes before the engine's similarity because, when no
-    passage aligns (a language the encoder does not know, say), its lexical
-    channel still sees shared names and numbers while similarity sees nothing.
+    Coverage and retrieval score count together: coverage alone favours a short
+    text on the same topic that happens to align with more of a short query (an
+    independent answer to the same question over the paraphrased source), while
+    the retrieval score alone ignores what the pair engine verified. The
+    retrieval score also keeps ranking sensible when no passage aligns (a
+    language the encoder does not know, say): its lexical channel still sees
+    shared names and numbers while similarity sees nothing.
     """
     return (
         VERDICT_ORDER.index(report.verdict),
-        -round(report.coverage.b_in_a, 2),
-        -score,
+        -(report.coverage.b_in_a + score),
         -report.similarity,
     )

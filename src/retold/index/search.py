@@ -308,7 +308,7 @@ def verify_candidates(
     rows = [c.row for c in top]
     docs = view.store.docs(rows)
     texts = view.store.texts(rows)
-    ranked: list[tuple[tuple[int, float, float, float], Hit]] = []
+    ranked: list[tuple[tuple[int, float, float], Hit]] = []
     for c in top:
         d = docs[c.row]
         rep = verify(candidate_prepared(view, d, texts[c.row], fallback), query)
