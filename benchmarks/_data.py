@@ -60,6 +60,24 @@ def semeval_translations() -> list[dict[str, Any]]:
     return list(out.values())
 
 
+def clough_ladder() -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The Clough & Stevenson reuse ladder as an index test.
+
+    Returns the texts to index by id (``clough-<file>``: the five Wikipedia
+    sources, and the answers written without them, which share the sources'
+    topics) and the queries: copied, lightly and heavily revised answers
+    ``{"text", "source_id", "level"}``.
+    """
+    rows = list(jsonl("clough_short_answers", "clough.jsonl"))
+    texts = {f"clough-{r['id']}": r["text"] for r in rows if r["category"] in ("orig", "non")}
+    queries = [
+        {"text": r["text"], "source_id": f"clough-{r['source_id']}", "level": r["category"]}
+        for r in rows
+        if r["category"] in ("cut", "light", "heavy")
+    ]
+    return texts, queries
+
+
 def tfidf_nearest(texts: dict[str, str]) -> dict[str, list[str]]:
     """For each text, the other texts ranked by TF-IDF cosine (a topical neighbour list)."""
     import math

@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _data import jsonl, l2r_news, semeval, semeval_translations
+from _data import clough_ladder, jsonl, l2r_news, semeval, semeval_translations
 from retold.comparison import prepare
 from retold.embed import USEEncoder, Vectors, default_encoder
 from retold.index import Index, SearchParams, VectorParams
@@ -141,23 +141,9 @@ def quality_corpus(quick: bool) -> tuple[list[Document], list[dict[str, Any]]]:
                 docs.append(Document(r[key], id=f"semeval-{sid}"))
     other = list(jsonl("l2r_other_domains", "rewrites.jsonl.gz"))
     docs += [Document(r["text"], id=r["id"]) for r in (other[::5] if quick else other)]
-    # Clough & Stevenson: the five sources, and the answers written without them
-    # (same topics, independent), which compete with the sources for reuse queries
-    docs += [
-        Document(r["text"], id=f"clough-{r['id']}")
-        for r in jsonl("clough_short_answers", "clough.jsonl")
-        if r["category"] in ("orig", "non")
-    ]
+    # the Clough sources, with the same-topic answers written without them
+    docs += [Document(t, id=i) for i, t in clough_ladder()[0].items()]
     return docs, rewrites
-
-
-def clough_queries() -> list[dict[str, Any]]:
-    """The copied, lightly and heavily revised answers, as queries for their source."""
-    return [
-        {"text": r["text"], "source_id": f"clough-{r['source_id']}", "level": r["category"]}
-        for r in jsonl("clough_short_answers", "clough.jsonl")
-        if r["category"] in ("cut", "light", "heavy")
-    ]
 
 
 def body_sentences(texts: Sequence[str]) -> list[list[str]]:
@@ -291,7 +277,7 @@ def bench_quality(quick: bool, jobs: int) -> dict[str, Any]:
                 assert isinstance(hits, list)
                 t_top1 += bool(hits) and hits[0].id == q["source_id"]
                 t_verdicts[next((h.verdict for h in hits if h.id == q["source_id"]), "missed")] += 1
-            c_queries = clough_queries()
+            c_queries = clough_ladder()[1]
             c_top1: Counter[str] = Counter()
             for q, hits in zip(
                 c_queries, ix.search_many([q["text"] for q in c_queries], k=10), strict=True

@@ -34,7 +34,7 @@ import pytest
 from conftest import ROOT, shared_path
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _data import semeval_translations
+from _data import clough_ladder, semeval_translations
 from retold.index import Index
 from retold.types import VERDICT_ORDER, Document
 
@@ -68,11 +68,7 @@ def corpus() -> tuple[list[Document], list[dict[str, Any]]]:
                 docs.append(Document(r[key], id=f"semeval-{sid}"))
     # Clough & Stevenson: five sources, and answers written without them on the
     # same topics (competitors for the reuse-ladder queries)
-    docs += [
-        Document(r["text"], id=f"clough-{r['id']}")
-        for r in _jsonl("clough_short_answers", "clough.jsonl")
-        if r["category"] in ("orig", "non")
-    ]
+    docs += [Document(t, id=i) for i, t in clough_ladder()[0].items()]
     return docs, list(_jsonl("l2r_news_dev", "rewrites.jsonl"))
 
 
@@ -192,11 +188,7 @@ def test_reuse_ladder_finds_the_source_over_same_topic_answers(
     built: tuple[Path, list[Document], list[dict[str, Any]]],
 ) -> None:
     path, docs, _ = built
-    queries = [
-        {"text": r["text"], "source_id": f"clough-{r['source_id']}", "level": r["category"]}
-        for r in _jsonl("clough_short_answers", "clough.jsonl")
-        if r["category"] in ("cut", "light", "heavy")
-    ]
+    queries = clough_ladder()[1]
     found: Counter[str] = Counter()
     with Index(path, create=False) as ix:
         for q, hits in zip(
