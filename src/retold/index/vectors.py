@@ -308,8 +308,10 @@ class VectorParams:
     #: below this many rows every search is exact (about 5 ms for 10 query vectors)
     ivf_min_rows: int = 20_000
     #: rows not yet in an IVF segment are searched exactly; once they are this
-    #: many they become a new segment (so the exact tail stays small)
-    segment_rows: int = 20_000
+    #: many they become a new segment. The exact pass reads every tail row per
+    #: query (memory-bound: 4 ms for 20k rows), so the tail is kept short: on a
+    #: 10k-article index, 8,192 against 20,000 took search p50 from 38 to 26 ms
+    segment_rows: int = 8_192
     #: retrain the quantizer when the rows have grown this many times since training
     retrain_growth: float = 16.0
     #: lists probed per query; None picks max(12, nlist // 100): at 818k
