@@ -98,18 +98,25 @@ def test_retold_forward_pass_reproduces_the_package() -> None:
     want = _package_vectors(texts)
     np.testing.assert_allclose(enc.encode(texts), want, atol=2e-5)
     # a cache far too small for one call: it evicts as it goes, vectors unchanged
-    small = USEForward(enc._model._model, capacity=100, token_budget=40)  # type: ignore[attr-defined]
     distinct = {i for t in texts[:-1] for i in enc._model._model.sp.encode(t)}  # type: ignore[attr-defined]
     assert len(distinct) > 150  # so the cache must evict
-    for order in (slice(None, -1), slice(-2, None, -1), slice(None, -1)):
-        got = small.encode(texts[order])
-        np.testing.assert_allclose(got, want[order], atol=2e-5)
-        owned = np.flatnonzero(small._owner >= 0)
-        assert np.array_equal(small._slot[small._owner[owned]], owned)
-        assert len(set(small._free.tolist())) == len(small._free)
-        assert not set(small._free.tolist()) & set(owned.tolist())
-        assert len(owned) + len(small._free) == small._used <= 100
-    assert small._used == 100
+    # ids computed per micro-batch (the look-ahead holds too many to fit) and ahead
+    for budget, ahead in ((40, 10_000), (20, 30)):
+        small = USEForward(
+            enc._model._model,  # type: ignore[attr-defined]
+            capacity=100,
+            token_budget=budget,
+            prefetch_tokens=ahead,
+        )
+        for order in (slice(None, -1), slice(-2, None, -1), slice(None, -1)):
+            got = small.encode(texts[order])
+            np.testing.assert_allclose(got, want[order], atol=2e-5)
+            owned = np.flatnonzero(small._owner >= 0)
+            assert np.array_equal(small._slot[small._owner[owned]], owned)
+            assert len(set(small._free.tolist())) == len(small._free)
+            assert not set(small._free.tolist()) & set(owned.tolist())
+            assert len(owned) + len(small._free) == small._used <= 100
+        assert small._used == 100
     # one sentence with more distinct tokens than the cache: computed on the side
     tiny = USEForward(enc._model._model, capacity=8)  # type: ignore[attr-defined]
     np.testing.assert_allclose(tiny.encode([long, "x"]), want[[8, 5]], atol=2e-5)
@@ -147,3 +154,27 @@ def test_concurrent_callers_get_their_own_forward_pass() -> None:
     # more callers than cores: they wait for a pass instead of making more
     assert 1 <= enc._made <= enc.max_parallel
     assert len(enc._idle) == enc._made
+
+
+def test_winograd_convolution_matches_the_direct_product() -> None:
+    from retold.embed_use import _CNN, _ORDERS, _TILE, _Tiles, _toom_cook, _window
+
+    rng = np.random.default_rng(7)
+    # sentences shorter than, equal to and longer than a tile, and a ragged tail
+    lens = np.array([1, 2, 3, _TILE, _TILE + 1, 7, 2 * _TILE, 13], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    n_tokens = int(lens.sum())
+    buf = np.vstack([rng.standard_normal((n_tokens, _CNN)), np.zeros((1, _CNN))])
+    buf = buf.astype(np.float32)
+    win = _window(starts, lens, n_tokens)
+    tiles = _Tiles(starts, lens)
+    left_most = max(left for _, left in _ORDERS)
+    for n, left in _ORDERS:
+        w = rng.standard_normal((n * _CNN, _CNN)).astype(np.float32) / 16
+        cols = win[:, left_most - left : left_most - left + n]
+        direct = buf[cols].reshape(n_tokens, n * _CNN).astype(np.float64) @ w
+        at, g, bt = _toom_cook(_TILE, n)
+        filt = np.einsum("kj,jab->kab", g, w.reshape(n, _CNN, _CNN)).astype(np.float32)
+        got = tiles.convolve(buf, left, at.astype(np.float32), bt.astype(np.float32), filt)
+        scale = np.abs(direct).max()
+        assert np.abs(got - direct).max() < 1e-5 * scale * n
