@@ -17,7 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -31,7 +31,7 @@ from retold.cli_index import search as search_cmd
 from retold.embed import HashingEncoder
 from retold.errors import InputError, UsageError
 from retold.index import Index, RawDoc, Rejected, SearchParams
-from retold.index.docwork import make_records, stored_prepared, verify
+from retold.index.docwork import DocRecord, Duplicate, make_records, stored_prepared, verify
 from retold.index.readers import iter_inputs, read_warc
 from retold.index.sketch import (
     SketchParams,
@@ -394,6 +394,87 @@ def test_add_is_idempotent_by_id_and_by_content(ix: Index) -> None:
     # whitespace differences are the same content
     s = ix.add(Document(_article(6).replace("\n\n", "\n\n\n  "), id="spaced-6"))
     assert s.duplicates == 1
+
+
+class _Counting(HashingEncoder):
+    """Counts the sentences it is asked to encode (in this process)."""
+
+    def __init__(self) -> None:
+        super().__init__(64)
+        self.name = ENC.name
+        self.sentences = 0
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.sentences += len(texts)
+        return super().encode(texts)
+
+
+class _Known:
+    def __init__(self, known: set[bytes]) -> None:
+        self.known = set(known)
+
+    def seen(self, hashes: Sequence[bytes]) -> set[bytes]:
+        return self.known & set(hashes)
+
+    def add(self, hashes: Iterable[bytes]) -> None:
+        self.known.update(hashes)
+
+
+def test_exact_copies_are_not_encoded() -> None:
+    enc = _Counting()
+    a, b = _article(1), _article(2)
+    items = [
+        Document(a, id="a"),
+        Document(a.replace("\n\n", "\n\n\n"), id="a-again"),  # same content
+        Document(b, id="b"),
+        Document("Copyright 2024 AP. All rights reserved.", id="stub"),  # no article text
+        Document("Copyright 2024 AP. All rights reserved.", id="stub-2"),  # rejected alike
+    ]
+    known = _Known(set())
+    out = make_records(items, enc, SketchParams(), known)
+    assert [type(r).__name__ for r in out] == [
+        "DocRecord",
+        "Duplicate",
+        "DocRecord",
+        "Rejected",
+        "Rejected",
+    ]
+    first, dup = out[0], out[1]
+    assert isinstance(first, DocRecord) and isinstance(dup, Duplicate)
+    assert (dup.id, dup.hash) == ("a-again", first.hash)
+    assert out[3].reason == out[4].reason  # type: ignore[union-attr]
+    encoded = enc.sentences
+    assert encoded == len(first.vectors) + len(out[2].vectors)  # type: ignore[union-attr]
+    # a later batch: texts stored before come back as duplicates, unencoded
+    again = make_records(
+        [Document(b, id="b-copy"), Document(_article(3), id="c")], enc, SketchParams(), known
+    )
+    assert isinstance(again[0], Duplicate) and isinstance(again[1], DocRecord)
+    assert enc.sentences - encoded == len(again[1].vectors)
+    # without the known set, every input is prepared (the pure function Spark calls)
+    plain = make_records(items[:2], enc, SketchParams())
+    assert all(isinstance(r, DocRecord) for r in plain)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_add_skips_encoding_exact_copies(tmp_path: Path, jobs: int) -> None:
+    enc = _Counting()
+    with Index(tmp_path / "ix", encoder=enc) as index:
+        index.add(_corpus(30))
+        n_before = enc.sentences
+        # copies of stored texts, copies of each other across waves, and new texts
+        items = [Document(_article(i), id=f"copy-{i}") for i in range(0, 30, 3)]
+        items += [Document(_article(100 + i % 5), id=f"new-{i}") for i in range(40)]
+        s = index.add(items, jobs=jobs, batch_size=8)
+        assert (s.added, s.duplicates, len(s.rejected)) == (5, 45, 0)
+        assert len(index) == 35
+        dups = {d["id"]: d["of"] for d in index.duplicates()}
+        assert dups["copy-3"] == "doc-3" and dups["new-7"] == "new-2"
+        assert len(dups) == 45
+        if jobs == 1:  # the count is kept in this process
+            assert enc.sentences - n_before == 5 * 5
+        hit = index.search(Document(_article(103)), k=1)[0]
+        assert hit.id == "new-3"
 
 
 def test_near_duplicates_are_found_at_add_time(ix: Index) -> None:

@@ -44,6 +44,7 @@ from retold.embed import Encoder, HashingEncoder, Vectors, default_encoder
 from retold.errors import InputError, RetoldError, UsageError
 from retold.index.docwork import (
     DocRecord,
+    Duplicate,
     RawDoc,
     Rejected,
     default_id,
@@ -62,7 +63,7 @@ from retold.index.search import (
     verify_candidates,
 )
 from retold.index.sketch import SketchParams, band_keys, jaccard_estimate
-from retold.index.store import SCHEMA_VERSION, Store
+from retold.index.store import SCHEMA_VERSION, KnownHashes, Store
 from retold.index.vectors import IVFState, RowFile, VectorParams, VectorSet, faiss_available
 from retold.types import Document, Report
 
@@ -135,10 +136,10 @@ class AddSummary:
 
 # Worker state, inherited through fork (an encoder with a loaded model is not
 # picklable and loading it per task would dominate).
-_WORKER: tuple[Encoder, SketchParams] | None = None
+_WORKER: tuple[Encoder, SketchParams, KnownHashes] | None = None
 
 
-def _work(items: list[RawDoc | Document]) -> list[DocRecord | Rejected]:
+def _work(items: list[RawDoc | Document]) -> list[DocRecord | Rejected | Duplicate]:
     assert _WORKER is not None
     return make_records(items, *_WORKER)
 
@@ -348,7 +349,8 @@ class Index:
                 yield self._new_only(wave, seen, summary)
 
         global _WORKER
-        _WORKER = (self.encoder, self.sketch)
+        known = KnownHashes(self.store.path)
+        _WORKER = (self.encoder, self.sketch, known)
         pool = None
         if jobs > 1 and "fork" in mp.get_all_start_methods():
             pool = mp.get_context("fork").Pool(jobs)
@@ -370,6 +372,7 @@ class Index:
             if pool is not None:
                 pool.terminate()
                 pool.join()
+            known.close()
             _WORKER = None
         summary.seconds = time.monotonic() - started
         return summary
@@ -398,11 +401,11 @@ class Index:
 
     def _commit(
         self,
-        results: list[DocRecord | Rejected],
+        results: Sequence[DocRecord | Rejected | Duplicate],
         summary: AddSummary,
         progress: Callable[[AddSummary], None] | None,
     ) -> None:
-        recs: list[DocRecord] = []
+        recs: list[DocRecord | Duplicate] = []
         for r in results:
             if isinstance(r, Rejected):
                 summary.rejected.append(r)
@@ -427,7 +430,7 @@ class Index:
         for f in (self.docs.data, self.sigs):
             f.truncate(int(meta["n_docs"]))
 
-    def _commit_records(self, recs: list[DocRecord], summary: AddSummary) -> None:
+    def _commit_records(self, recs: list[DocRecord | Duplicate], summary: AddSummary) -> None:
         """One transaction: the batch's rows, LSH buckets and terms, and the vector
         files' new committed lengths. Every statement covers the whole batch."""
         st = self.store
@@ -437,7 +440,9 @@ class Index:
             n_docs0, n_sents0 = int(meta["n_docs"]), int(meta["n_sents"])
             n_docs, n_sents = n_docs0, n_sents0
             by_hash = st.ids_by_hash([r.hash for r in recs])
-            finder = _NearFinder(self, n_docs0, [r.band_keys for r in recs])
+            finder = _NearFinder(
+                self, n_docs0, [r.band_keys for r in recs if isinstance(r, DocRecord)]
+            )
             doc_rows: list[tuple[Any, ...]] = []
             lsh: list[tuple[int, int]] = []
             bodies: list[tuple[int, str]] = []
@@ -448,6 +453,11 @@ class Index:
                 if of is not None:
                     st.insert_dup(rec.id, of, "exact", 1.0, rec.origin)
                     dups += 1
+                    continue
+                if isinstance(rec, Duplicate):
+                    # not expected (adds are exclusive), but never lose an input quietly
+                    reason = "its text matched an indexed document that is gone; add it again"
+                    summary.rejected.append(Rejected(rec.origin, reason))
                     continue
                 by_hash[rec.hash] = rec.id
                 best = finder.nearest(rec)

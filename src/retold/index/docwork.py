@@ -9,7 +9,8 @@ grouping itself:
   vectors — encoded in one batch per call) and derives everything the index
   stores: content hash, MinHash signature and LSH band keys, lexical terms,
   document vector (:class:`DocRecord`, with :meth:`DocRecord.to_row` for a
-  DataFrame);
+  DataFrame); given the content hashes already known, it skips preparing exact
+  copies (:class:`Duplicate`);
 - :func:`stored_prepared` rebuilds a prepared document from its stored text and
   vectors (no encoder needed) and :func:`verify` compares a candidate source
   with a query; :func:`rank_key` orders the verified candidates.
@@ -31,7 +32,7 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,8 @@ from retold.types import VERDICT_ORDER, Document, Report
 
 __all__ = [
     "DocRecord",
+    "Duplicate",
+    "KnownTexts",
     "RawDoc",
     "Rejected",
     "content_hash",
@@ -87,6 +90,26 @@ class Rejected:
 
     origin: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """An input whose text is already indexed, or met earlier in the same add:
+    recorded as an exact duplicate without being prepared or encoded."""
+
+    id: str
+    origin: str
+    hash: bytes
+
+
+class KnownTexts(Protocol):
+    """Content hashes an add has already seen (see :func:`make_records`)."""
+
+    def seen(self, hashes: Sequence[bytes]) -> set[bytes]:
+        """The ones among ``hashes`` already indexed or recorded."""
+
+    def add(self, hashes: Iterable[bytes]) -> None:
+        """Record hashes whose documents this add will store."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,12 +292,21 @@ def record(
 
 
 def make_records(
-    items: Iterable[RawDoc | Document], encoder: Encoder, params: SketchParams
-) -> list[DocRecord | Rejected]:
-    """Read, prepare and sketch a batch of inputs; failures become :class:`Rejected`."""
-    out: list[DocRecord | Rejected | None] = []
-    docs: list[Document] = []
-    where: list[tuple[int, str, str | None]] = []
+    items: Iterable[RawDoc | Document],
+    encoder: Encoder,
+    params: SketchParams,
+    known: KnownTexts | None = None,
+) -> list[DocRecord | Rejected | Duplicate]:
+    """Read, prepare and sketch a batch of inputs; failures become :class:`Rejected`.
+
+    With ``known``, an input whose text is already known (indexed, or stored by
+    this add earlier), or repeats an earlier input of the batch, comes back as a
+    :class:`Duplicate` before any segmentation or encoding: crawls hold many
+    copies of a page under different addresses, and the encoder is most of
+    the cost of adding one.
+    """
+    out: list[DocRecord | Rejected | Duplicate | None] = []
+    loaded: list[tuple[int, str, str | None, Document]] = []  # (slot, origin, publisher, doc)
     for item in items:
         origin = item.origin if isinstance(item, RawDoc) else (item.id or item.url or "<document>")
         try:
@@ -285,12 +317,25 @@ def make_records(
         except Exception as exc:  # one odd input must not stop a long job
             out.append(Rejected(origin, f"internal error: {type(exc).__name__}: {exc}"))
             continue
-        where.append((len(out), origin, item.publisher if isinstance(item, RawDoc) else None))
+        loaded.append((len(out), origin, item.publisher if isinstance(item, RawDoc) else None, doc))
         out.append(None)
-        docs.append(doc)
-    for (slot, origin, publisher), doc, p in zip(
-        where, docs, prepare_many(docs, encoder), strict=True
-    ):
+    todo, repeats = loaded, []
+    if known is not None and loaded:
+        hashes = [content_hash(doc.text) for *_, doc in loaded]
+        old = known.seen(hashes)
+        first: dict[bytes, int] = {}
+        todo = []
+        for entry, h in zip(loaded, hashes, strict=True):
+            slot, origin, _, doc = entry
+            if h in old:
+                out[slot] = Duplicate(default_id(doc), origin, h)
+            elif h in first:
+                repeats.append((entry, first[h]))  # settled once its first copy is
+            else:
+                first[h] = slot
+                todo.append(entry)
+    prepared = prepare_many([doc for *_, doc in todo], encoder)
+    for (slot, origin, publisher, doc), p in zip(todo, prepared, strict=True):
         if isinstance(p, RetoldError):
             out[slot] = Rejected(origin, str(p))
         elif not p.body:
@@ -299,6 +344,14 @@ def make_records(
             out[slot] = record(
                 p, doc_id=default_id(doc), origin=origin, publisher=publisher, params=params
             )
+    for (slot, origin, _, doc), of in repeats:
+        src = out[of]
+        if isinstance(src, DocRecord):
+            out[slot] = Duplicate(default_id(doc), origin, src.hash)
+        elif isinstance(src, Rejected):
+            out[slot] = Rejected(origin, src.reason)
+    if known is not None:
+        known.add(r.hash for r in out if isinstance(r, DocRecord))
     return [x for x in out if x is not None]
 
 

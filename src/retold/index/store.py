@@ -13,6 +13,8 @@ touched on removal, so the lexical statistics drift a little until a rebuild.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 import zlib
@@ -264,15 +266,7 @@ class Store:
         return out
 
     def ids_by_hash(self, hashes: Sequence[bytes]) -> dict[bytes, str]:
-        out: dict[bytes, str] = {}
-        for i in range(0, len(hashes), 500):
-            part = list(hashes[i : i + 500])
-            q = (
-                "SELECT hash, id FROM docs WHERE removed = 0 AND hash IN "
-                f"({','.join('?' * len(part))})"
-            )
-            out.update((bytes(h), d) for h, d in self.conn.execute(q, part))
-        return out
+        return dict(_by_hash(self.conn, hashes))
 
     def insert_docs(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert documents: (row, id, hash, title, url, published, publisher, language,
@@ -413,3 +407,59 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _by_hash(conn: sqlite3.Connection, hashes: Sequence[bytes]) -> Iterator[tuple[bytes, str]]:
+    """(hash, id) of the live documents with these content hashes."""
+    for i in range(0, len(hashes), 500):
+        part = list(hashes[i : i + 500])
+        q = f"SELECT hash, id FROM docs WHERE removed = 0 AND hash IN ({','.join('?' * len(part))})"
+        for h, d in conn.execute(q, part):
+            yield bytes(h), d
+
+
+class KnownHashes:
+    """Content hashes an add need not encode again: those stored in the index
+    (looked up through a read-only connection of its own, opened in the process
+    that uses it, as an SQLite connection must not cross a fork) and those this
+    process's add has produced since (a bounded set: the stored ones are found
+    once committed, and a duplicate missed here is still caught at commit).
+    """
+
+    _LOCAL_MAX = 200_000
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+        self._local: set[bytes] = set()
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._conn is None or self._pid != os.getpid():
+            self._pid = os.getpid()
+            try:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, timeout=60.0)
+            except sqlite3.Error:
+                self._conn = None
+        return self._conn
+
+    def seen(self, hashes: Sequence[bytes]) -> set[bytes]:
+        found = {h for h in hashes if h in self._local}
+        conn = self._connection()
+        if conn is None:
+            return found
+        # only an optimisation: the commit finds the duplicates anyway
+        with contextlib.suppress(sqlite3.Error):
+            found.update(h for h, _ in _by_hash(conn, hashes))
+        return found
+
+    def add(self, hashes: Iterable[bytes]) -> None:
+        if len(self._local) > self._LOCAL_MAX:
+            self._local.clear()
+        self._local.update(hashes)
+
+    def close(self) -> None:
+        if self._conn is not None and self._pid == os.getpid():
+            self._conn.close()
+        self._conn = None
