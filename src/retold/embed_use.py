@@ -107,7 +107,6 @@ class USEForward:
             )
             for w, (n, _) in zip(be.w1, _ORDERS, strict=True)
         ]
-        # the final layer norm's gain and bias folded into the output projection
         # second convolutions in the Winograd domain: per branch the output and
         # input transforms and the transformed filters, (n + 3, 256, 256)
         self._wino = []
@@ -116,6 +115,7 @@ class USEForward:
             taps = np.asarray(w, dtype=np.float64).reshape(n, _CNN, _CNN)
             filt = np.einsum("kj,jab->kab", g, taps).astype(np.float32)
             self._wino.append((at.astype(np.float32), bt.astype(np.float32), filt))
+        # the final layer norm's gain and bias folded into the output projection
         self._head_w = np.ascontiguousarray(be.ln_g[:, None] * be.cnn_W, dtype=np.float32)
         self._head_b = (be.ln_b @ be.cnn_W + be.cnn_b).astype(np.float32)
         self._lock = threading.Lock()
