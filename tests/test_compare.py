@@ -12,7 +12,7 @@ import retold
 from conftest import EXAMPLES
 from retold.comparison import compare
 from retold.embed import HashingEncoder
-from retold.types import Report
+from retold.types import Document, Report
 
 ES_WIRE = """Inundaciones obligan a evacuar a 3.500 vecinos en el valle del Ebro
 Por LUCÍA MARTÍN, Agencia Norte
@@ -178,6 +178,12 @@ def test_similarity_is_symmetric_enough(example_pair: tuple[str, str]) -> None:
 def test_empty_input_is_a_clear_error() -> None:
     with pytest.raises(retold.InputError, match="empty"):
         compare("", "Some text here.")
+
+
+@pytest.mark.parametrize("a", ["!!! ... ???", Document("* * *", id="stars")])
+def test_text_without_words_is_a_clear_error(a: str | Document) -> None:
+    with pytest.raises(retold.InputError, match="has no words"):
+        compare(a, "Some text here.")
 
 
 _sentence = st.text(

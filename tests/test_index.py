@@ -651,6 +651,28 @@ def test_a_reader_sees_what_a_writer_commits(tmp_path: Path) -> None:
         assert r.search(_article(14), k=1)[0].id == "doc-14"
 
 
+def test_documents_that_cannot_be_articles_are_rejected_with_the_reason(tmp_path: Path) -> None:
+    with Index(tmp_path / "ix", encoder=ENC) as ix:
+        s = ix.add(
+            [
+                Document("\x00\x01\x02\x03", id="bin"),
+                Document("!!! ... ???", id="marks"),
+                Document(" \n ", id="blank"),
+                Document(_article(1), id="one"),
+            ]
+        )
+        assert s.added == 1 and ix.stats()["documents"] == 1
+    reasons = {r.origin: r.reason for r in s.rejected}
+    assert "binary" in reasons["bin"]
+    assert "no words" in reasons["marks"]
+    assert "whitespace" in reasons["blank"]
+
+
+def test_a_list_of_strings_is_a_usage_error_that_names_the_item(ix: Index) -> None:
+    with pytest.raises(UsageError, match="item 1 is a str: use Document"):
+        ix.add([Document(_article(1), id="one"), _article(2)])
+
+
 def test_records_are_plain_and_rebuild_the_same_prepared() -> None:
     items: list[RawDoc | Document] = [
         RawDoc(id="bad", origin="bad.txt", kind="path", data="/nonexistent/x.txt"),

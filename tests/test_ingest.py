@@ -290,6 +290,29 @@ def test_empty_and_whitespace_only_are_refused(data: bytes) -> None:
         read_bytes(data)
 
 
+@pytest.mark.parametrize("data", [b"!!! ... ???", "\u2014 \u00bb \u2022".encode(), b"*\n-\n_"])
+def test_text_without_a_letter_or_digit_is_refused(data: bytes) -> None:
+    with pytest.raises(EmptyInputError, match="<bytes>: has no words"):
+        read_bytes(data)
+    with pytest.raises(EmptyInputError, match="has no words"):
+        read_text(data.decode())
+
+
+def test_a_digit_or_a_letter_in_any_script_is_a_word() -> None:
+    for text in ("12 - 3", "\u0416!", "\u4e2d\u3002", "\u0627\u0644"):
+        assert read_text(text).text == text
+
+
+def test_control_characters_in_a_string_mean_binary() -> None:
+    with pytest.raises(BinaryInputError, match="looks like binary data"):
+        read_text("\x00\x01\x02\x03 abc")
+
+
+def test_html_whose_text_has_no_words(tmp_path: Path) -> None:
+    with pytest.raises(ExtractionError, match="has no words"):
+        read_text("<html><body><p>!!! ... ???</p><p>* * *</p></body></html>", kind="html")
+
+
 def test_bom_with_invalid_body_is_a_decode_error() -> None:
     data = codecs.BOM_UTF16_LE + "Hello".encode("utf-16-le") + b"\x00"  # odd length
     with pytest.raises(DecodeError, match=r"UTF-16.*re-save it as UTF-8"):
@@ -304,7 +327,7 @@ _TEXT = st.text(
     ),
     min_size=1,
     max_size=300,
-).filter(lambda s: s.strip() != "")
+).filter(lambda s: any(c.isalnum() for c in s))  # no words is refused (below)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

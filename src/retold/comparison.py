@@ -49,6 +49,9 @@ class Prepared:
 
 def _as_document(x: str | Document) -> Document:
     if isinstance(x, Document):
+        from retold.ingest.decode import check_text
+
+        check_text(x.text, name=x.id or x.url or "the document", hint="give the article text")
         return x
     from retold.ingest import read_text
 

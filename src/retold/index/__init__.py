@@ -337,10 +337,16 @@ class Index:
 
         def waves() -> Iterator[list[RawDoc | Document]]:
             wave: list[RawDoc | Document] = []
-            for it in items:
+            for n, it in enumerate(items):
                 if isinstance(it, Rejected):
                     summary.rejected.append(it)
                     continue
+                if not isinstance(it, (Document, RawDoc)):
+                    raise UsageError(
+                        f"add() takes Documents (or readers' items); item {n} is a "
+                        f"{type(it).__name__}: use Document(text) for a text or "
+                        "add_paths() for files"
+                    )
                 wave.append(it)
                 if len(wave) >= batch_size:
                     yield self._new_only(wave, seen, summary)

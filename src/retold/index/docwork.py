@@ -41,6 +41,7 @@ from retold.comparison import Prepared, compare_prepared, prepare
 from retold.embed import Encoder, Vectors
 from retold.errors import EmptyInputError, RetoldError
 from retold.index.sketch import SketchParams, band_keys, minhash, shingle_hashes
+from retold.ingest.decode import check_text
 from retold.segment import normalize_text
 from retold.types import VERDICT_ORDER, Document, Report
 
@@ -310,7 +311,11 @@ def make_records(
     for item in items:
         origin = item.origin if isinstance(item, RawDoc) else (item.id or item.url or "<document>")
         try:
-            doc = load_raw(item) if isinstance(item, RawDoc) else item
+            if isinstance(item, RawDoc):
+                doc = load_raw(item)
+            else:
+                check_text(item.text, name="the text", hint="give the article text")
+                doc = item
         except RetoldError as exc:
             out.append(Rejected(origin, str(exc)))
             continue

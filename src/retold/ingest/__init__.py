@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from retold.errors import EmptyInputError, InputError, UsageError
-from retold.ingest.decode import DEFAULT_MAX_BYTES, decode, too_large
+from retold.errors import EmptyInputError, ExtractionError, InputError, UsageError
+from retold.ingest.decode import DEFAULT_MAX_BYTES, check_text, decode, has_words, too_large
 from retold.types import Document
 
 __all__ = [
@@ -65,6 +65,11 @@ def _from_text(
         from retold.ingest.html import extract
 
         doc = extract(text, url=url, name=name)
+        if not has_words(doc.text):
+            raise ExtractionError(
+                f"{name}: the page's main text has no words (only punctuation or symbols); "
+                "give the article's own page, or its text"
+            )
         # stdin keeps its own source name; files and strings say "html"
         return replace(doc, source="stdin" if source == "stdin" else "html", encoding=encoding)
     return Document(
@@ -103,6 +108,7 @@ def read_text(text: str, *, kind: Kind = "auto", url: str | None = None) -> Docu
     _check_kind(kind)
     if not text.strip():
         raise EmptyInputError("the text is empty; give the article text")
+    check_text(text, name="the text", hint="give the article text")
     return _from_text(text, name="<text>", kind=kind, url=url, source="text", encoding=None)
 
 

@@ -93,6 +93,8 @@ _META_CHARSET = re.compile(
 # whitespace and ESC are ordinary in text files; every other C0/C1 control is not
 _TEXT_CONTROLS = frozenset("\t\n\r\x0b\x0c\x1b\x85")
 _MAX_CONTROL_SHARE = 0.1
+# a letter or digit in any script (\w without the underscore)
+_WORD = re.compile(r"[^\W_]")
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -208,7 +210,15 @@ def _control_share(text: str) -> float:
     return bad / len(sample)
 
 
-def _check_text(text: str, encoding: str, *, name: str) -> tuple[str, str]:
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds a letter or a digit, in any script."""
+    return _WORD.search(text) is not None
+
+
+def check_text(text: str, *, name: str, hint: str = "give a file with the article text") -> None:
+    """Refuse text that cannot be an article: mostly control characters (binary
+    data that decoded by accident), only whitespace, or no letter or digit at
+    all (nothing to segment or align, so every comparison would say unrelated)."""
     share = _control_share(text)
     if share > _MAX_CONTROL_SHARE:
         raise BinaryInputError(
@@ -216,9 +226,15 @@ def _check_text(text: str, encoding: str, *, name: str) -> tuple[str, str]:
             "retold reads text or HTML"
         )
     if not text.strip():
+        raise EmptyInputError(f"{name}: contains only whitespace; {hint}")
+    if not has_words(text):
         raise EmptyInputError(
-            f"{name}: contains only whitespace; give a file with the article text"
+            f"{name}: has no words (no letter or digit, only punctuation or symbols); {hint}"
         )
+
+
+def _check_text(text: str, encoding: str, *, name: str) -> tuple[str, str]:
+    check_text(text, name=name)
     return text, encoding
 
 
