@@ -270,21 +270,22 @@ def bench_quality(quick: bool, jobs: int) -> dict[str, Any]:
             translations = semeval_translations()
             t_top1 = 0
             t_verdicts: Counter[str] = Counter()
-            for q, hits in zip(
+            for q, found in zip(
                 translations,
                 ix.search_many([q["text"] for q in translations], k=10),
                 strict=True,
             ):
-                assert isinstance(hits, list)
-                t_top1 += bool(hits) and hits[0].id == q["source_id"]
-                t_verdicts[next((h.verdict for h in hits if h.id == q["source_id"]), "missed")] += 1
+                assert isinstance(found, list)
+                t_top1 += bool(found) and found[0].id == q["source_id"]
+                verdict = next((h.verdict for h in found if h.id == q["source_id"]), "missed")
+                t_verdicts[verdict or "unverified"] += 1
             c_queries = clough_ladder()[1]
             c_top1: Counter[str] = Counter()
-            for q, hits in zip(
+            for q, found in zip(
                 c_queries, ix.search_many([q["text"] for q in c_queries], k=10), strict=True
             ):
-                assert isinstance(hits, list)
-                c_top1[q["level"]] += bool(hits) and hits[0].id == q["source_id"]
+                assert isinstance(found, list)
+                c_top1[q["level"]] += bool(found) and found[0].id == q["source_id"]
             source_verdicts = Counter(
                 next(
                     (h.verdict for h in ix.search(q["text"], k=10) if h.id == q["source_id"]),

@@ -82,6 +82,7 @@ _FORWARD_TEXTS = [
 
 def _package_vectors(texts: list[str]) -> np.ndarray:
     enc = default_encoder().inner
+    assert isinstance(enc, USEEncoder)
     enc.encode(["warm"])
     model = enc._model
     assert model is not None
@@ -92,6 +93,7 @@ def test_retold_forward_pass_reproduces_the_package() -> None:
     from retold.embed_use import USEForward
 
     enc = default_encoder().inner
+    assert isinstance(enc, USEEncoder)
     assert enc._fast is not None, "the faster pass should be in use"
     long = " ".join(_FORWARD_TEXTS * 12)  # longer than a micro-batch on its own
     texts = _FORWARD_TEXTS + [long] + [t.upper() for t in _FORWARD_TEXTS]
@@ -134,6 +136,7 @@ def test_concurrent_callers_get_their_own_forward_pass() -> None:
     import threading
 
     enc = default_encoder().inner
+    assert isinstance(enc, USEEncoder)
     texts = [[t] * 40 + [str(i)] for i, t in enumerate(_FORWARD_TEXTS)]
     want = [enc.encode(t) for t in texts]
     got: dict[int, np.ndarray] = {}
