@@ -246,14 +246,23 @@ def edit(doc: Document, held_out: list[list[str]], rng: random.Random) -> tuple[
 # --- parts ---------------------------------------------------------------
 
 
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU time of this process and of its finished children (the add's workers)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def bench_quality(quick: bool, jobs: int) -> dict[str, Any]:
     docs, queries = quality_corpus(quick)
     path = Path(tempfile.mkdtemp(prefix="retold-q-")) / "ix"
     try:
         with Index(path) as ix:
+            cpu0 = _cpu_seconds()
             t = time.perf_counter()
             summary = ix.add(docs, jobs=jobs)
             build = time.perf_counter() - t
+            cpu_parent, cpu_workers = (b - a for a, b in zip(cpu0, _cpu_seconds(), strict=True))
             n_sents = ix.stats()["sentences"]
             lat: list[float] = []
             top1 = false_close = 0
@@ -345,6 +354,14 @@ def bench_quality(quick: bool, jobs: int) -> dict[str, Any]:
             "seconds": round(build, 1),
             "docs_per_s": round(len(docs) / build, 1),
             "sentences_per_s": round(n_sents / build, 1),
+            # where the time goes: the add is CPU-bound, so these bound the rate
+            "cpu_ms_per_doc": {
+                "workers": round(1e3 * cpu_workers / len(docs), 2),
+                "parent": round(1e3 * cpu_parent / len(docs), 2),
+            },
+            "docs_per_s_these_cores_allow": round(
+                (os.cpu_count() or 1) * len(docs) / max(cpu_parent + cpu_workers, 1e-9), 1
+            ),
         },
     }
 
