@@ -162,9 +162,10 @@ def content_hash(text: str) -> bytes:
     return hashlib.sha256(normalize_text(text).encode("utf-8")).digest()[:16]
 
 
-def default_id(doc: Document) -> str:
-    """The id of a document given without one: its URL, else its content hash."""
-    return doc.id or doc.url or "sha256:" + content_hash(doc.text).hex()
+def default_id(doc: Document, text_hash: bytes | None = None) -> str:
+    """The id of a document given without one: its URL, else its content hash
+    (``text_hash``, when the caller has it already)."""
+    return doc.id or doc.url or "sha256:" + (text_hash or content_hash(doc.text)).hex()
 
 
 def load_raw(raw: RawDoc) -> Document:
@@ -262,8 +263,10 @@ def record(
     publisher: str | None,
     params: SketchParams,
     compress: bool = True,
+    text_hash: bytes | None = None,
 ) -> DocRecord:
-    """The stored form of one prepared document."""
+    """The stored form of one prepared document (``text_hash``: its
+    :func:`content_hash`, when the caller has it already)."""
     sig, keys = sketch(p, params)
     terms = lexical_terms(p)
     mean = p.vectors.mean(axis=0) if len(p.vectors) else np.zeros(p.vectors.shape[1])
@@ -273,7 +276,7 @@ def record(
         id=doc_id,
         origin=origin,
         text=d.text,
-        hash=content_hash(d.text),
+        hash=text_hash or content_hash(d.text),
         meta={
             "title": d.title,
             "url": d.url,
@@ -325,6 +328,7 @@ def make_records(
         loaded.append((len(out), origin, item.publisher if isinstance(item, RawDoc) else None, doc))
         out.append(None)
     todo, repeats = loaded, []
+    slot_hash: dict[int, bytes] = {}  # computed for the known check, kept for the record
     if known is not None and loaded:
         hashes = [content_hash(doc.text) for *_, doc in loaded]
         old = known.seen(hashes)
@@ -332,8 +336,9 @@ def make_records(
         todo = []
         for entry, h in zip(loaded, hashes, strict=True):
             slot, origin, _, doc = entry
+            slot_hash[slot] = h
             if h in old:
-                out[slot] = Duplicate(default_id(doc), origin, h)
+                out[slot] = Duplicate(default_id(doc, h), origin, h)
             elif h in first:
                 repeats.append((entry, first[h]))  # settled once its first copy is
             else:
@@ -346,13 +351,19 @@ def make_records(
         elif not p.body:
             out[slot] = Rejected(origin, "no article text left after setting boilerplate aside")
         else:
+            known_hash = slot_hash.get(slot)
             out[slot] = record(
-                p, doc_id=default_id(doc), origin=origin, publisher=publisher, params=params
+                p,
+                doc_id=default_id(doc, known_hash),
+                origin=origin,
+                publisher=publisher,
+                params=params,
+                text_hash=known_hash,
             )
     for (slot, origin, _, doc), of in repeats:
         src = out[of]
         if isinstance(src, DocRecord):
-            out[slot] = Duplicate(default_id(doc), origin, src.hash)
+            out[slot] = Duplicate(default_id(doc, src.hash), origin, src.hash)
         elif isinstance(src, Rejected):
             out[slot] = Rejected(origin, src.reason)
     if known is not None:
