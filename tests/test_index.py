@@ -12,6 +12,7 @@ import gzip
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -19,6 +20,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -962,6 +964,43 @@ def test_cli_add_search_stats_remove_duplicates(tmp_path: Path) -> None:
     assert json.loads(res.stdout)["removed"] == 1
     res = runner.invoke(CLI, ["index", "compact", "--index", ix, "-q"])
     assert res.exit_code == 0 and "dropped 0 removed" in res.stderr
+
+
+def test_search_table_keeps_the_figures_whole_on_a_narrow_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retold.cli_index import _print_hits
+
+    def table(width: int, hits: list[dict[str, Any]]) -> list[str]:
+        monkeypatch.setenv("COLUMNS", str(width))
+        _print_hits(hits)
+        lines = capsys.readouterr().out.splitlines()
+        assert all(len(line.rstrip()) <= width for line in lines)
+        assert lines[0].split()[:6] == ["#", "id", "verdict", "query", "in", "it"]
+        assert "similarity" in lines[0]
+        rows = [line for line in lines[1:] if line[:1].isdigit()]
+        assert len(rows) == len(hits)
+        assert all(re.search(r"rewrite +91% +50% +0\.86", r) for r in rows)
+        return lines
+
+    url = "https://news.example.org/2026/11/22/" + "a-long-slug-" * 4
+    hit = {"verdict": "rewrite", "coverage": {"a_in_b": 0.5, "b_in_a": 0.91}, "similarity": 0.86}
+    lines = table(
+        72, [{**hit, "id": url, "title": "Words " * 30}, {**hit, "id": "d2", "title": ""}]
+    )
+    # the long id folds over several lines, and nothing of it is lost; no
+    # room is left for titles
+    folded = "".join(
+        line.split()[1] if line[:1].isdigit() else line.split()[0] for line in lines[1:]
+    )
+    assert url in folded and "title" not in lines[0]
+
+    lines = table(
+        120, [{**hit, "id": "d1", "title": "Words " * 30}, {**hit, "id": "d2", "title": None}]
+    )
+    assert lines[0].split()[-1] == "title" and "…" in lines[1]  # cut short, not wrapped
+    assert len(lines) == 3
+    assert "title" not in table(120, [{**hit, "id": "d3", "title": None}])[0]  # no empty column
 
 
 def test_cli_errors_are_one_line(tmp_path: Path) -> None:

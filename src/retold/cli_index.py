@@ -402,20 +402,36 @@ def _print_hits(hits: list[dict[str, Any]]) -> None:
     if not hits:
         console.print("no candidate sources in the index")
         return
-    t = Table(box=None, pad_edge=False)
-    for col in ("#", "id", "verdict", "query in it", "it in query", "similarity", "title"):
-        t.add_column(col, overflow="fold")
+    rows = []
     for n, h in enumerate(hits, 1):
         cov = h["coverage"] or {}
-        t.add_row(
-            str(n),
-            h["id"],
-            h["verdict"] or "-",
-            f"{cov['b_in_a']:.0%}" if cov else "-",
-            f"{cov['a_in_b']:.0%}" if cov else "-",
-            f"{h['similarity']:.2f}" if h["similarity"] is not None else "-",
-            (h.get("title") or "")[:60],
+        rows.append(
+            [
+                str(n),
+                h["id"],
+                h["verdict"] or "-",
+                f"{cov['b_in_a']:.0%}" if cov else "-",
+                f"{cov['a_in_b']:.0%}" if cov else "-",
+                f"{h['similarity']:.2f}" if h["similarity"] is not None else "-",
+            ]
         )
+    heads = ["#", "id", "verdict", "query in it", "it in query", "similarity"]
+    widths = [max(len(x) for x in col) for col in zip(heads, *rows, strict=True)]
+    # the figures never wrap; an id (often a path or URL) folds when the
+    # terminal is narrow; titles get what is left, cut short, or no column
+    id_width = max(12, min(widths[1], 40))
+    room = console.width - sum(widths) + widths[1] - id_width - 2 * len(heads)
+    titled = room >= 12 and any(h.get("title") for h in hits)
+    t = Table(box=None, pad_edge=False)
+    for head in heads:
+        if head == "id":
+            t.add_column(head, overflow="fold", min_width=12)
+        else:
+            t.add_column(head, no_wrap=True)
+    if titled:
+        t.add_column("title", overflow="ellipsis", no_wrap=True, max_width=min(60, room))
+    for row, h in zip(rows, hits, strict=True):
+        t.add_row(*row, *([h.get("title") or ""] if titled else []))
     console.print(t)
 
 
