@@ -8,7 +8,7 @@ on one line and exits non-zero, never a traceback.
 
     RetoldError
     ├── InputError                 the input cannot be used as an article
-    │   ├── EmptyInputError        nothing (or only whitespace/markup) to compare
+    │   ├── EmptyInputError        nothing to compare: only whitespace, markup or no words
     │   ├── BinaryInputError       the bytes are not text
     │   ├── InputTooLargeError     over the size cap
     │   ├── DecodeError            no text encoding fits the bytes
@@ -45,7 +45,7 @@ class InputError(RetoldError):
 
 
 class EmptyInputError(InputError):
-    """The input holds no text to compare."""
+    """The input holds no text to compare (or no letter or digit in it)."""
 
 
 class BinaryInputError(InputError):
