@@ -270,6 +270,18 @@ def test_many_control_characters_mean_binary() -> None:
         read_bytes(data)
 
 
+def test_control_characters_counted_are_category_cc_less_the_text_ones() -> None:
+    import unicodedata
+
+    from retold.ingest.decode import _TEXT_CONTROLS, _control_share
+
+    every = "".join(chr(c) for c in range(0x30000) if not 0xD800 <= c < 0xE000)
+    bad = [ch for ch in every if unicodedata.category(ch) == "Cc" and ch not in _TEXT_CONTROLS]
+    assert len(bad) == 58
+    assert _control_share(every[:65536]) * 65536 == pytest.approx(len(bad))
+    assert _control_share("".join(bad)) == 1.0
+
+
 def test_a_few_control_characters_are_tolerated() -> None:
     text = ARTICLE_TEXT + "\x0c\x1b[0m" + ARTICLE_TEXT
     assert read_bytes(text.encode()).text == text
