@@ -479,6 +479,16 @@ def test_add_skips_encoding_exact_copies(tmp_path: Path, jobs: int) -> None:
         assert hit.id == "new-3"
 
 
+def test_parallel_add_loads_the_encoder_once_and_only_for_new_work(tmp_path: Path) -> None:
+    enc = _Counting()
+    with Index(tmp_path / "ix", encoder=enc) as index:
+        index.add(_corpus(6), jobs=2)
+        # the parent encodes once before forking (the workers share its model)
+        assert enc.sentences == 1 and len(index) == 6
+        index.add(_corpus(6), jobs=2)  # nothing new: no pool, no model
+        assert enc.sentences == 1
+
+
 def test_near_duplicates_are_found_at_add_time(ix: Index) -> None:
     text = _article(9, n=12)
     ix.add(Document(text, id="long"))

@@ -358,11 +358,15 @@ class Index:
         known = KnownHashes(self.store.path)
         _WORKER = (self.encoder, self.sketch, known)
         pool = None
-        if jobs > 1 and "fork" in mp.get_all_start_methods():
-            pool = mp.get_context("fork").Pool(jobs)
+        parallel = jobs > 1 and "fork" in mp.get_all_start_methods()
         try:
             pending: Any = None
             for wave in waves():
+                if parallel and pool is None and wave:
+                    # load the model here, once, when there is work for it: the
+                    # forked workers share its weights instead of loading their own
+                    self.encoder.encode(["warm up"])
+                    pool = mp.get_context("fork").Pool(jobs)
                 chunks = [wave[i : i + 16] for i in range(0, len(wave), 16)]
                 if pool is None:
                     self._commit([r for c in chunks for r in _work(c)], summary, progress)
