@@ -24,10 +24,12 @@ __all__ = ["Settings", "create_app", "missing_extra", "serve"]
 
 def missing_extra() -> str | None:
     """The one-line install hint when the ``[serve]`` extra is missing, else None."""
-    import importlib.util
+    import importlib
 
     for mod in ("fastapi", "uvicorn", "httptools", "fastapi_offline"):
-        if importlib.util.find_spec(mod) is None:
+        try:
+            importlib.import_module(mod)
+        except ImportError:
             return (
                 f"retold serve needs the [serve] extra ({mod} is not installed): "
                 "pip install 'retold[serve]'"

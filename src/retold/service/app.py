@@ -322,6 +322,13 @@ def _register_work_routes(app: FastAPI, rt: Callable[[], Runtime]) -> None:
                          **_errors(400, 401, 408, 411, 413, 415, 422, 503, 504)})  # fmt: skip
     async def add_documents(body: AddRequest, _: WriteAccess) -> Response:
         rt().need_index()
+        limit = rt().settings.max_documents
+        if len(body.documents) > limit:
+            raise ApiError(
+                413,
+                "too_many_documents",
+                f"{len(body.documents)} documents in one request; send at most {limit} at a time",
+            )
         arts = [article_spec(a, f"documents[{i}]") for i, a in enumerate(body.documents)]
         return json_bytes(await rt().write("add", arts))
 

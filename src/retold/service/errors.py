@@ -128,17 +128,6 @@ def validation_message(err: dict[str, Any]) -> str:
 def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errs = list(exc.errors())
-    for e in errs:
-        loc = tuple(e.get("loc", ()))
-        if loc[:2] == ("body", "documents") and len(loc) == 2 and e.get("type") == "too_long":
-            n = len(e.get("input") or [])
-            return error_response(
-                ApiError(
-                    413,
-                    "too_many_documents",
-                    f"{n} documents in one request; send at most 100 at a time",
-                )
-            )
     # a missing body is a malformed request, not a wrong field
     if errs and tuple(errs[0].get("loc", ())) == ("body",) and errs[0].get("type") == "missing":
         return error_response(
