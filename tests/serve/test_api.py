@@ -143,11 +143,10 @@ def test_openapi_lists_exactly_the_routes(server: Server) -> None:
         (m, r.path_format)
         for r in create_app(Settings()).routes
         if isinstance(r, APIRoute) and r.include_in_schema
-        for m in r.methods
+        for m in r.methods or ()
     }
     assert documented == routes
     assert len(routes) == 12
-
 
     def refs(node: Any) -> Iterator[str]:
         if isinstance(node, dict):
@@ -448,9 +447,7 @@ def test_http_level_errors_keep_the_shape(server: Server) -> None:
     # a URL over the request-line limit
     assert_error(raw_exchange(server, b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n"), 414)
     # POST without Content-Length, and chunked bodies (the Host check comes first)
-    req = (
-        b"POST /api/compare HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\r\n"
-    )
+    req = b"POST /api/compare HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\r\n"
     assert_error(raw_exchange(server, req), 411, "length_required")
     chunked = (
         b"POST /api/compare HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"

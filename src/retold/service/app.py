@@ -247,21 +247,35 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             return Response(b"", 304, headers=headers)
         return Response(body, 200, headers=headers, media_type=ctype)
 
-    html = {"content": {"text/html": {}}}
+    html: dict[str, Any] = {"content": {"text/html": {}}}
 
-    @app.get("/", summary="The web page", operation_id="page", response_class=Response,
-             responses={200: {"description": "HTML page", **html}, **_errors()})  # fmt: skip
+    @app.get(
+        "/",
+        summary="The web page",
+        operation_id="page",
+        response_class=Response,
+        responses={200: {"description": "HTML page", **html}, **_errors()},
+    )
     def page(request: Request) -> Response:
         return static_file("index.html", request)
 
-    @app.get("/static/{name}", summary="The page's script and style sheet",
-             operation_id="static", response_class=Response,
-             responses={200: {"description": "The file"}, **_errors(404)})  # fmt: skip
+    @app.get(
+        "/static/{name}",
+        summary="The page's script and style sheet",
+        operation_id="static",
+        response_class=Response,
+        responses={200: {"description": "The file"}, **_errors(404)},
+    )
     def static_route(name: str, request: Request) -> Response:
         return static_file(name, request)
 
-    @app.get("/api/health", summary="Liveness and configuration", operation_id="health",
-             response_model=Health, responses=_errors())  # fmt: skip
+    @app.get(
+        "/api/health",
+        summary="Liveness and configuration",
+        operation_id="health",
+        response_model=Health,
+        responses=_errors(),
+    )
     async def health() -> Health:
         r = rt()
         return Health(
@@ -280,17 +294,27 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     return app
 
 
+def json_bytes(data: bytes, headers: dict[str, str] | None = None) -> Response:
+    return Response(data, 200, headers=headers, media_type=_JSON)
+
+
 def _register_work_routes(app: FastAPI, rt: Callable[[], Runtime]) -> None:
-    """The routes that run on the workers."""
+    """The routes that run on the workers: comparing, searching and adding."""
 
-    def json_bytes(data: bytes, headers: dict[str, str] | None = None) -> Response:
-        return Response(data, 200, headers=headers, media_type=_JSON)
-
-    @app.post("/api/compare", summary="Compare article a (the candidate source) with article b",
-              operation_id="compare", response_class=Response,
-              responses={200: {"model": Report, "description": "The report",
-                               "content": {"text/html": {"schema": {"type": "string"}}}},
-                         **_READ_ERRORS})  # fmt: skip
+    @app.post(
+        "/api/compare",
+        summary="Compare article a (the candidate source) with article b",
+        operation_id="compare",
+        response_class=Response,
+        responses={
+            200: {
+                "model": Report,
+                "description": "The report",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            },
+            **_READ_ERRORS,
+        },
+    )
     async def compare(body: CompareRequest) -> Response:
         """Each article is a text or a URL. URLs are fetched with a size cap and a timeout,
         and refused when they resolve to a private, loopback or link-local address unless
@@ -308,18 +332,30 @@ def _register_work_routes(app: FastAPI, rt: Callable[[], Runtime]) -> None:
             return Response(out, 200, headers=timing, media_type="text/html; charset=utf-8")
         return json_bytes(out, timing)
 
-    @app.post("/api/search", summary="Rank the indexed documents that could be a source",
-              operation_id="search", response_class=Response,
-              responses={200: {"model": SearchResponse, "description": "Candidate sources"},
-                         **_READ_ERRORS})  # fmt: skip
+    @app.post(
+        "/api/search",
+        summary="Rank the indexed documents that could be a source",
+        operation_id="search",
+        response_class=Response,
+        responses={
+            200: {"model": SearchResponse, "description": "Candidate sources"},
+            **_READ_ERRORS,
+        },
+    )
     async def search(body: SearchRequest) -> Response:
         rt().need_index()
         return json_bytes(await rt().read("search", article_spec(body.article, "article"), body.k))
 
-    @app.post("/api/documents", summary="Add documents to the index (token needed when set)",
-              operation_id="addDocuments", response_class=Response,
-              responses={200: {"model": AddResponse, "description": "What was added"},
-                         **_errors(400, 401, 408, 411, 413, 415, 422, 503, 504)})  # fmt: skip
+    @app.post(
+        "/api/documents",
+        summary="Add documents to the index (token needed when set)",
+        operation_id="addDocuments",
+        response_class=Response,
+        responses={
+            200: {"model": AddResponse, "description": "What was added"},
+            **_errors(400, 401, 408, 411, 413, 415, 422, 503, 504),
+        },
+    )
     async def add_documents(body: AddRequest, _: WriteAccess) -> Response:
         rt().need_index()
         limit = rt().settings.max_documents
@@ -332,10 +368,22 @@ def _register_work_routes(app: FastAPI, rt: Callable[[], Runtime]) -> None:
         arts = [article_spec(a, f"documents[{i}]") for i, a in enumerate(body.documents)]
         return json_bytes(await rt().write("add", arts))
 
-    @app.get("/api/documents/{id:path}", summary="One indexed document: its metadata and text",
-             operation_id="getDocument", response_class=Response,
-             responses={200: {"model": DocumentMeta, "description": "The document"},
-                        **_errors(404, 503, 504)})  # fmt: skip
+    _register_index_routes(app, rt)
+
+
+def _register_index_routes(app: FastAPI, rt: Callable[[], Runtime]) -> None:
+    """The routes that read from or remove from the index."""
+
+    @app.get(
+        "/api/documents/{id:path}",
+        summary="One indexed document: its metadata and text",
+        operation_id="getDocument",
+        response_class=Response,
+        responses={
+            200: {"model": DocumentMeta, "description": "The document"},
+            **_errors(404, 503, 504),
+        },
+    )
     async def get_document(id: str) -> Response:
         rt().need_index()
         out = await rt().read("get_document", id)
@@ -343,46 +391,70 @@ def _register_work_routes(app: FastAPI, rt: Callable[[], Runtime]) -> None:
             raise ApiError(404, "not_found", f"no document with id {id!r} in the index")
         return json_bytes(out)
 
-    @app.delete("/api/documents/{id:path}", summary="Remove a document (token needed when set)",
-                operation_id="removeDocument", response_model=Removed,
-                responses=_errors(401, 404, 503, 504))  # fmt: skip
+    @app.delete(
+        "/api/documents/{id:path}",
+        summary="Remove a document (token needed when set)",
+        operation_id="removeDocument",
+        response_model=Removed,
+        responses=_errors(401, 404, 503, 504),
+    )
     async def remove_document(id: str, _: WriteAccess) -> Removed:
         if not await rt().write("remove", id):
             raise ApiError(404, "not_found", f"no document with id {id!r} in the index")
         return Removed(removed=id)
 
-    @app.get("/api/index", summary="Statistics of the index", operation_id="indexStats",
-             response_class=Response,
-             responses={200: {"description": "Counts and sizes",
-                              "content": {"application/json": {"schema": {"type": "object"}}}},
-                        **_errors(503, 504)})  # fmt: skip
+    @app.get(
+        "/api/index",
+        summary="Statistics of the index",
+        operation_id="indexStats",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "Counts and sizes",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            **_errors(503, 504),
+        },
+    )
     async def index_stats() -> Response:
         rt().need_index()
         return json_bytes(await rt().read("index_stats"))
 
-    @app.get("/api/duplicates", summary="Duplicates the index found while adding",
-             operation_id="duplicates", response_class=Response,
-             responses={200: {"model": Duplicates, "description": "Duplicates"},
-                        **_errors(503, 504)})  # fmt: skip
+    @app.get(
+        "/api/duplicates",
+        summary="Duplicates the index found while adding",
+        operation_id="duplicates",
+        response_class=Response,
+        responses={200: {"model": Duplicates, "description": "Duplicates"}, **_errors(503, 504)},
+    )
     async def duplicates() -> Response:
         rt().need_index()
         return json_bytes(await rt().read("duplicates"))
 
-    @app.get("/api/stories", summary="Stories: clusters of indexed articles telling one story",
-             description="Built from the links recorded so far; linking new articles is the "
-             "operator's job (`retold stories --index DIR`), never done inside a request: "
-             "`unlinked` counts the articles waiting for it.",
-             operation_id="listStories", response_class=Response,
-             responses={200: {"model": StoriesResponse, "description": "The stories"},
-                        **_errors(503, 504)})  # fmt: skip
+    @app.get(
+        "/api/stories",
+        summary="Stories: clusters of indexed articles telling one story",
+        description="Built from the links recorded so far; linking new articles is the "
+        "operator's job (`retold stories --index DIR`), never done inside a request: "
+        "`unlinked` counts the articles waiting for it.",
+        operation_id="listStories",
+        response_class=Response,
+        responses={
+            200: {"model": StoriesResponse, "description": "The stories"},
+            **_errors(503, 504),
+        },
+    )
     async def stories() -> Response:
         rt().need_index()
         return json_bytes(await rt().read("stories"))
 
-    @app.get("/api/stories/{id:path}", summary="One story: its articles and derivation edges",
-             operation_id="getStory", response_class=Response,
-             responses={200: {"model": Story, "description": "The story"},
-                        **_errors(404, 503, 504)})  # fmt: skip
+    @app.get(
+        "/api/stories/{id:path}",
+        summary="One story: its articles and derivation edges",
+        operation_id="getStory",
+        response_class=Response,
+        responses={200: {"model": Story, "description": "The story"}, **_errors(404, 503, 504)},
+    )
     async def story(id: str) -> Response:
         rt().need_index()
         out = await rt().read("story", id)

@@ -31,7 +31,7 @@ from retold.errors import (
     UnsafeURLError,
     UsageError,
 )
-from retold.service.pool import ApiError, WorkerCrash
+from retold.service.pool import ApiError, WorkerCrashError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -185,13 +185,15 @@ def _retold(request: Request, exc: Exception) -> Response:
 def internal_error(method: str, path: str, exc: BaseException) -> Response:
     """Log an unexpected exception in full and answer 500 with a reference to the log line."""
     ref = uuid.uuid4().hex[:12]
-    if isinstance(exc, WorkerCrash):
+    if isinstance(exc, WorkerCrashError):
         log.error("internal error %s on %s %s in a worker:\n%s", ref, method, path, exc.details)
     else:
         log.error("internal error %s on %s %s", ref, method, path, exc_info=exc)
     return error_response(
         ApiError(
-            500, "internal_error", f"internal error (reference {ref}); the server log has the details"
+            500,
+            "internal_error",
+            f"internal error (reference {ref}); the server log has the details",
         )
     )
 

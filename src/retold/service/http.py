@@ -1,4 +1,4 @@
-"""The edges of ``retold serve``: the connection (a uvicorn protocol) and the gate (ASGI middleware).
+"""The edges of ``retold serve``: the connection (a uvicorn protocol) and the gate (middleware).
 
 :class:`Protocol` extends uvicorn's httptools protocol with what a server
 facing hostile clients needs and uvicorn leaves out:
@@ -67,7 +67,7 @@ def access_line(client: Any, method: str, path: str, status: int, ms: float) -> 
     sys.stderr.write(f"{ip} {escape(method)} {escape(path)} {status} {ms:.0f}ms\n")
 
 
-class _Reject(Exception):
+class _RejectError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.args3 = (status, code, message)
@@ -85,7 +85,7 @@ class Protocol(HttpToolsProtocol):
 
     # -- connection life --
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._born = self.loop.time()
         self._in_head = True
@@ -202,7 +202,7 @@ class Protocol(HttpToolsProtocol):
 
     def _refuse(self, status: int, code: str, message: str) -> None:
         self._reject = (status, code, message)
-        raise _Reject(status, code, message)
+        raise _RejectError(status, code, message)
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -224,7 +224,9 @@ class Protocol(HttpToolsProtocol):
                 self._refuse(400, "bad_request", f"more than one {name.decode()} header")
         if b"transfer-encoding" in names:
             self._refuse(
-                411, "length_required", "chunked request bodies are not accepted; send Content-Length"
+                411,
+                "length_required",
+                "chunked request bodies are not accepted; send Content-Length",
             )
         super().on_headers_complete()
 
@@ -297,7 +299,9 @@ class Gate:
         finally:
             if self.access_log:
                 ms = (time.perf_counter() - t0) * 1000
-                access_line(scope.get("client"), scope["method"], scope["path"], state["status"], ms)
+                access_line(
+                    scope.get("client"), scope["method"], scope["path"], state["status"], ms
+                )
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)

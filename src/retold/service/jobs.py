@@ -16,7 +16,6 @@ writes can take their turn.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,7 +102,7 @@ def reader() -> Index:
     from retold.index import Index, VectorParams
 
     path = _index_path()
-    st = os.stat(path)
+    st = path.stat()
     key = (st.st_dev, st.st_ino)
     if _READER is not None and _READER[0] == key:
         return _READER[1]

@@ -27,7 +27,7 @@ from typing import Any
 
 from retold import errors
 
-__all__ = ["ApiError", "WorkerCrash", "WorkerPool"]
+__all__ = ["ApiError", "WorkerCrashError", "WorkerPool"]
 
 log = logging.getLogger("retold.service")
 
@@ -45,7 +45,7 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
-class WorkerCrash(Exception):
+class WorkerCrashError(Exception):
     """An unexpected exception in a worker; carries the worker's traceback for the log."""
 
     def __init__(self, summary: str, details: str) -> None:
@@ -118,7 +118,7 @@ def _reraise(reply: tuple[Any, ...]) -> Any:
         if not (isinstance(cls, type) and issubclass(cls, errors.RetoldError)):
             cls = errors.RetoldError
         raise cls(reply[2])
-    raise WorkerCrash(reply[1], reply[2])
+    raise WorkerCrashError(reply[1], reply[2])
 
 
 class WorkerPool:
@@ -202,7 +202,7 @@ class WorkerPool:
             spawned: Future[_Worker] = self._spawner.submit(self._replace, worker)
             loop = asyncio.get_running_loop()
             spawned.add_done_callback(
-                lambda f: loop.call_soon_threadsafe(self._back, f.result() if not f.exception() else None)
+                lambda f: loop.call_soon_threadsafe(self._back, _result_or_none(f))
             )
             return
         self._back(worker)
@@ -230,6 +230,14 @@ class WorkerPool:
             w.close()
         self._waiters.shutdown(wait=False, cancel_futures=True)
         self._spawner.shutdown(wait=False, cancel_futures=True)
+
+
+def _result_or_none(fut: Future[_Worker]) -> _Worker | None:
+    exc = fut.exception()
+    if exc is not None:
+        log.error("could not start a worker to replace a stopped one: %s", exc)
+        return None
+    return fut.result()
 
 
 def _timeout(timeout: float) -> ApiError:
