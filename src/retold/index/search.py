@@ -290,7 +290,7 @@ def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | N
         language=doc.language,
         id=doc.id,
     )
-    return stored_prepared(d, vecs, fallback)
+    return stored_prepared(d, vecs, fallback, body_sig=doc.body_sig)
 
 
 def verify_candidates(
