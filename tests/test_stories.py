@@ -225,8 +225,8 @@ def test_parallel_linking_finds_the_same_links(
     import shutil
 
     from conftest import EXAMPLES
-    from retold import stories as stories_module
     from retold.index import Index
+    from retold.index import book as stories_module
     from retold.stories import StoryBook
     from retold.types import Document
 

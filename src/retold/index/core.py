@@ -86,8 +86,14 @@ class IndexCore:
         lock_timeout: float = 60.0,
     ) -> None:
         self.path = Path(path) if path is not None else default_index_path()
-        finish_compaction(self.path)
-        self.store = Store(self.path, create=create)
+        try:
+            finish_compaction(self.path)
+            self.store = Store(self.path, create=create)
+        except OSError as exc:  # a directory on the way that this user may not enter
+            raise InputError(
+                f"cannot use the index directory {self.path}: {exc.strerror or exc}; "
+                "check its permissions or choose another --index"
+            ) from None
         self.lock_timeout = lock_timeout
         self._lock: IO[str] | None = None
         self._lock_depth = 0
