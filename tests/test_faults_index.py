@@ -40,7 +40,9 @@ VECTOR_FILES = ("sent.f16", "doc.f16", "sent_doc.i32", "minhash.u32")
 
 _RNG = random.Random(16)
 _VOCAB = [
-    "".join(_RNG.choice("bcdfghklmnprstv") + _RNG.choice("aeiou") for _ in range(_RNG.randint(2, 4)))
+    "".join(
+        _RNG.choice("bcdfghklmnprstv") + _RNG.choice("aeiou") for _ in range(_RNG.randint(2, 4))
+    )
     for _ in range(3000)
 ]
 
@@ -283,7 +285,9 @@ def test_add_has_the_max_bytes_option_its_message_suggests(tmp_path: Path) -> No
     big = tmp_path / "big.txt"
     big.write_text(article(1, n=40), encoding="utf-8")
     ix = str(tmp_path / "ix")
-    proc = run("index", "add", "--index", ix, "--encoder", "hashing", "--max-bytes", "500", str(big))
+    proc = run(
+        "index", "add", "--index", ix, "--encoder", "hashing", "--max-bytes", "500", str(big)
+    )
     assert proc.returncode == 3 and "--max-bytes" in proc.stderr
     proc = run("index", "add", "--index", ix, "--max-bytes", "1000000", str(big))
     assert proc.returncode == 0, proc.stderr
@@ -439,7 +443,9 @@ def test_serve_cli_writes_compact_and_search_at_once_lose_no_acknowledged_write(
     def searches() -> None:
         n = 0
         while not stop.is_set():
-            status, body = server.post("/api/search", {"article": {"text": article(n % 40)}, "k": 3})
+            status, body = server.post(
+                "/api/search", {"article": {"text": article(n % 40)}, "k": 3}
+            )
             if status >= 500 and status not in (503, 504):
                 failures.append(f"POST /api/search {status}: {body}")
             n += 1
