@@ -385,7 +385,8 @@ class _Server:
                     self.url = m.group(0)
                     found.set()
 
-        threading.Thread(target=pump, daemon=True).start()
+        self._pump = threading.Thread(target=pump, daemon=True)
+        self._pump.start()
         if not found.wait(180):
             self.stop()
             raise AssertionError("retold serve did not start: " + "".join(self.log))
@@ -409,6 +410,9 @@ class _Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self._pump.join(10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 @pytest.mark.slow
@@ -420,6 +424,7 @@ def test_serve_cli_writes_compact_and_search_at_once_lose_no_acknowledged_write(
         ix.add([Document(article(i), id=f"seed-{i}") for i in range(40)])
     server = _Server(index)
     acked: list[str] = []  # every write that was answered as done
+    counts = {"searches": 0}
     failures: list[str] = []
     stop = threading.Event()
     lock = threading.Lock()
@@ -443,6 +448,7 @@ def test_serve_cli_writes_compact_and_search_at_once_lose_no_acknowledged_write(
     def searches() -> None:
         n = 0
         while not stop.is_set():
+            counts["searches"] += 1
             status, body = server.post(
                 "/api/search", {"article": {"text": article(n % 40)}, "k": 3}
             )
@@ -492,6 +498,11 @@ def test_serve_cli_writes_compact_and_search_at_once_lose_no_acknowledged_write(
         present = set(ix.ids())
         lost = [a for a in acked if a not in present]
         assert not lost, f"{len(lost)} acknowledged writes lost: {lost[:5]}"
+        http = sum(a.startswith("http-") for a in acked)
+        print(
+            f"\n{len(acked)} acknowledged writes ({http} over HTTP, {len(acked) - http} by "
+            f"the command line), 3 compactions, {counts['searches']} searches: none lost"
+        )
         assert {f"seed-{i}" for i in range(3)}.isdisjoint(present)
         assert len(present) == 37 + len(acked) + _unacknowledged(present, acked)
         assert ix.stats()["removed"] == 0 and "damage" not in ix.stats()
