@@ -298,6 +298,33 @@ def record(
     )
 
 
+def _load_all(
+    items: Iterable[RawDoc | Document],
+    out: list[DocRecord | Rejected | Duplicate | None],
+    max_bytes: int | None,
+) -> list[tuple[int, str, str | None, Document]]:
+    """Read each input: a :class:`Rejected` in ``out`` for those that fail, a
+    placeholder for the others, which come back as (slot, origin, publisher, doc)."""
+    loaded: list[tuple[int, str, str | None, Document]] = []
+    for item in items:
+        origin = item.origin if isinstance(item, RawDoc) else (item.id or item.url or "<document>")
+        try:
+            if isinstance(item, RawDoc):
+                doc = load_raw(item, max_bytes)
+            else:
+                check_text(item.text, name="the text", hint="give the article text")
+                doc = item
+        except RetoldError as exc:
+            out.append(Rejected(origin, str(exc)))
+            continue
+        except Exception as exc:  # one odd input must not stop a long job
+            out.append(Rejected(origin, f"internal error: {type(exc).__name__}: {exc}"))
+            continue
+        loaded.append((len(out), origin, item.publisher if isinstance(item, RawDoc) else None, doc))
+        out.append(None)
+    return loaded
+
+
 def make_records(
     items: Iterable[RawDoc | Document],
     encoder: Encoder,
@@ -315,23 +342,7 @@ def make_records(
     :func:`load_raw`).
     """
     out: list[DocRecord | Rejected | Duplicate | None] = []
-    loaded: list[tuple[int, str, str | None, Document]] = []  # (slot, origin, publisher, doc)
-    for item in items:
-        origin = item.origin if isinstance(item, RawDoc) else (item.id or item.url or "<document>")
-        try:
-            if isinstance(item, RawDoc):
-                doc = load_raw(item, max_bytes)
-            else:
-                check_text(item.text, name="the text", hint="give the article text")
-                doc = item
-        except RetoldError as exc:
-            out.append(Rejected(origin, str(exc)))
-            continue
-        except Exception as exc:  # one odd input must not stop a long job
-            out.append(Rejected(origin, f"internal error: {type(exc).__name__}: {exc}"))
-            continue
-        loaded.append((len(out), origin, item.publisher if isinstance(item, RawDoc) else None, doc))
-        out.append(None)
+    loaded = _load_all(items, out, max_bytes)
     todo, repeats = loaded, []
     slot_hash: dict[int, bytes] = {}  # computed for the known check, kept for the record
     if known is not None and loaded:
