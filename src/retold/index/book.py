@@ -152,13 +152,10 @@ class StoryBook:
     def _forget_gone(self) -> None:
         """Drop the links and linked marks of documents no longer in the index."""
         live = set(self.index.ids())
-        gone = [i for (i,) in self.db.execute("SELECT id FROM linked").fetchall() if i not in live]
-        gone += [
-            x
-            for row in self.db.execute("SELECT a, b FROM links").fetchall()
-            for x in row
-            if x not in live
-        ]
+        known = self.db.execute(
+            "SELECT id FROM linked UNION SELECT a FROM links UNION SELECT b FROM links"
+        ).fetchall()
+        gone = [i for (i,) in known if i not in live]
         self._forget(set(gone))
 
     def _forget(self, ids: set[str]) -> None:
