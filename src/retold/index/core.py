@@ -271,14 +271,17 @@ class IndexCore:
         for f in self.path.glob("*.faiss.tmp"):
             f.unlink(missing_ok=True)
 
-    def damage(self) -> list[str]:
+    def damage(self, *, deep: bool = False) -> list[str]:
         """What is wrong with the vector files, one line each (empty when nothing):
-        a file with fewer rows than the database records, or a partial row."""
+        a file with fewer rows than the database records; with ``deep``, also
+        sentence rows that name no stored document (read in full: for
+        :meth:`stats`, not before every write)."""
         meta = self.store.meta()
         if "encoder" not in meta:
             return []
         n_docs, n_sents = int(meta["n_docs"]), int(meta["n_sents"])
         out = []
+        repair = f"repair it with: retold index compact --index {self.path}"
         for f, rows in (
             (self.sents.data, n_sents),
             (self.sent_doc, n_sents),
@@ -289,8 +292,12 @@ class IndexCore:
             if size < rows * f.row_bytes:
                 out.append(
                     f"{f.path.name} holds {size // f.row_bytes} rows but the database "
-                    f"records {rows}; repair it with: retold index compact --index {self.path}"
+                    f"records {rows}; {repair}"
                 )
+        if deep and not out and not _rows_ascend(self.sent_doc, n_sents, n_docs):
+            out.append(
+                f"{self.sent_doc.path.name} names documents the database does not hold; {repair}"
+            )
         return out
 
     def _init_meta(self) -> None:
@@ -312,6 +319,19 @@ class IndexCore:
                 }
             )
         self._encoder_name = enc.name
+
+
+def _rows_ascend(sent_doc: RowFile, n_sents: int, n_docs: int) -> bool:
+    """True when each sentence row names a stored document, in the order they
+    were added (appends only: the document rows never go down)."""
+    data = sent_doc.view(n_sents)
+    last = 0
+    for i in range(0, n_sents, 1 << 20):
+        part = np.asarray(data[i : i + (1 << 20), 0], dtype=np.int64)
+        if part[0] < last or part[-1] >= n_docs or (len(part) > 1 and np.diff(part).min() < 0):
+            return False
+        last = int(part[-1])
+    return True
 
 
 def ivf_state(meta: dict[str, str], name: str) -> IVFState:

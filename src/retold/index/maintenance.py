@@ -181,7 +181,7 @@ class Maintenance(Adding):
             "disk_bytes": files,
             "total_bytes": sum(files.values()),
         }
-        damage = self.damage()
+        damage = self.damage(deep=True)
         if damage:
             out["damage"] = damage
         return out

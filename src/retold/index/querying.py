@@ -114,7 +114,7 @@ class Searching(IndexCore):
         """``op()`` on the index now at ``path``, done again if another process
         swapped a compacted directory in while it ran (its files would no longer
         match the database this object read)."""
-        for _ in range(3):
+        for _ in range(2):
             self._fresh()
             try:
                 out = op()
@@ -124,7 +124,8 @@ class Searching(IndexCore):
                 raise
             if not self.store.replaced():
                 return out
-        return out
+        self._fresh()  # compacted twice meanwhile: a last try, whatever comes next
+        return op()
 
     def _search_prepared(
         self,
