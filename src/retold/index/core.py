@@ -25,7 +25,7 @@ from typing import IO, TypeVar
 import numpy as np
 
 from retold.embed import Encoder, HashingEncoder, default_encoder
-from retold.errors import InputError, UsageError
+from retold.errors import IndexBusyError, InputError, UsageError
 from retold.index.sketch import SketchParams
 from retold.index.store import Store, file_identity
 from retold.index.vectors import IVFState, RowFile, VectorParams, VectorSet
@@ -244,7 +244,7 @@ class IndexCore:
                         raise
                     if time.monotonic() >= deadline:
                         fh.close()
-                        raise UsageError(
+                        raise IndexBusyError(
                             f"another process is adding to the index at {self.path}; "
                             "wait for it to finish"
                         ) from None
