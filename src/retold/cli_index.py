@@ -226,7 +226,7 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     and the exit status is then 1.
     """
     with _open(index_dir) as ix:
-        st = ix.stats()
+        st = ix.stats(deep=True)
     for problem in st.get("damage", []):
         click.echo(f"retold: damaged: {problem}", err=True)
     if as_json:

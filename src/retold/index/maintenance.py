@@ -149,9 +149,10 @@ class Maintenance(Adding):
             if f.is_file() and f.name != "writer.lock"
         }
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self, *, deep: bool = False) -> dict[str, Any]:
         """Counts, settings and disk use; ``damage`` lists what is wrong with the
-        vector files, and is present only when something is."""
+        vector files, and is present only when something is (``deep``: read the
+        sentence-to-document file in full to check it too)."""
         self._fresh()
         meta = self.store.meta()
         live, removed = self.store.count_docs()
@@ -181,7 +182,7 @@ class Maintenance(Adding):
             "disk_bytes": files,
             "total_bytes": sum(files.values()),
         }
-        damage = self.damage(deep=True)
+        damage = self.damage(deep=deep)
         if damage:
             out["damage"] = damage
         return out
