@@ -16,6 +16,7 @@ One directory holds it all::
     minhash.u32     one MinHash signature per document
     *-ivf-N.faiss   IVF accelerators over the first N rows (derived; optional)
     writer.lock     one writer at a time (per operation); readers never wait
+    stories.sqlite  the links between documents (:mod:`retold.index.book`)
 
 Adding is incremental: documents already present (same id, or same content)
 are skipped, nothing stored is recomputed, and a crash leaves every committed

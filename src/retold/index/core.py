@@ -233,7 +233,17 @@ class IndexCore:
         deadline = time.monotonic() + self.lock_timeout
         while True:
             name = self.path / "writer.lock"
-            fh = open(name, "a+")  # noqa: SIM115  (held until the operation ends)
+            try:
+                fh = open(name, "a+")  # noqa: SIM115  (held until the operation ends)
+            except FileNotFoundError:  # between the two renames of a compaction
+                if time.monotonic() >= deadline:
+                    raise InputError(f"no index at {self.path} any more") from None
+                time.sleep(0.05)
+                continue
+            except OSError as exc:
+                raise InputError(
+                    f"cannot write to the index at {self.path}: {exc.strerror or exc}"
+                ) from None
             while True:
                 try:
                     fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -12,8 +12,10 @@ grouping itself:
   DataFrame); given the content hashes already known, it skips preparing exact
   copies (:class:`Duplicate`);
 - :func:`stored_prepared` rebuilds a prepared document from its stored text and
-  vectors (no encoder needed) and :func:`verify` compares a candidate source
-  with a query; :func:`rank_key` orders the verified candidates.
+  vectors (no encoder needed), attaching the vectors only to the sentences
+  they were made from (:func:`body_signature`), and :func:`verify` compares a
+  candidate source with a query; :func:`rank_key` orders the verified
+  candidates.
 
 Pairs to verify come from shared LSH band keys or from the sentence-vector
 search; that join is the only part a distributed job does differently. A
