@@ -254,6 +254,66 @@ def _qualifier(text: str, s: int) -> tuple[str | None, str, int]:
     return _QUALIFIERS.get(q), re.sub(r"\s+", " ", m.group("q")).lower(), m.start("q")
 
 
+def _inside_token(text: str, p: int) -> bool:
+    """Whether the digits at ``p`` continue a word or a number rather than start one."""
+    prev = text[p - 1] if p > 0 else " "
+    return (
+        prev.isalnum()
+        or prev == "_"
+        or (prev == "-" and p > 1 and text[p - 2].isalpha())  # F-16, COVID-19
+        or (prev in ".," and p > 1 and text[p - 2].isdigit())  # inside 2,000
+    )
+
+
+def _scale_and_unit(text: str, e: int, unit: str | None) -> tuple[float, str | None, int]:
+    """The scale ("million", "bn") and unit ("km", "dollars") after a number ending at ``e``;
+    ``unit`` is a currency sign already read before it. Returns (scale, unit, new end)."""
+    scale = 1.0
+    if unit is not None and (sm := _SUFFIX_SCALE_RE.match(text, e)):
+        scale, e = _SCALES[sm.group("scale").lower()], sm.end()
+    elif sm2 := _SCALE_RE.match(text, e):
+        scale, e = _SCALES[_fold(re.sub(r"\s+", " ", sm2.group("scale")))], sm2.end()
+    if um := _UNIT_RE.match(text, e):
+        u = _UNITS.get(_fold(re.sub(r"\s+", " ", um.group("unit"))))
+        if u is not None and (unit is None or u not in _MONEY):
+            unit = unit or u
+            e = um.end()
+    return scale, unit, e
+
+
+def _read_digits(
+    text: str, p: int, lang: str, taken: bytearray
+) -> tuple[int, int, float, str | None, bool] | None:
+    """The number written in digits at ``p`` as (start, end, value, unit, year_like), or None."""
+    m = _NUM_RE.match(text, p)
+    if m is None or taken.find(1, p, m.end()) >= 0:
+        return None
+    raw, e = m.group(), m.end()
+    if (
+        len(raw) == 4
+        and raw.isdigit()
+        and raw[2] < "6"
+        and raw < "2400"
+        and _ZONE_RE.match(text, e)
+    ):
+        return p, e, int(raw[:2]) * 60 + int(raw[2:]), "time", False  # "1800 GMT" is 18:00
+    value = _parse_digits(raw, lang)
+    if value is None:
+        return None
+    c = _CURRENCY_BEFORE_RE.search(text, max(0, p - 4), p)
+    vs = c.start() if c else p
+    scale, unit, e = _scale_and_unit(text, e, _CURRENCY[c.group().strip().lower()] if c else None)
+    if e < len(text) and text[e].isalpha():
+        return None  # 2nd, 3D, 4x4: ordinals and codes
+    if unit in ("am", "pm"):
+        value = (value % 12 + (12 if unit == "pm" else 0)) * 60
+        unit = "time"
+    year_like = (
+        unit is None and scale == 1.0 and raw.isdigit() and len(raw) == 4 and 1800 <= value <= 2100
+    )
+    return vs, e, value * scale, unit, year_like
+
+
 def find_numbers(
     text: str, lang: str, toks: list[_Tok], runs: list[int], taken: bytearray
 ) -> list[_Num]:
@@ -285,59 +345,12 @@ def find_numbers(
         add(m.start(), m.end(), h * 60 + mi, "time", False, False)
 
     for p in runs:
-        if taken[p]:
+        if taken[p] or _inside_token(text, p):
             continue
-        prev = text[p - 1] if p > 0 else " "
-        if (
-            prev.isalnum()
-            or prev == "_"
-            or (prev == "-" and p > 1 and text[p - 2].isalpha())  # F-16, COVID-19
-            or (prev in ".," and p > 1 and text[p - 2].isdigit())  # inside 2,000
-        ):
-            continue
-        m = _NUM_RE.match(text, p)
-        if m is None or taken.find(1, p, m.end()) >= 0:
-            continue
-        raw, e = m.group(), m.end()
-        if (
-            len(raw) == 4
-            and raw.isdigit()
-            and raw[2] < "6"
-            and raw < "2400"
-            and _ZONE_RE.match(text, e)
-        ):
-            # "1800 GMT" is 18:00
-            add(p, e, int(raw[:2]) * 60 + int(raw[2:]), "time", False, False)
-            continue
-        value = _parse_digits(raw, lang)
-        if value is None:
-            continue
-        c = _CURRENCY_BEFORE_RE.search(text, max(0, p - 4), p)
-        vs = c.start() if c else p
-        unit = _CURRENCY[c.group().strip().lower()] if c else None
-        scale = 1.0
-        if c and (sm := _SUFFIX_SCALE_RE.match(text, e)):
-            scale, e = _SCALES[sm.group("scale").lower()], sm.end()
-        elif sm2 := _SCALE_RE.match(text, e):
-            scale, e = _SCALES[_fold(re.sub(r"\s+", " ", sm2.group("scale")))], sm2.end()
-        if um := _UNIT_RE.match(text, e):
-            u = _UNITS.get(_fold(re.sub(r"\s+", " ", um.group("unit"))))
-            if u is not None and (unit is None or u not in _MONEY):
-                unit = unit or u
-                e = um.end()
-        if e < len(text) and text[e].isalpha():
-            continue  # 2nd, 3D, 4x4: ordinals and codes
-        if unit in ("am", "pm"):
-            value = (value % 12 + (12 if unit == "pm" else 0)) * 60
-            unit = "time"
-        year_like = (
-            unit is None
-            and scale == 1.0
-            and raw.isdigit()
-            and len(raw) == 4
-            and 1800 <= value <= 2100
-        )
-        add(vs, e, value * scale, unit, False, year_like)
+        found = _read_digits(text, p, lang, taken)
+        if found is not None:
+            vs, e, value, unit, year_like = found
+            add(vs, e, value, unit, False, year_like)
 
     words = _NUMBER_WORDS.get(lang)
     if words:
