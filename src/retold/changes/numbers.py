@@ -359,6 +359,53 @@ def find_numbers(
     return out
 
 
+def _and_joins(
+    text: str, toks: list[_Tok], words: dict[str, tuple[_NumKind, float]], j: int
+) -> bool:
+    """Whether the "and" at ``j`` joins a smaller number word ("two hundred and fifty")."""
+    nxt = words.get(toks[j + 1].fold)
+    return bool(
+        nxt and nxt[0] in ("unit", "teen", "ten") and text[toks[j].end : toks[j + 1].start] == " "
+    )
+
+
+def _word_run(
+    text: str, toks: list[_Tok], words: dict[str, tuple[_NumKind, float]], taken: bytearray, k: int
+) -> tuple[int, float]:
+    """The run of number words starting at token ``k``: (its last token, its value)."""
+    n = len(toks)
+    total = current = biggest = 0.0
+    prev: str | None = None
+    last = j = k
+    while j < n:
+        tj = toks[j]
+        if j > k and text[toks[j - 1].end : tj.start] not in (" ", "-", "\u00a0"):
+            break
+        if tj.fold in ("and", "y") and prev in ("mult", "scale", "hund", "ten") and j + 1 < n:
+            if not _and_joins(text, toks, words, j):
+                break
+            j += 1
+            continue
+        entry = words.get(tj.fold)
+        if entry is None or entry[0] not in _FOLLOWS[prev] or taken.find(1, tj.start, tj.end) >= 0:
+            break
+        kind, v = entry
+        if kind in ("unit", "teen", "ten", "hund"):
+            current += v
+        elif kind == "mult":
+            current = (current or 1) * v
+        else:
+            if total == 0 and current == 0:
+                current = 1
+            total = (total + current) * v if v > biggest else total + current * v
+            biggest = max(biggest, v)
+            current = 0
+        prev = kind
+        last = j
+        j += 1
+    return last, total + current
+
+
 def _number_words(
     text: str,
     toks: list[_Tok],
@@ -374,50 +421,9 @@ def _number_words(
         if t.fold not in words or taken.find(1, t.start, t.end) >= 0:
             k += 1
             continue
-        total = current = 0.0
-        biggest = 0.0
-        prev: str | None = None
-        first = last = k
-        j = k
-        while j < n:
-            tj = toks[j]
-            if j > first:
-                gap = text[toks[j - 1].end : tj.start]
-                if gap not in (" ", "-", "\u00a0"):
-                    break
-            if tj.fold in ("and", "y") and prev in ("mult", "scale", "hund", "ten") and j + 1 < n:
-                nxt = words.get(toks[j + 1].fold)
-                if (
-                    nxt
-                    and nxt[0] in ("unit", "teen", "ten")
-                    and text[tj.end : toks[j + 1].start] == " "
-                ):
-                    j += 1
-                    continue
-                break
-            entry = words.get(tj.fold)
-            if (
-                entry is None
-                or entry[0] not in _FOLLOWS[prev]
-                or taken.find(1, tj.start, tj.end) >= 0
-            ):
-                break
-            kind, v = entry
-            if kind in ("unit", "teen", "ten", "hund"):
-                current += v
-            elif kind == "mult":
-                current = (current or 1) * v
-            else:
-                if total == 0 and current == 0:
-                    current = 1
-                total = (total + current) * v if v > biggest else total + current * v
-                biggest = max(biggest, v)
-                current = 0
-            prev = kind
-            last = j
-            j += 1
+        first = k
+        last, value = _word_run(text, toks, words, taken, k)
         start = toks[first].start
-        value = total + current
         # "a hundred", "a million"
         if (
             toks[first].fold in words
