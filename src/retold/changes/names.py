@@ -241,9 +241,9 @@ def find_names(text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab) -> 
     return out
 
 
-def _name_from_run(
-    text: str, toks: list[_Tok], run: list[int], vocab: _Vocab, out: list[_Name]
-) -> None:
+def _trim_head(toks: list[_Tok], run: list[int], vocab: _Vocab) -> tuple[list[int], bool]:
+    """Drop function words and a sentence-initial capital that is no name from the head of
+    a run; the flag says a lone remaining word is only weakly a name."""
     while run and (
         toks[run[0]].fold in _STOP
         or toks[run[0]].fold in _NAME_CONNECTORS
@@ -251,7 +251,7 @@ def _name_from_run(
     ):
         run = run[1:]
     if not run:
-        return
+        return run, False
     weak = False
     first = toks[run[0]]
     if first.initial and _title_components(first.fold) is None:
@@ -264,7 +264,12 @@ def _name_from_run(
             weak = True
         else:
             run = run[1:]
-    # a title at the head of the run: "Spanish Foreign Minister José Manuel Albares"
+    return run, weak
+
+
+def _split_title(toks: list[_Tok], run: list[int]) -> tuple[list[int], list[int]]:
+    """(title, name): a title at the head of the run ("Spanish Foreign Minister José Manuel
+    Albares") split from the name, connectors trimmed from the name's ends."""
     last_core = -1
     has_core = False
     k = 0
@@ -289,10 +294,13 @@ def _name_from_run(
         run = run[1:]
     while run and toks[run[-1]].fold in _NAME_CONNECTORS:
         run = run[:-1]
-    if not run:
-        return
-    # title words before the run in lower case: "acting President", "la presidenta encargada"
-    b = (title_idx[0] if title_idx else run[0]) - 1
+    return title_idx, run
+
+
+def _extend_title(text: str, toks: list[_Tok], title_idx: list[int], head: int) -> None:
+    """Prepend to ``title_idx`` the lower-case title words before token ``head``:
+    "acting President", "la presidenta encargada"."""
+    b = head - 1
     while b >= 0 and (gap := _TITLE_GAP_RE.fullmatch(text[toks[b].end : toks[b + 1].start])):
         f = toks[b].fold
         if gap.group().startswith(".") and f not in _ABBREVIATIONS and f not in _HONORIFICS:
@@ -312,6 +320,18 @@ def _name_from_run(
             break
         title_idx.insert(0, b)
         b -= 1
+
+
+def _name_from_run(
+    text: str, toks: list[_Tok], run: list[int], vocab: _Vocab, out: list[_Name]
+) -> None:
+    run, weak = _trim_head(toks, run, vocab)
+    if not run:
+        return
+    title_idx, run = _split_title(toks, run)
+    if not run:
+        return
+    _extend_title(text, toks, title_idx, title_idx[0] if title_idx else run[0])
     comps: set[str] = set()
     has_core = False
     for ti in title_idx:
