@@ -440,27 +440,7 @@ def name_changes(out: _Out, same_lang: bool) -> None:
                 ma[i] = mb[j] = True
     # near-miss spellings, word by word: "Janetsky" / "Janesky"
     if same_lang and not all(ma) and not all(mb):
-        words_a = {_name_norm(t.fold) for t in pa.toks}
-        words_b = {_name_norm(t.fold) for t in pb.toks}
-        for i, x in enumerate(xa):
-            if ma[i]:
-                continue
-            for wi, w in enumerate(x.norm):
-                if w in words_b or len(w) < 5:
-                    continue
-                for j, y in enumerate(xb):
-                    if mb[j]:
-                        continue
-                    hit = next((v for v in y.norm if _near_miss(w, v) and v not in words_a), None)
-                    if hit is None:
-                        continue
-                    ta = _name_token(pa, x, wi)
-                    tb = _name_token(pb, y, y.norm.index(hit))
-                    out.add("name", ta, tb, "name spelled differently")
-                    ma[i] = mb[j] = True
-                    break
-                if ma[i]:
-                    break
+        _spelling_changes(out, xa, xb, ma, mb)
     # one name swapped for another in the same place: "Smith said on" / "Jones said on"
     for i, x in enumerate(xa):
         if ma[i] or x.weak:
@@ -473,6 +453,39 @@ def name_changes(out: _Out, same_lang: bool) -> None:
                 out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
                 ma[i] = mb[j] = True
                 break
+
+
+def _spelling_changes(
+    out: _Out, xa: list[_Name], xb: list[_Name], ma: list[bool], mb: list[bool]
+) -> None:
+    """Report names on each side, not yet matched, that differ by a near-miss spelling of
+    one word; marks them matched in ``ma`` and ``mb``."""
+    pa, pb = out.a, out.b
+    words_a = {_name_norm(t.fold) for t in pa.toks}
+    words_b = {_name_norm(t.fold) for t in pb.toks}
+    for i, x in enumerate(xa):
+        if ma[i]:
+            continue
+        for wi, w in enumerate(x.norm):
+            if w in words_b or len(w) < 5:
+                continue
+            j = _misspelt_in(w, xb, mb, words_a)
+            if j is not None:
+                y = xb[j]
+                hit = next(v for v in y.norm if _near_miss(w, v) and v not in words_a)
+                ta = _name_token(pa, x, wi)
+                tb = _name_token(pb, y, y.norm.index(hit))
+                out.add("name", ta, tb, "name spelled differently")
+                ma[i] = mb[j] = True
+                break
+
+
+def _misspelt_in(w: str, xb: list[_Name], mb: list[bool], words_a: set[str]) -> int | None:
+    """The first unmatched name in ``xb`` with a word that is a near miss of ``w``."""
+    for j, y in enumerate(xb):
+        if not mb[j] and any(_near_miss(w, v) and v not in words_a for v in y.norm):
+            return j
+    return None
 
 
 def _same_place(cx: tuple[str | None, ...], cy: tuple[str | None, ...]) -> bool:
