@@ -351,31 +351,40 @@ def _fields(x: _Date) -> tuple[int | None, ...]:
     return (x.y, x.m, x.d, x.wd, x.d2)
 
 
-def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> None:
-    def shared(x: _Date, y: _Date) -> tuple[int, int]:
-        same = diff = 0
-        for p, q in zip(_fields(x), _fields(y), strict=True):
-            if p is not None and q is not None:
-                same += p == q
-                diff += p != q
-        return same, diff
+def _shared(x: _Date, y: _Date) -> tuple[int, int]:
+    """(fields both dates give and agree on, fields both give and differ on)."""
+    same = diff = 0
+    for p, q in zip(_fields(x), _fields(y), strict=True):
+        if p is not None and q is not None:
+            same += p == q
+            diff += p != q
+    return same, diff
 
+
+def _equal(x: _Date, y: _Date) -> bool:
+    return _fields(x) == _fields(y)
+
+
+def _compatible(x: _Date, y: _Date) -> bool:
+    same, diff = _shared(x, y)
+    return diff == 0 and same > 0
+
+
+def _unmatched(xs: list[_Date], ys: list[_Date]) -> tuple[list[_Date], list[_Date]]:
+    """The dates left once those saying the same thing are paired off: the same date, or
+    one less specific than the other ("Dec. 29" and "Dec. 29, 2025")."""
     ux, uy = list(xs), list(ys)
-
-    # the same date, or one less specific than the other ("Dec. 29" and "Dec. 29, 2025")
-    def equal(x: _Date, y: _Date) -> bool:
-        return _fields(x) == _fields(y)
-
-    def compatible(x: _Date, y: _Date) -> bool:
-        same, diff = shared(x, y)
-        return diff == 0 and same > 0
-
-    for pred in (equal, compatible):
+    for pred in (_equal, _compatible):
         for x in list(ux):
             y2 = next((y for y in uy if pred(x, y)), None)
             if y2 is not None:
                 ux.remove(x)
                 uy.remove(y2)
+    return ux, uy
+
+
+def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> None:
+    ux, uy = _unmatched(xs, ys)
     # one date left on each side, given to the same precision: one was changed into the other
     lone = (
         len(ux) == 1
@@ -384,7 +393,7 @@ def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> 
         and [f is None for f in _fields(ux[0])] == [f is None for f in _fields(uy[0])]
     )
     cands = sorted(
-        ((shared(x, y)[0], i, j) for i, x in enumerate(ux) for j, y in enumerate(uy)),
+        ((_shared(x, y)[0], i, j) for i, x in enumerate(ux) for j, y in enumerate(uy)),
         key=lambda c: (-c[0], c[1], c[2]),
     )
     done_x: set[int] = set()
