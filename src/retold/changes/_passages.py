@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from retold.changes.dates import _Date
     from retold.changes.names import _Name
     from retold.changes.numbers import _Num
-from retold.changes._tokens import _STOP, _Tok
+from retold.changes._tokens import _Tok
+from retold.text import STOP_WORDS
 
 # ---------------------------------------------------------------------------
 # documents and passages
@@ -93,8 +94,8 @@ class _Out:
         self.cross = a.doc.lang != b.doc.lang
         self.overlap = 1.0
         if not self.cross:
-            ka = {t.key for t in a.toks if t.fold not in _STOP}
-            kb = {t.key for t in b.toks if t.fold not in _STOP}
+            ka = {t.key for t in a.toks if t.fold not in STOP_WORDS}
+            kb = {t.key for t in b.toks if t.fold not in STOP_WORDS}
             self.overlap = 2 * len(ka & kb) / (len(ka) + len(kb)) if ka and kb else 0.0
 
     @property

@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-# ---------------------------------------------------------------------------
-# words
-
-
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
-
-
-@lru_cache(maxsize=1 << 16)
-def _fold(word: str) -> str:
-    """Casefold, unify apostrophes and drop accents: the form words are compared in."""
-    w = word.casefold().translate(_APOSTROPHES)
-    if not w.isascii():
-        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
-    return w
-
+from retold.text import STOP_WORDS, fold, folded_words
 
 _SUFFIXES = ("ingly", "mente", "ings", "ing", "edly", "ed", "es", "ly", "s")
 
@@ -87,7 +72,7 @@ def _tokenize(text: str) -> list[_Tok]:
     for m in _WORD_RE.finditer(text):
         s, e = m.span()
         w = m.group()
-        f = _fold(w)
+        f = fold(w)
         gap = text[prev_end:s]
         # most gaps are one space: skip the sentence test for them
         initial = gap != " " or prev_fold is None
@@ -98,31 +83,10 @@ def _tokenize(text: str) -> list[_Tok]:
     return out
 
 
-def _words(*groups: str) -> frozenset[str]:
-    return frozenset(_fold(w) for g in groups for w in g.split())
-
-
-# function words of the languages we know; used to weigh quote overlap and to
-# tell sentence-initial capitals from names
-_STOP = _words(
-    "a an the and or but nor of to in on at by for with from as into onto about after before "
-    "is are was were be been being am do does did has have had will would shall should can "
-    "could may might must it its this that these those he she they we you i me him her them "
-    "us our their his my your who whom whose which what when where why how there here than "
-    "then so if not no also just only very more most such",
-    "el la lo los las un una unos unas y e o u ni de del al a en por para con sin sobre entre "
-    "que se su sus es son fue fueron ser era han ha he le les me te nos os mi tu este esta "
-    "estos estas ese esa esos esas eso esto ello como mas pero muy ya aunque cuando donde",
-    "o os as um uma uns umas do da dos das no na nos nas em com sem por pela pelo e ou que "
-    "le la les un une des du au aux et ou en dans sur pour par avec sans qui il elle ils elles "
-    "der die das den dem des ein eine einen und oder zu von mit im am ist sind war "
-    "il lo gli le uno una di da dei delle nel nella con per che non",
-)
-
-_STOP_KEYS = frozenset(_stem(w) for w in _STOP)
+_STOP_KEYS = frozenset(_stem(w) for w in STOP_WORDS)
 
 # ordinary words that open sentences and would otherwise look like names
-_STARTERS = _words(
+_STARTERS = folded_words(
     "however despite although though while when after before since because meanwhile later "
     "then also still yet instead among according last next both each every other another "
     "some many most all few several both once today yesterday tomorrow now earlier soon "

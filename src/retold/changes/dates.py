@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from retold.changes._passages import _inside, _Out
-from retold.changes._tokens import _fold, _Tok
+from retold.changes._tokens import _Tok
+from retold.text import fold
 
 # ---------------------------------------------------------------------------
 # dates
@@ -154,7 +155,7 @@ def _form_index(forms: list[tuple[str, int, str, bool]], ambiguous: str) -> dict
     langs: dict[str, set[str]] = {}
     short: dict[str, bool] = {}
     for form, value, lang, full in forms:
-        f = _fold(form)
+        f = fold(form)
         values[f] = value
         langs.setdefault(f, set()).add(lang)
         short[f] = short.get(f, True) and not full
@@ -163,7 +164,7 @@ def _form_index(forms: list[tuple[str, int, str, bool]], ambiguous: str) -> dict
 
 
 def _alternation(surfaces: set[str]) -> str:
-    forms = surfaces | {_fold(f) for f in surfaces}
+    forms = surfaces | {fold(f) for f in surfaces}
     escaped = (re.escape(f).replace("\\ ", " ") for f in sorted(forms, key=len, reverse=True))
     return "|".join(e.replace(" ", r"\s+") for e in escaped)
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retold.changes._passages import _inside, _Out, _Passage
-from retold.changes._tokens import _ABBREVIATIONS, _STARTERS, _STOP, _fold, _Tok, _words
+from retold.changes._tokens import _ABBREVIATIONS, _STARTERS, _Tok
 from retold.changes.numbers import _ALL_NUMBER_WORDS
+from retold.text import STOP_WORDS, fold, folded_words
 from retold.types import Span
 
 # ---------------------------------------------------------------------------
@@ -55,9 +56,9 @@ for _canon_t, _forms_t in {
     ("envoy",): "envoy enviado enviada",
 }.items():
     for _f in _forms_t.split():
-        _TITLE_CORE[_fold(_f)] = _canon_t
+        _TITLE_CORE[fold(_f)] = _canon_t
 _TITLE_PART: dict[str, tuple[str, ...]] = {
-    _fold(f): c
+    fold(f): c
     for c, fs in {
         ("foreign",): "foreign exteriores exterior",
         ("state",): "state estado",
@@ -78,7 +79,7 @@ _TITLE_PART: dict[str, tuple[str, ...]] = {
     for f in fs.split()
 }
 _TITLE_MOD: dict[str, tuple[str, ...]] = {
-    _fold(f): c
+    fold(f): c
     for c, fs in {
         ("acting",): "acting interim caretaker encargado encargada interino interina",
         ("former",): "former ex",
@@ -91,7 +92,7 @@ _TITLE_MOD: dict[str, tuple[str, ...]] = {
     for f in fs.split()
 }
 _TITLE_CONNECTORS = frozenset({"of", "de", "del", "for"})
-_NAME_CONNECTORS = _words(
+_NAME_CONNECTORS = folded_words(
     "de del la las los of van von der den da do dos das di du le bin ibn al el"
 )
 _NAME_GAP_RE = re.compile(r"[ \t\u00a0]+|-")
@@ -235,7 +236,11 @@ def find_names(text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab) -> 
             break
         i = j
         first = toks[run[0]]
-        if len(run) == 1 and first.initial and (first.fold in _STOP or first.fold in _STARTERS):
+        if (
+            len(run) == 1
+            and first.initial
+            and (first.fold in STOP_WORDS or first.fold in _STARTERS)
+        ):
             continue  # "The", "However": by far the most common capitalised words
         _name_from_run(text, toks, run, vocab, out)
     return out
@@ -245,7 +250,7 @@ def _trim_head(toks: list[_Tok], run: list[int], vocab: _Vocab) -> tuple[list[in
     """Drop function words and a sentence-initial capital that is no name from the head of
     a run; the flag says a lone remaining word is only weakly a name."""
     while run and (
-        toks[run[0]].fold in _STOP
+        toks[run[0]].fold in STOP_WORDS
         or toks[run[0]].fold in _NAME_CONNECTORS
         or toks[run[0]].fold in _HONORIFICS
     ):
@@ -495,7 +500,7 @@ def _same_place(cx: tuple[str | None, ...], cy: tuple[str | None, ...]) -> bool:
     return (
         len(same) >= 2
         and (cx[1] == cy[1] is not None or cx[2] == cy[2] is not None)
-        and any(w not in _STOP for w in same)
+        and any(w not in STOP_WORDS for w in same)
     )
 
 

@@ -6,20 +6,21 @@ import difflib
 from collections.abc import Sequence
 
 from retold.changes._passages import _Out, _tok_range
-from retold.changes._tokens import _STOP_KEYS, _stem, _Tok, _words
+from retold.changes._tokens import _STOP_KEYS, _stem, _Tok
+from retold.text import folded_words
 
 # ---------------------------------------------------------------------------
 # negation
 
 _NEGATORS: dict[str, frozenset[str]] = {
-    "en": _words("not no never none nobody nothing neither nor nowhere"),
-    "es": _words("no nunca jamás ni nada nadie ninguno ninguna ningún tampoco"),
-    "pt": _words("não nunca jamais nem nada ninguém nenhum nenhuma"),
-    "fr": _words("pas jamais rien aucun aucune nullement"),
-    "de": _words("nicht kein keine keinen keinem keiner keines nie niemals nichts niemand"),
-    "it": _words("non mai nessuno nessuna niente nulla"),
+    "en": folded_words("not no never none nobody nothing neither nor nowhere"),
+    "es": folded_words("no nunca jamás ni nada nadie ninguno ninguna ningún tampoco"),
+    "pt": folded_words("não nunca jamais nem nada ninguém nenhum nenhuma"),
+    "fr": folded_words("pas jamais rien aucun aucune nullement"),
+    "de": folded_words("nicht kein keine keinen keinem keiner keines nie niemals nichts niemand"),
+    "it": folded_words("non mai nessuno nessuna niente nulla"),
 }
-_ANY_NEGATOR = frozenset().union(*_NEGATORS.values()) - _words("ni mai nie")
+_ANY_NEGATOR = frozenset().union(*_NEGATORS.values()) - folded_words("ni mai nie")
 # "without" is "with" negated; the pair lets "with" ↔ "without" read as a flip
 _NEG_WITH = {
     "without": "with",
@@ -29,20 +30,22 @@ _NEG_WITH = {
     "ohne": "mit",
     "senza": "con",
 }
-_DENY = _words(
+_DENY = folded_words(
     "deny denies denied denying niega niegan negó negaron negar negado negando desmiente "
     "desmienten desmintió desmintieron nega negou negam"
 )
-_CONFIRM = _words(
+_CONFIRM = folded_words(
     "confirm confirms confirmed confirming confirma confirman confirmó confirmaron "
     "confirmar confirmado confirmando confirmou confirmam"
 )
-_CORRELATIVE = _words("nor ni nem")
-_NOT_ONLY = _words("only just merely solo sólo solamente únicamente")
-_AUX = _words("do does did")
+_CORRELATIVE = folded_words("nor ni nem")
+_NOT_ONLY = folded_words("only just merely solo sólo solamente únicamente")
+_AUX = folded_words("do does did")
 _NT_BASE = {"ca": "can", "wo": "will", "sha": "shall", "ai": "be"}
 # keys of the verbs contracted with n't ("wasn't" → "was"), which carry the negation
-_NT_KEYS = _words("is was are were do does did has have had can could will would should must need")
+_NT_KEYS = folded_words(
+    "is was are were do does did has have had can could will would should must need"
+)
 _NEG_MARK = "¬"
 
 
@@ -89,7 +92,7 @@ _MAX_NEG_TOKENS = 600
 # words that negate without a negator: "failed to win" says what "did not win" says
 _IMPLICIT_NEG = frozenset(
     _stem(w)
-    for w in _words(
+    for w in folded_words(
         "fail failed fails refuse refused refuses unable declined declines lack lacked unlikely",
         "unclear deny denied denies without rechazo rechazó negó sin impossible imposible",
     )

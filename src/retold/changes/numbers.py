@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from retold.changes._passages import _inside, _Out
-from retold.changes._tokens import _STOP_KEYS, _fold, _Tok
+from retold.changes._tokens import _STOP_KEYS, _Tok
 from retold.changes.dates import _alternation, _Date
+from retold.text import fold
 
 # ---------------------------------------------------------------------------
 # numbers
@@ -65,7 +66,7 @@ for _canon, _forms in {
 }.items():
     for _f in _forms.split("|"):
         _UNIT_SURFACES.add(_f.strip())
-        _UNITS[_fold(_f.strip())] = _canon
+        _UNITS[fold(_f.strip())] = _canon
 
 _CONVERSIONS = {
     ("mile", "km"): 1.609344,
@@ -138,9 +139,9 @@ for _cls, _phrases in {
 }.items():
     for _p in _phrases.split("|"):
         _QUAL_SURFACES.add(_p)
-        _QUALIFIERS[_fold(_p)] = _cls
+        _QUALIFIERS[fold(_p)] = _cls
 _QUAL_RE = re.compile(r"(?<![^\W\d_])(?P<q>" + _alternation(_QUAL_SURFACES) + r")\s+$", re.I)
-_QUAL_LAST_WORDS = frozenset(_fold(p.split()[-1]) for p in _QUAL_SURFACES)
+_QUAL_LAST_WORDS = frozenset(fold(p.split()[-1]) for p in _QUAL_SURFACES)
 _LAST_WORD_RE = re.compile(r"(\S+)\s+$")
 _OPENING_PUNCT = "\"“”‘’'«»¿¡([{—–-"
 
@@ -245,12 +246,12 @@ def _qualifier(text: str, s: int) -> tuple[str | None, str, int]:
     # the word just before the number must end a qualifier ("than", "about", "de") for the
     # (slow) regex to be worth trying
     w = _LAST_WORD_RE.search(text, max(0, s - 16), s)
-    if w is None or _fold(w.group(1).lstrip(_OPENING_PUNCT)) not in _QUAL_LAST_WORDS:
+    if w is None or fold(w.group(1).lstrip(_OPENING_PUNCT)) not in _QUAL_LAST_WORDS:
         return None, "", s
     m = _QUAL_RE.search(text, max(0, s - 40), s)
     if not m:
         return None, "", s
-    q = _fold(re.sub(r"\s+", " ", m.group("q")))
+    q = fold(re.sub(r"\s+", " ", m.group("q")))
     return _QUALIFIERS.get(q), re.sub(r"\s+", " ", m.group("q")).lower(), m.start("q")
 
 
@@ -272,9 +273,9 @@ def _scale_and_unit(text: str, e: int, unit: str | None) -> tuple[float, str | N
     if unit is not None and (sm := _SUFFIX_SCALE_RE.match(text, e)):
         scale, e = _SCALES[sm.group("scale").lower()], sm.end()
     elif sm2 := _SCALE_RE.match(text, e):
-        scale, e = _SCALES[_fold(re.sub(r"\s+", " ", sm2.group("scale")))], sm2.end()
+        scale, e = _SCALES[fold(re.sub(r"\s+", " ", sm2.group("scale")))], sm2.end()
     if um := _UNIT_RE.match(text, e):
-        u = _UNITS.get(_fold(re.sub(r"\s+", " ", um.group("unit"))))
+        u = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit"))))
         if u is not None and (unit is None or u not in _MONEY):
             unit = unit or u
             e = um.end()
@@ -436,7 +437,7 @@ def _number_words(
         end = toks[last].end
         unit = None
         if um := _UNIT_RE.match(text, end):
-            unit = _UNITS.get(_fold(re.sub(r"\s+", " ", um.group("unit"))))
+            unit = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit"))))
             if unit is not None:
                 end = um.end()
         # "one" and "una" are as often pronouns or articles; "million" alone is "a million" or

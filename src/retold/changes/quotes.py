@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retold.changes._passages import _MAX_QUOTES, _Out, _Passage, _tok_range
-from retold.changes._tokens import _STOP, _fold
+from retold.text import STOP_WORDS, fold
 from retold.types import Span
 
 # ---------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def _quotes_in(p: _Passage) -> list[_Quote]:
         toks = doc.toks[k1:k2]
         # a quotation running past the passage is cut to the words inside it
         span = (qs, qe) if s <= qs and qe <= e else (toks[0].start, toks[-1].end)
-        content = frozenset(t.key for t in toks if t.fold not in _STOP) or frozenset(
+        content = frozenset(t.key for t in toks if t.fold not in STOP_WORDS) or frozenset(
             t.key for t in toks
         )
         words = tuple(t.fold for t in toks)
@@ -270,7 +270,7 @@ def _speech_like(p: _Passage, q: _Quote) -> bool:
     """Not a scare-quoted word ("refugee-friendly") or a title of a work ("Blue Velvet"),
     whose quote marks come and go as a matter of style."""
     words = p.doc.text[q.span[0] : q.span[1]].split()
-    titled = all(w[0].isupper() or _fold(w) in _STOP for w in words if w[0].isalpha())
+    titled = all(w[0].isupper() or fold(w) in STOP_WORDS for w in words if w[0].isalpha())
     return len(words) >= 2 and not titled
 
 
