@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from retold.changes._passages import _inside, _Out, _Passage
 from retold.changes._tokens import _ABBREVIATIONS, _STARTERS, _Tok
 from retold.changes.numbers import _ALL_NUMBER_WORDS
@@ -363,26 +365,6 @@ def _name_from_run(
     )
 
 
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance, giving up (limit + 1) once it exceeds ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
 def _related(x: _Name, y: _Name) -> bool:
     """One name is the other, or part of it ("Maduro" in "Nicolás Maduro")."""
     if x.norm == y.norm or "".join(x.norm) == "".join(y.norm):
@@ -514,7 +496,8 @@ def _near_miss(a: str, b: str) -> bool:
         return False  # cheap tests first: lengths, and a misspelling keeps one end of the word
     if a.startswith(b) or b.startswith(a):
         return False
-    return _edit_distance(a, b, limit) <= limit
+    # optimal string alignment (a swap of two letters is one edit), as RapidFuzz computes it
+    return OSA.distance(a, b, score_cutoff=limit) <= limit
 
 
 def _name_token(p: _Passage, name: _Name, wi: int) -> Span:

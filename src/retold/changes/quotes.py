@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
 
 from retold.changes._passages import _MAX_QUOTES, _Out, _Passage, _tok_range
 from retold.text import STOP_WORDS, fold
@@ -176,15 +177,16 @@ def _is_sub(x: Sequence[str], y: Sequence[str]) -> bool:
 
 
 def _similarity(x: Sequence[str], y: Sequence[str]) -> float:
-    return difflib.SequenceMatcher(None, list(x), list(y), autojunk=False).ratio()
+    # the share of words in a longest common subsequence (RapidFuzz's Indel similarity)
+    return Indel.normalized_similarity(list(x), list(y))
 
 
 def _region(q: _Quote, p: _Passage, usable: list[bool]) -> tuple[int, int, int]:
     """(first, last, hits): the densest run of passage tokens matching the quote's words."""
     idx = [k for k, ok in enumerate(usable) if ok]
     keys = [p.toks[k].key for k in idx]
-    sm = difflib.SequenceMatcher(None, list(q.keys), keys, autojunk=False)
-    hits = [idx[j + n] for _, j, size in sm.get_matching_blocks() for n in range(size)]
+    blocks = Indel.opcodes(list(q.keys), keys).as_matching_blocks()
+    hits = [idx[b.b + n] for b in blocks for n in range(b.size)]
     best = (0, 0, 0)
     start = 0
     for k in range(1, len(hits) + 1):
