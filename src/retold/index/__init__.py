@@ -389,7 +389,7 @@ class Index:
 
     def add_paths(self, paths: Iterable[str], **kw: Any) -> AddSummary:
         """Add files, directories, JSON lines and WARC files (see :mod:`retold.index.readers`)."""
-        from retold.index.readers import iter_inputs
+        from retold.ingest.readers import iter_inputs
 
         return self.add(iter_inputs(paths), **kw)
 
