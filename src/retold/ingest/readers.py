@@ -24,7 +24,14 @@ from retold.ingest.decode import DEFAULT_MAX_BYTES, human_size
 from retold.ingest.records import Item, RawDoc, Rejected, surrogate_at
 from retold.ingest.warc import read_warc
 
-__all__ = ["MAX_LINE_BYTES", "SUPPORTED", "iter_inputs", "read_jsonl", "read_warc"]
+__all__ = [
+    "MAX_LINE_BYTES",
+    "SUPPORTED",
+    "capped_lines",
+    "iter_inputs",
+    "read_jsonl",
+    "read_warc",
+]
 
 _TEXT = (".txt", ".text", ".md")
 _HTML = (".html", ".htm", ".xhtml", ".shtml")
@@ -120,7 +127,7 @@ def _open_jsonl(p: Path) -> Iterator[Item]:
         yield Rejected(str(p), f"reading stopped: {getattr(exc, 'strerror', None) or exc}")
 
 
-def _lines(fh: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+def capped_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, line)``; ``None`` for a line over ``limit`` bytes, which is
     read past in chunks (a gzip bomb of one endless line costs time, not memory)."""
     no = 0
@@ -152,7 +159,7 @@ def read_jsonl(
     A line without an id gets ``<file>:<line>`` (stable, so re-adding is
     idempotent). A text or HTML over ``max_bytes`` (UTF-8) is rejected.
     """
-    for no, raw in _lines(fh, max(MAX_LINE_BYTES, 4 * max_bytes)):
+    for no, raw in capped_lines(fh, max(MAX_LINE_BYTES, 4 * max_bytes)):
         where = f"{name}:{no}"
         if raw is None:
             yield Rejected(where, f"line longer than {human_size(MAX_LINE_BYTES)}; skipped")
