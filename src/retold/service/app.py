@@ -534,6 +534,7 @@ def serve(
             app,
             http=Protocol.for_settings(settings, access_log=access_log),
             lifespan="off",
+            loop="auto",
             log_config=None,
             access_log=False,
             server_header=False,
