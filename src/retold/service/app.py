@@ -142,8 +142,8 @@ class Runtime:
             )
         return self.writer
 
-    async def read(self, name: str, *args: Any) -> Any:
-        return await self.readers.run(name, *args, timeout=self.settings.request_timeout)
+    async def read(self, name: str, *args: Any, key: str | None = None) -> Any:
+        return await self.readers.run(name, *args, timeout=self.settings.request_timeout, key=key)
 
     async def write(self, name: str, *args: Any) -> Any:
         return await self.need_index().run(name, *args, timeout=self.settings.request_timeout)
@@ -303,6 +303,11 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     return app
 
 
+def _key(article: Any) -> str:
+    """What routes an article to the worker that may have its sentences cached."""
+    return article if isinstance(article, str) else str(article.text or article.url)
+
+
 def json_bytes(data: bytes, headers: dict[str, str] | None = None) -> Response:
     return Response(data, 200, headers=headers, media_type=_JSON)
 
@@ -335,6 +340,7 @@ def _register_work_routes(app: FastAPI, rt: Callable[[], Runtime]) -> None:
             article_spec(body.b, "b"),
             body.include_text,
             body.format,
+            key=_key(body.b),  # b is the article checked (the one a search was run for)
         )
         timing = {"Server-Timing": f"compute;dur={(time.perf_counter() - t0) * 1000:.1f}"}
         if body.format == "html":
@@ -353,7 +359,8 @@ def _register_work_routes(app: FastAPI, rt: Callable[[], Runtime]) -> None:
     )
     async def search(body: SearchRequest) -> Response:
         rt().need_index()
-        return json_bytes(await rt().read("search", article_spec(body.article, "article"), body.k))
+        spec = article_spec(body.article, "article")
+        return json_bytes(await rt().read("search", spec, body.k, key=_key(body.article)))
 
     @app.post(
         "/api/documents",

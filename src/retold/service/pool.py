@@ -15,6 +15,7 @@ worker: a small thread per busy worker blocks on its pipe instead.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import multiprocessing as mp
@@ -75,7 +76,9 @@ def _worker_main(conn: mp.connection.Connection, config: dict[str, Any]) -> None
 
 
 class _Worker:
-    def __init__(self, ctx: Any, config: dict[str, Any]) -> None:
+    def __init__(self, ctx: Any, config: dict[str, Any], slot: int) -> None:
+        #: the worker's place in the pool, kept by its replacement (see ``run``'s ``key``)
+        self.slot = slot
         parent, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker_main, args=(child, config), daemon=True)
         self.proc.start()
@@ -136,33 +139,36 @@ class WorkerPool:
         self._config = config
         self._ctx = _context()
         self._workers: list[_Worker] = []
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._idle: list[_Worker] = []
+        self._queue: collections.deque[asyncio.Future[_Worker]] = collections.deque()
         self._admitted = 0
         self.busy = 0
         self.replaced = 0
         # one thread per busy worker waits on its pipe; one more starts replacements
-        self._waiters = ThreadPoolExecutor(size, thread_name_prefix=f"retold-{name}")
+        self._threads = ThreadPoolExecutor(size, thread_name_prefix=f"retold-{name}")
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix=f"retold-{name}-spawn")
         self._lock = threading.Lock()
         self._closed = False
 
     def start(self) -> None:
         """Start the workers (blocking; call before serving)."""
-        for _ in range(self.size):
-            w = _Worker(self._ctx, self._config)
+        for slot in range(self.size):
+            w = _Worker(self._ctx, self._config, slot)
             self._workers.append(w)
-            self._idle.put_nowait(w)
+            self._idle.append(w)
 
     def call_now(self, name: str, *args: Any) -> Any:
         """Run a job synchronously on an idle worker (before the event loop serves)."""
-        w = self._idle.get_nowait()
-        try:
-            return _reraise(w.call(name, args))
-        finally:
-            self._idle.put_nowait(w)
+        w = self._idle[0]
+        return _reraise(w.call(name, args))
 
-    async def run(self, name: str, *args: Any, timeout: float) -> Any:
-        """Run ``jobs.<name>(*args)`` on a worker within ``timeout`` seconds."""
+    async def run(self, name: str, *args: Any, timeout: float, key: str | None = None) -> Any:
+        """Run ``jobs.<name>(*args)`` on a worker within ``timeout`` seconds.
+
+        ``key`` (an article's text) picks the worker when it is idle: each worker
+        caches the sentence vectors it encoded, so the same article sent again
+        (searched, then compared from the page) finds its vectors cached.
+        """
         if self._admitted >= self.size + self.queue_size:
             raise ApiError(
                 503,
@@ -175,11 +181,11 @@ class WorkerPool:
         self._admitted += 1
         try:
             try:
-                worker = await asyncio.wait_for(self._idle.get(), timeout)
+                worker = await self._acquire(key, timeout)
             except TimeoutError:
                 raise _timeout(timeout) from None
             self.busy += 1
-            fut = loop.run_in_executor(self._waiters, worker.call, name, args)
+            fut = loop.run_in_executor(self._threads, worker.call, name, args)
             fut.add_done_callback(lambda f: self._returned(worker, f))
             try:
                 reply = await asyncio.wait_for(asyncio.shield(fut), deadline - loop.time())
@@ -207,14 +213,41 @@ class WorkerPool:
             return
         self._back(worker)
 
+    async def _acquire(self, key: str | None, timeout: float) -> _Worker:
+        if self._idle:
+            want = hash(key) % self.size if key is not None else -1
+            at = next((i for i, w in enumerate(self._idle) if w.slot == want), -1)
+            return self._idle.pop(at)
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._queue.append(waiter)
+        try:
+            return await asyncio.wait_for(waiter, timeout)
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self._release(waiter.result())  # handed over just as this request gave up
+            else:
+                with contextlib.suppress(ValueError):
+                    self._queue.remove(waiter)
+            raise
+
     def _back(self, worker: _Worker | None) -> None:
         self.busy -= 1
-        if worker is not None and not self._closed:
-            self._idle.put_nowait(worker)
+        if worker is not None:
+            self._release(worker)
+
+    def _release(self, worker: _Worker) -> None:
+        if self._closed:
+            return
+        while self._queue:
+            waiter = self._queue.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)  # first come, first served
+                return
+        self._idle.append(worker)
 
     def _replace(self, old: _Worker) -> _Worker:
         old.close()
-        new = _Worker(self._ctx, self._config)
+        new = _Worker(self._ctx, self._config, old.slot)
         with self._lock:
             self._workers = [w for w in self._workers if w is not old] + [new]
         self.replaced += 1
@@ -228,7 +261,7 @@ class WorkerPool:
             w.kill()
         for w in workers:
             w.close()
-        self._waiters.shutdown(wait=False, cancel_futures=True)
+        self._threads.shutdown(wait=False, cancel_futures=True)
         self._spawner.shutdown(wait=False, cancel_futures=True)
 
 
