@@ -181,7 +181,7 @@ class Adding(IndexCore):
             _WORKER = None
 
     def add_paths(self, paths: Iterable[str], **kw: Any) -> AddSummary:
-        """Add files, directories, JSON lines and WARC files (see :mod:`retold.index.readers`);
+        """Add files, directories, JSON lines and WARC files (see :mod:`retold.ingest.readers`);
         ``kw`` as for :meth:`add`."""
         from retold.ingest.readers import iter_inputs
 
