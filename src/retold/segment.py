@@ -11,8 +11,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
+from retold.text import tokens  # re-exported: word tokens live with folding in retold.text
 from retold.types import Sentence, Span
 
 __all__ = [
@@ -252,23 +252,6 @@ def guess_language(text: str, default: str = "en") -> str:
             best, best_n = lang, n
     # too little evidence (a headline, a list of names): keep the default
     return best if best_n >= max(2, len(words) // 40) else default
-
-
-# --- tokens -----------------------------------------------------------------
-
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+", re.UNICODE)
-
-
-@lru_cache(maxsize=65536)
-def _fold(word: str) -> str:
-    """Lower case without accents, so 'Rodríguez' and 'Rodriguez' match."""
-    w = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in w if not unicodedata.combining(c))
-
-
-def tokens(text: str) -> list[str]:
-    """Folded word tokens of a text (numbers keep their separators)."""
-    return [_fold(t) for t in _TOKEN_RE.findall(text)]
 
 
 # --- paragraphs -------------------------------------------------------------
