@@ -140,12 +140,12 @@ def test_jsonl_bad_lines_are_rejected_with_a_reason(line: bytes, needle: str) ->
     assert isinstance(items[1], RawDoc) and items[1].id == "good"
 
 
-def test_jsonl_text_over_the_size_cap_is_rejected() -> None:
+def test_jsonl_line_over_the_cap_is_rejected_unread() -> None:
     big = json.dumps({"id": "big", "text": "word " * 2000}).encode()
     good = json.dumps({"id": "good", "text": ARTICLE}).encode()
-    items = list(read_jsonl(io.BytesIO(big + b"\n" + good), name="f", max_bytes=1000))
-    assert isinstance(items[0], Rejected) and "size cap" in items[0].reason
-    assert isinstance(items[1], RawDoc)
+    items = list(read_jsonl(io.BytesIO(big + b"\n" + good), name="f", max_line=1000))
+    assert isinstance(items[0], Rejected) and "longer than" in items[0].reason
+    assert isinstance(items[1], RawDoc) and items[1].id == "good"
 
 
 def test_jsonl_gz_bomb_line_is_skipped_with_bounded_memory(tmp_path: Path) -> None:

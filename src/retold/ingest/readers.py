@@ -151,20 +151,20 @@ def read_jsonl(
     *,
     name: str,
     id_prefix: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_line: int = MAX_LINE_BYTES,
 ) -> Iterator[Item]:
     """Documents from JSON lines: ``{"id", "text"}`` or ``{"id", "html"}``, plus
     optional ``title``, ``url``, ``published`` and ``source`` (the publisher).
 
     A line without an id gets ``<file>:<line>`` (stable, so re-adding is
-    idempotent). A text or HTML over ``max_bytes`` (UTF-8) is rejected.
+    idempotent). A line over ``max_line`` bytes is rejected unread.
     """
-    for no, raw in capped_lines(fh, max(MAX_LINE_BYTES, 4 * max_bytes)):
+    for no, raw in capped_lines(fh, max_line):
         where = f"{name}:{no}"
         if raw is None:
-            yield Rejected(where, f"line longer than {human_size(MAX_LINE_BYTES)}; skipped")
+            yield Rejected(where, f"line longer than {human_size(max_line)}; skipped")
         elif raw.strip():
-            yield _jsonl_item(raw, no, where, id_prefix or name, max_bytes)
+            yield _jsonl_item(raw, no, where, id_prefix or name)
 
 
 def _parse_line(raw: bytes, no: int) -> dict[str, Any] | str:
@@ -200,7 +200,7 @@ def _bad_strings(obj: dict[str, Any]) -> str | None:
     return None
 
 
-def _jsonl_item(raw: bytes, no: int, where: str, prefix: str, max_bytes: int) -> Item:
+def _jsonl_item(raw: bytes, no: int, where: str, prefix: str) -> Item:
     obj = _parse_line(raw, no)
     if isinstance(obj, str):
         return Rejected(where, obj)
@@ -216,12 +216,6 @@ def _jsonl_item(raw: bytes, no: int, where: str, prefix: str, max_bytes: int) ->
     if bad is not None:
         return Rejected(where, bad)
     data = text if isinstance(text, str) else str(html)
-    # a character is at most 4 bytes: encode only when the length cannot tell
-    if len(data) > max_bytes or (
-        len(data) * 4 > max_bytes and len(data.encode("utf-8")) > max_bytes
-    ):
-        field = "text" if isinstance(text, str) else "html"
-        return Rejected(where, f'"{field}" is over the {human_size(max_bytes)} size cap')
     meta = {k: obj[k] if isinstance(obj.get(k), str) else None for k in _META}
     return RawDoc(
         id=doc_id or f"{prefix}:{no}",
