@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _limits import RETOLD, GiB, python_limited, run_limited
+from _limits import RETOLD, GiB, MiB, python_limited, run_limited
 from retold.errors import RetoldError
 from retold.index.docwork import load_raw
 from retold.ingest import read_bytes
@@ -32,11 +32,11 @@ ARTICLE = (
     "The city council approved the new budget on Tuesday after a long debate.\n\n"
     "Officials said the plan adds money for schools and road repairs next year."
 )
-# a 2 GiB gzip bomb: 128 members of 16 MiB of zeros, about 2 MB on disk
+# a 512 MiB gzip bomb: 32 members of 16 MiB of zeros, about 0.5 MB on disk
 _BOMB_MEMBER = gzip.compress(bytes(16 << 20), 9)
-BOMB = _BOMB_MEMBER * 128
-# a limit far below what the bomb inflates to, far above what reading needs
-LIMIT = 1 * GiB
+BOMB = _BOMB_MEMBER * 32
+# a limit below what the bomb inflates to, well above what reading needs (~100 MB)
+LIMIT = 384 * MiB
 
 
 def _one_line(reason: str) -> None:
@@ -149,7 +149,7 @@ def test_jsonl_line_over_the_cap_is_rejected_unread() -> None:
 
 
 def test_jsonl_gz_bomb_line_is_skipped_with_bounded_memory(tmp_path: Path) -> None:
-    """One endless line inflating to 2 GiB: skipped as it streams past, the next line kept."""
+    """One endless line inflating to 512 MiB: skipped as it streams past, the next line kept."""
     feed = tmp_path / "bomb.jsonl.gz"
     good = gzip.compress(b"\n" + json.dumps({"id": "after", "text": ARTICLE}).encode() + b"\n")
     feed.write_bytes(gzip.compress(b'{"id": "bomb", "text": "') + BOMB + good)
@@ -202,7 +202,7 @@ def test_jsonl_reader_survives_any_lines(lines: list[bytes]) -> None:
 
 
 def test_warc_gzip_bomb_payload_is_rejected_and_reading_goes_on(tmp_path: Path) -> None:
-    """The reproduction: a response whose gzip body inflates to 2 GiB."""
+    """The reproduction: a response whose gzip body inflates to 512 MiB."""
     warc = tmp_path / "bomb.warc.gz"
     recs = [
         _response("https://a.example/bomb", BOMB, "Content-Encoding: gzip\r\n"),
@@ -224,7 +224,7 @@ def test_warc_gzip_bomb_payload_is_rejected_and_reading_goes_on(tmp_path: Path) 
 
 
 def test_warc_gz_without_a_warc_header_is_not_buffered_whole(tmp_path: Path) -> None:
-    """The reproduction: a ``.warc.gz`` holding 2 GiB of something that is not WARC."""
+    """The reproduction: a ``.warc.gz`` holding 512 MiB of something that is not WARC."""
     warc = tmp_path / "nothing.warc.gz"
     late = _response("https://a.example/late", _page("Late"))
     warc.write_bytes(BOMB + gzip.compress(b"\r\n" + late))

@@ -42,7 +42,7 @@ _META = ("title", "url", "published", "source")
 #: The longest JSON line read: a text at the size cap, with room for JSON's
 #: escapes. A longer line is skipped as it streams past, never held whole.
 MAX_LINE_BYTES = 4 * DEFAULT_MAX_BYTES
-_SKIP_CHUNK = 1 << 20
+_CHUNK = 1 << 20
 
 
 def _shown(path: str) -> str:
@@ -129,21 +129,31 @@ def _open_jsonl(p: Path) -> Iterator[Item]:
 
 def capped_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, line)``; ``None`` for a line over ``limit`` bytes, which is
-    read past in chunks (a gzip bomb of one endless line costs time, not memory)."""
+    read past in chunks and never held (a gzip bomb of one endless line costs
+    time, not memory)."""
+    read = getattr(fh, "read1", fh.read)  # what is there, so a pipe is not held up
     no = 0
-    while True:
-        raw = fh.readline(limit + 1)
-        if not raw:
-            return
-        no += 1
-        if len(raw) > limit and not raw.endswith(b"\n"):
-            while True:
-                rest = fh.readline(_SKIP_CHUNK)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield no, None
-            continue
-        yield no, raw
+    line = bytearray()
+    skipping = False
+    while chunk := read(_CHUNK):
+        start = 0
+        while (nl := chunk.find(b"\n", start)) >= 0:
+            no += 1
+            if skipping or len(line) + nl - start > limit:
+                yield no, None
+            else:
+                line += chunk[start : nl + 1]
+                yield no, bytes(line)
+            line.clear()
+            skipping = False
+            start = nl + 1
+        if not skipping:
+            line += chunk[start:]
+            if len(line) > limit:
+                line.clear()
+                skipping = True
+    if skipping or line:
+        yield no + 1, None if skipping else bytes(line)
 
 
 def read_jsonl(
