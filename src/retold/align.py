@@ -96,18 +96,19 @@ def pair_scores(
     if not (n and m):
         return _zeros(n, m), _zeros(n, m), _zeros(n, m)
     cos = (ea @ eb.T).astype(np.float32)
-    vocab: dict[str, int] = {}
-    rows_a = [[vocab.setdefault(t, len(vocab)) for t in f.content] for f in fa]
-    rows_b = [[vocab.setdefault(t, len(vocab)) for t in f.content] for f in fb]
+    # Only stems both texts use can be shared: the binary matrices get one
+    # column per such stem, not one per stem of either text (a long text with
+    # a large vocabulary made them n x vocabulary, gigabytes at 9 MB).
+    shared = set().union(*(f.content for f in fa)) & set().union(*(f.content for f in fb))
+    vocab = {t: i for i, t in enumerate(sorted(shared))}
     xa = np.zeros((n, len(vocab)), dtype=np.float32)
     xb = np.zeros((m, len(vocab)), dtype=np.float32)
-    for r, cols in enumerate(rows_a):
-        xa[r, cols] = 1.0
-    for r, cols in enumerate(rows_b):
-        xb[r, cols] = 1.0
+    for x, feats in ((xa, fa), (xb, fb)):
+        for r, f in enumerate(feats):
+            x[r, [vocab[t] for t in f.content if t in vocab]] = 1.0
     inter = xa @ xb.T
-    la = xa.sum(axis=1)[:, None]
-    lb = xb.sum(axis=1)[None, :]
+    la = np.array([len(f.content) for f in fa], dtype=np.float32)[:, None]
+    lb = np.array([len(f.content) for f in fb], dtype=np.float32)[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         dice = np.where(inter > 0, 2.0 * inter / (la + lb), 0.0)
         cont = np.where(inter > 0, inter / np.minimum(la, lb), 0.0)
