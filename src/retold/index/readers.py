@@ -52,11 +52,17 @@ def iter_inputs(paths: Iterable[str]) -> Iterator[Item]:
 
 def _walk(root: Path) -> Iterator[Item]:
     """Files under ``root`` in a stable order; hidden files and directories are skipped."""
-    for dirpath, dirnames, filenames in os.walk(root):
+    unreadable: list[OSError] = []  # os.walk reports a directory it cannot list here
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
+        while unreadable:
+            exc = unreadable.pop(0)
+            yield Rejected(str(exc.filename or dirpath), f"cannot list it: {exc.strerror or exc}")
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for f in sorted(filenames):
             if not f.startswith("."):
                 yield from _read_file(Path(dirpath) / f, explicit=False)
+    for exc in unreadable:  # the last directory, or the root itself
+        yield Rejected(str(exc.filename or root), f"cannot list it: {exc.strerror or exc}")
 
 
 def _read_file(p: Path, *, explicit: bool) -> Iterator[Item]:
