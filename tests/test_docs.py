@@ -241,7 +241,7 @@ def test_readme_corpus_block_runs(sandbox: tuple[Path, str]) -> None:
             line = line.replace("retold index add", "retold index add --encoder hashing", 1)
         # a filler article is removed; the wire story is the one explained
         doc_id = "filler-feed" if " remove " in line else "wire-1"
-        res = _run(re.sub(r"\bID\b", doc_id, line), d)
+        res = _run(re.sub(r"\bID\b(?:\.\.\.)?", doc_id, line), d)  # "ID..." is one or more
         if line.startswith("retold search") and "--explain" not in line and "--queries" not in line:
             assert "wire-1" in res.stdout
     assert json.loads((d / "stories.json").read_text())
