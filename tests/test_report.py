@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -374,7 +373,8 @@ def test_random_overlapping_spans_stay_well_nested(
             assert bare(c.by_al[("a", str(i))]) == bare([text[s:e].replace("\0", "\ufffd")])
 
 
-def test_html_is_fast_on_a_megabyte() -> None:
+def megabyte_report() -> tuple[Report, int]:
+    """A report on a megabyte of text with an alignment per sentence (benchmarks reuse it)."""
     sentence = "The council voted 7-2 on Tuesday to approve the <new> budget & plan. "
     para = sentence * 8 + "\n\n"
     text = para * (1_000_000 // len(para) + 1)
@@ -393,15 +393,15 @@ def test_html_is_fast_on_a_megabyte() -> None:
             chs.append(Change("number", n, n, "7-2", "7-2"))
         pos, k = sp[1], k + 1
     doc = Document(text)
-    report = make_report(a=doc, b=doc, alignments=als, changes=chs, added=[], dropped=[])
-    elapsed = float("inf")
-    for _ in range(2):  # best of two: a busy machine should not fail the test
-        t0 = time.perf_counter()
-        html = render_html(report)
-        elapsed = min(elapsed, time.perf_counter() - t0)
-    assert len(text) >= 1_000_000
-    assert html.count("data-al=") >= 2 * len(als)
-    assert elapsed < 1.0, f"{elapsed:.2f}s for {len(als)} alignments"
+    return make_report(a=doc, b=doc, alignments=als, changes=chs, added=[], dropped=[]), len(als)
+
+
+def test_html_renders_a_megabyte() -> None:
+    # its speed is measured by benchmarks/bench_report.py, not timed here
+    report, n_alignments = megabyte_report()
+    assert len(report.a.text) >= 1_000_000
+    html = render_html(report)
+    assert html.count("data-al=") >= 2 * n_alignments
 
 
 # --- terminal -----------------------------------------------------------------------
