@@ -300,7 +300,8 @@ def _numeric_date(m: re.Match[str], lang: str) -> _Date | None:
     return _Date(m.start(), m.end(), y, mo, d)
 
 
-def find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list[_Date]:
+def _word_dates(text: str, lang: str, toks: list[_Tok]) -> list[_Date]:
+    """Dates and weekdays around month and weekday names ("Dec. 29", "Thursday's")."""
     out: list[_Date] = []
     # month and weekday names are looked up word by word: far cheaper than a regex of them all
     for k, t in enumerate(toks):
@@ -323,6 +324,11 @@ def find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list[
             form = _WEEKDAYS[f + "-feira" if f in _FEIRA else f]
             if _accept_form(form, t.text, lang, t.initial, False, before_name):
                 out.append(_Date(t.start, end, wd=form.value - 1))
+    return out
+
+
+def find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list[_Date]:
+    out = _word_dates(text, lang, toks)
     for p in runs:
         if (m := _NUMDATE_RE.match(text, p)) is not None and (x := _numeric_date(m, lang)):
             out.append(x)

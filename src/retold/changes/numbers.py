@@ -315,35 +315,44 @@ def _read_digits(
     return vs, e, value * scale, unit, year_like
 
 
+def _minutes(m: re.Match[str]) -> int:
+    """Minutes after midnight of a _TIME_RE match ("9:30 p.m." is 1290)."""
+    h, mi = int(m.group("h")), int(m.group("mi"))
+    ap = (m.group("ap") or "").lower()[:1]
+    h = h % 12 + (12 if ap == "p" else 0) if ap else h
+    return h * 60 + mi
+
+
+def _around(toks: list[_Tok], starts: list[int], s: int, e: int) -> tuple[str, str, str, str]:
+    """The keys of the two words before [s, e) and the two after it ("" past an end)."""
+    k = bisect.bisect_left(starts, s)
+    j = bisect.bisect_left(starts, e)
+
+    def key(i: int) -> str:
+        return toks[i].key if 0 <= i < len(toks) else ""
+
+    return key(k - 2), key(k - 1), key(j), key(j + 1)
+
+
 def find_numbers(
     text: str, lang: str, toks: list[_Tok], runs: list[int], taken: bytearray
 ) -> list[_Num]:
     out: list[_Num] = []
     starts = [t.start for t in toks]
 
-    def context(s: int, e: int) -> tuple[str, str, str, str]:
-        k = bisect.bisect_left(starts, s)
-        j = bisect.bisect_left(starts, e)
-
-        def key(i: int) -> str:
-            return toks[i].key if 0 <= i < len(toks) else ""
-
-        return key(k - 2), key(k - 1), key(j), key(j + 1)
-
     def add(vs: int, e: int, value: float, unit: str | None, weak: bool, year_like: bool) -> None:
         qual, qtext, s = _qualifier(text, vs)
         if qual is not None:
             year_like = False
-        out.append(_Num(s, vs, e, value, qual, qtext, unit, weak, year_like, context(s, e)))
+        out.append(
+            _Num(s, vs, e, value, qual, qtext, unit, weak, year_like, _around(toks, starts, s, e))
+        )
         taken[s:e] = b"\x01" * (e - s)
 
     for p in runs:
         if (m := _TIME_RE.match(text, p)) is None or taken.find(1, m.start(), m.end()) >= 0:
             continue
-        h, mi = int(m.group("h")), int(m.group("mi"))
-        ap = (m.group("ap") or "").lower()[:1]
-        h = h % 12 + (12 if ap == "p" else 0) if ap else h
-        add(m.start(), m.end(), h * 60 + mi, "time", False, False)
+        add(m.start(), m.end(), _minutes(m), "time", False, False)
 
     for p in runs:
         if taken[p] or _inside_token(text, p):
