@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from retold.report import render_html
-from test_report import megabyte_report
+from test_report import _megabyte_report
 
 
 def _best(fn: object, runs: int = 3) -> float:
@@ -32,7 +32,7 @@ def _best(fn: object, runs: int = 3) -> float:
 
 
 def main() -> None:
-    report, n = megabyte_report()
+    report, n = _megabyte_report(1_000_000)
     t_render = _best(lambda: render_html(report))
     t_escape = _best(lambda: (html.escape(report.a.text), html.escape(report.b.text)))
     print(

@@ -352,7 +352,7 @@ def test_an_unreadable_subdirectory_is_reported_not_skipped(open_dir: Path) -> N
     cmd = [*prefix, RETOLD, "index", "add", "--index", str(ix), "--encoder", "hashing"]
     proc = subprocess.run([*cmd, str(corpus)], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 3, proc.stderr
-    assert re.search(r"rejected .*locked: cannot list it: Permission denied", proc.stderr)
+    assert re.search(r"rejected .*locked: .*Permission denied", proc.stderr)
     assert "added 1" in proc.stderr
     # an index directory this user may not create is one line too
     inside = [*cmd[:-4], "--index", str(corpus / "locked" / "ix"), str(corpus / "ok")]

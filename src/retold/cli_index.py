@@ -486,8 +486,9 @@ def _print_hits(hits: list[dict[str, Any]]) -> None:
 def _query_docs(path: Path) -> Iterator[tuple[str, int | None, Document | str]]:
     """(query id, line, document or error message) for each line of a queries file."""
     from retold.errors import RetoldError
-    from retold.index.docwork import Rejected, load_raw
-    from retold.index.readers import read_jsonl
+    from retold.index.docwork import load_raw
+    from retold.ingest.readers import read_jsonl
+    from retold.ingest.records import Rejected
 
     try:
         fh = sys.stdin.buffer if str(path) == "-" else open(path, "rb")  # noqa: SIM115

@@ -183,7 +183,7 @@ class Adding(IndexCore):
     def add_paths(self, paths: Iterable[str], **kw: Any) -> AddSummary:
         """Add files, directories, JSON lines and WARC files (see :mod:`retold.index.readers`);
         ``kw`` as for :meth:`add`."""
-        from retold.index.readers import iter_inputs
+        from retold.ingest.readers import iter_inputs
 
         return self.add(iter_inputs(paths), **kw)
 

@@ -44,6 +44,7 @@ from retold.embed import Encoder, Vectors
 from retold.errors import EmptyInputError, RetoldError
 from retold.index.sketch import SketchParams, band_keys, minhash, shingle_hashes
 from retold.ingest.decode import check_text
+from retold.ingest.records import RawDoc, Rejected
 from retold.segment import normalize_text
 from retold.types import VERDICT_ORDER, Document, Report, Sentence
 
@@ -66,34 +67,6 @@ __all__ = [
 ]
 
 _NON_WORD = re.compile(r"[\W_]+")
-
-
-@dataclass(frozen=True, slots=True)
-class RawDoc:
-    """An input found by a reader but not read yet (cheap to send to a worker).
-
-    ``kind`` is ``"text"`` or ``"html"`` (``data`` holds the string or the bytes)
-    or ``"path"`` (``data`` is a file to read, sniffed as text or HTML).
-    """
-
-    id: str
-    origin: str
-    kind: str
-    data: str | bytes
-    url: str | None = None
-    title: str | None = None
-    published: str | None = None
-    publisher: str | None = None
-    #: a charset declared outside the bytes (an HTTP Content-Type)
-    charset: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """An input that could not be indexed, and why (one line)."""
-
-    origin: str
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)

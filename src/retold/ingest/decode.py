@@ -11,7 +11,14 @@ from __future__ import annotations
 import codecs
 import re
 
-from retold.errors import BinaryInputError, DecodeError, EmptyInputError, InputTooLargeError
+from retold.errors import (
+    BinaryInputError,
+    DecodeError,
+    EmptyInputError,
+    InputError,
+    InputTooLargeError,
+)
+from retold.ingest.records import surrogate_at
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -227,7 +234,14 @@ def has_words(text: str) -> bool:
 def check_text(text: str, *, name: str, hint: str = "give a file with the article text") -> None:
     """Refuse text that cannot be an article: mostly control characters (binary
     data that decoded by accident), only whitespace, or no letter or digit at
-    all (nothing to segment or align, so every comparison would say unrelated)."""
+    all (nothing to segment or align, so every comparison would say unrelated),
+    or a lone surrogate (a string no UTF-8 writer can store or print)."""
+    at = surrogate_at(text)
+    if at >= 0:
+        raise InputError(
+            f"{name}: holds a lone surrogate ({ascii(text[at])[1:-1]} at character {at}), "
+            "which is not valid Unicode; fix the text's encoding"
+        )
     share = _control_share(text)
     if share > _MAX_CONTROL_SHARE:
         raise BinaryInputError(
