@@ -198,10 +198,21 @@ def traits(body: Sequence[str], text: str = "") -> Traits:
     return Traits(frozenset(spec), bool(_CREDIT.search(text)))
 
 
-def direction_evidence(ta: Traits, tb: Traits, a_in_b: float, b_in_a: float) -> float:
+def direction_evidence(
+    ta: Traits,
+    tb: Traits,
+    a_in_b: float,
+    b_in_a: float,
+    p_a_source: float | None = None,
+) -> float:
     """Text evidence that ``a`` came first (positive) or ``b`` did (negative), in [-1, 1].
 
-    Three rules, each about what a derived article keeps from its source:
+    With ``p_a_source`` (the pair engine's learned direction,
+    :mod:`retold.decision`: containment asymmetry, specifics and rare words only
+    one side holds, lengths and style, weighed on development pairs of known
+    direction) that probability is the evidence, plus the credit-line rule.
+    Without it, three hand-set rules, each about what a derived article keeps
+    from its source:
 
     - **containment**: a copy or rewrite keeps part of its source and adds
       little of its own, so more of the derived body is aligned to the source
@@ -213,11 +224,13 @@ def direction_evidence(ta: Traits, tb: Traits, a_in_b: float, b_in_a: float) -> 
     - **credit lines**: an article saying it was first published elsewhere is
       the copy.
     """
+    credit = float(tb.credits) - float(ta.credits)
+    if p_a_source is not None:
+        return max(-1.0, min(1.0, 2.0 * p_a_source - 1.0 + credit))
     contain = b_in_a - a_in_b
     only_a = len(ta.specifics - tb.specifics)
     only_b = len(tb.specifics - ta.specifics)
     spec = (only_a - only_b) / (only_a + only_b + 2)
-    credit = float(tb.credits) - float(ta.credits)
     return max(-1.0, min(1.0, _W_CONTAIN * contain + _W_SPECIFICS * spec + credit))
 
 
@@ -772,7 +785,9 @@ class _Linker:
                     float(rep.similarity),
                     a_in_b,
                     b_in_a,
-                    direction_evidence(ta, tb, a_in_b, b_in_a),
+                    direction_evidence(
+                        ta, tb, a_in_b, b_in_a, rep.probabilities.get("a_is_source")
+                    ),
                     f.get("verbatim_share", 0.0) + f.get("near_verbatim_share", 0.0),
                 )
             )
