@@ -35,7 +35,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,10 +82,24 @@ def _code_hash(names: Iterable[str], extra: str) -> str:
     return h.hexdigest()[:16]
 
 
+def _shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    words = text.lower().split()
+    return set(zip(*(words[k:] for k in range(n)), strict=False))
+
+
+def _repeats(x: str, y: str) -> bool:
+    """True when one text repeats a good part of the other word for word (the
+    L2R human sets hold a few texts that start alike, e.g. two versions of
+    one abstract): such a text is not a *non*-source of the other's rewrites."""
+    sx, sy = _shingles(x), _shingles(y)
+    return len(sx & sy) >= 0.3 * max(1, min(len(sx), len(sy)))
+
+
 def _tfidf_neighbours(
-    pool: dict[str, str], queries: dict[str, str], exclude: dict[str, str]
+    pool: dict[str, str], queries: dict[str, str], source: dict[str, str]
 ) -> dict[str, str]:
-    """For each query, the most TF-IDF-similar pool text other than ``exclude[q]``."""
+    """For each query, the most TF-IDF-similar pool text that is neither its
+    source nor a text repeating its source."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     ids = list(pool)
@@ -96,8 +110,9 @@ def _tfidf_neighbours(
     sim = (xq @ xp.T).toarray()
     out = {}
     for r, q in enumerate(qids):
+        src = source[q]
         for k in np.argsort(-sim[r]):
-            if ids[k] != exclude.get(q):
+            if ids[k] != src and not _repeats(pool[ids[k]], pool[src]):
                 out[q] = ids[k]
                 break
     return out
@@ -116,7 +131,15 @@ def _l2r_pairs(per_domain: int, texts: dict[str, str]) -> list[Pair]:
     other = list(jsonl("l2r_other_domains", "rewrites.jsonl.gz"))
     for dom in sorted(by_domain):
         keep = set(rng.sample(sorted(by_domain[dom]), min(per_domain, len(by_domain[dom]))))
-        groups[dom] = [r for r in other if r["domain"] == dom and r["source_id"] in keep]
+        # rows whose positional source disagrees with the word-set argmax are
+        # possibly misaligned (the data's README): their label is not trusted
+        groups[dom] = [
+            r
+            for r in other
+            if r["domain"] == dom
+            and r["source_id"] in keep
+            and r["source_match"] != "index(jaccard-argmax-disagrees)"
+        ]
         texts.update(by_domain[dom])
     pools = {"news": sources} | dict(by_domain)
     for dom, rws in groups.items():
@@ -242,8 +265,8 @@ def feature_table(per_domain: int = 40, jobs: int = 2) -> tuple[list[Pair], list
     path = CACHE / f"table-{key}.pkl"
     if path.exists():
         with open(path, "rb") as fh:
-            out: tuple[list[Pair], list[Any], list[Any]] = pickle.load(fh)
-            return out
+            rows, fwd, back = pickle.load(fh)
+            return [Pair(*r) for r in rows], fwd, back
     texts, pairs = build_pairs(per_domain)
     used = {i for p in pairs for i in (p.a, p.b)}
     prepared = prepare_all({i: t for i, t in texts.items() if i in used}, jobs)
@@ -253,7 +276,8 @@ def feature_table(per_domain: int = 40, jobs: int = 2) -> tuple[list[Pair], list
     print(f"features in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
-        pickle.dump((pairs, fwd, back), fh)
+        # plain tuples: the pickle must load whichever script is __main__
+        pickle.dump(([astuple(p) for p in pairs], fwd, back), fh)
     return pairs, fwd, back
 
 

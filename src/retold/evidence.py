@@ -92,6 +92,10 @@ class Profile:
     tokens: int
     #: mean rarity weight per token (a style trait: rewriters plane words down)
     mean_weight: float
+    #: style traits that tell a first draft from a rewrite: how much sentence
+    #: lengths vary (people write unevenly, language models evenly), the share
+    #: of rare words and of numbers, punctuation per token, mean word length
+    style: tuple[float, ...]
 
 
 def profile(body: Sequence[str], lang: str) -> Profile:
@@ -99,8 +103,11 @@ def profile(body: Sequence[str], lang: str) -> Profile:
     toks: list[str] = []
     names: set[str] = set()
     numbers: set[str] = set()
+    lengths: list[int] = []
     for sent in body:
-        for i, tok in enumerate(_TOKEN.findall(sent)):
+        found = _TOKEN.findall(sent)
+        lengths.append(len(found))
+        for i, tok in enumerate(found):
             low = tok.casefold()
             toks.append(low)
             if tok[0].isdigit():
@@ -132,7 +139,24 @@ def profile(body: Sequence[str], lang: str) -> Profile:
         len(body),
         len(toks),
         mean_w,
+        _style(body, toks, lengths, weights),
     )
+
+
+_PUNCT = re.compile(r"[()\[\];:\"“”«»—–!?%$€£]")
+
+
+def _style(
+    body: Sequence[str], toks: list[str], lengths: list[int], w: dict[str, float]
+) -> tuple[float, ...]:
+    n = max(1, len(toks))
+    arr = np.asarray(lengths or [0], dtype=np.float64)
+    burst = float(arr.std() / (arr.mean() + 1.0))
+    rare = sum(1 for t in toks if w[t] >= _RARE and not t[0].isdigit()) / n
+    digits = sum(1 for t in toks if t[0].isdigit()) / n
+    punct = sum(len(_PUNCT.findall(s)) for s in body) / n
+    word_len = sum(len(t) for t in toks) / n
+    return (burst, rare, digits, punct, word_len / 10)
 
 
 def _share(x: frozenset[str] | set[str], y: frozenset[str] | set[str]) -> float:
@@ -250,7 +274,13 @@ def pair_evidence(
         (a.tokens / max(1, a.sentences) + 1) / (b.tokens / max(1, b.sentences) + 1)
     )
     out["type_token_diff"] = len(a.tf) / max(1, a.tokens) - len(b.tf) / max(1, b.tokens)
+    for name, x, y in zip(_STYLE, a.style, b.style, strict=True):
+        out[name] = x - y
     return out
+
+
+#: names of the :attr:`Profile.style` differences (A minus B)
+_STYLE = ("burst_diff", "rare_rate_diff", "digit_rate_diff", "punct_rate_diff", "word_length_diff")
 
 
 #: features of the pair decisions (derived, same story); alignment features
@@ -300,6 +330,7 @@ DIRECTION_FEATURES: tuple[str, ...] = (
     "log_sentence_length_ratio",
     "type_token_diff",
     "d_condensed",
+    *_STYLE,
 )
 
 
