@@ -147,6 +147,10 @@ def pair_features(pa: Prepared, pb: Prepared, alignments: Sequence[Alignment]) -
     near = sum(
         chars(sent_a, set(al.a_sentences)) for al in alignments if al.kind == "near-verbatim"
     )
+    # the same measured on B's side: the mean is the same whichever text is A
+    lit_b = sum(
+        chars(sent_b, set(al.b_sentences)) for al in alignments if al.kind != "paraphrase"
+    ) / (sum(chars(sent_b, set(al.b_sentences)) for al in alignments) or 1)
     topic = 0.0
     if len(pa.vectors) and len(pb.vectors):
         ma, mb = pa.vectors.mean(axis=0), pb.vectors.mean(axis=0)
@@ -157,6 +161,7 @@ def pair_features(pa: Prepared, pb: Prepared, alignments: Sequence[Alignment]) -
         "coverage_b_in_a": cov_b,
         "verbatim_share": verb / aligned_chars,
         "near_verbatim_share": near / aligned_chars,
+        "literal_share": ((verb + near) / aligned_chars + lit_b) / 2,
         "mean_score": float(np.mean([al.score for al in alignments])) if alignments else 0.0,
         "aligned_pairs": float(len(alignments)),
         "min_sentences": float(min(len(pa.body), len(pb.body))),

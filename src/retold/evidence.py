@@ -50,6 +50,8 @@ _COMMON_ZIPF = 6.0
 _RARE = 3.0
 #: sentence similarity that counts as "the same thing said"
 _CLOSE = 0.6
+#: ... and "about the same facts"
+_LOOSE = 0.45
 
 
 @lru_cache(maxsize=200_000)
@@ -179,13 +181,16 @@ def _lexical(a: Profile, b: Profile) -> dict[str, float]:
     shared = a.tf.keys() & b.tf.keys()
     wa = sum(a.weights.values()) or 1.0
     wb = sum(b.weights.values()) or 1.0
-    ws = sum(a.weights[t] for t in shared)
+    # a shared word's weight: the mean of its weights on both sides, so that the
+    # evidence is the same whichever text is called A (languages may differ)
+    w = {t: (a.weights[t] + b.weights[t]) / 2 for t in shared}
+    ws = sum(w.values())
     # rarity-weighted cosine of the two bags of words (a TF-IDF cosine whose
     # IDF comes from the language, not from a corpus)
-    dot = sum((1 + math.log(a.tf[t])) * (1 + math.log(b.tf[t])) * a.weights[t] ** 2 for t in shared)
+    dot = sum((1 + math.log(a.tf[t])) * (1 + math.log(b.tf[t])) * w[t] ** 2 for t in shared)
     na = math.sqrt(sum(((1 + math.log(c)) * a.weights[t]) ** 2 for t, c in a.tf.items())) or 1.0
     nb = math.sqrt(sum(((1 + math.log(c)) * b.weights[t]) ** 2 for t, c in b.tf.items())) or 1.0
-    rare = sorted((t for t in shared if a.weights[t] >= _RARE), key=lambda t: a.first[t])
+    rare = sorted((t for t in shared if w[t] >= _RARE), key=lambda t: a.first[t])
     tau = _kendall([a.first[t] for t in rare], [b.first[t] for t in rare])
     spec_a = a.numbers | a.names | a.quotes
     spec_b = b.numbers | b.names | b.quotes
@@ -196,8 +201,10 @@ def _lexical(a: Profile, b: Profile) -> dict[str, float]:
         "rare_shared": math.log1p(len(rare)),
         "rare_order": tau * min(1.0, len(rare) / 10),
         "names_b_in_a": _share(b.names, a.names),
+        "names_a_in_b": _share(a.names, b.names),
         "names_shared": math.log1p(len(a.names & b.names)),
         "numbers_b_in_a": _share(b.numbers, a.numbers),
+        "numbers_a_in_b": _share(a.numbers, b.numbers),
         "numbers_shared": math.log1p(len(a.numbers & b.numbers)),
         "quotes_shared": math.log1p(len(a.quotes & b.quotes)),
         "trigrams_b_in_a": _share(b.trigrams, a.trigrams),  # type: ignore[arg-type]
@@ -224,7 +231,18 @@ def _meaning(ea: Matrix, eb: Matrix, wa: Matrix, wb: Matrix) -> dict[str, float]
     windows of A (condensation) and A sentences windows of B (expansion)."""
     if not (len(ea) and len(eb)):
         return dict.fromkeys(
-            ("a_soft", "b_soft", "a_best", "b_best", "condensed", "expanded", "lede"), 0.0
+            (
+                "a_soft",
+                "b_soft",
+                "a_loose",
+                "b_loose",
+                "a_best",
+                "b_best",
+                "condensed",
+                "expanded",
+                "lede",
+            ),
+            0.0,
         )
     cos = ea @ eb.T
     b_single = cos.max(axis=0)
@@ -242,6 +260,9 @@ def _meaning(ea: Matrix, eb: Matrix, wa: Matrix, wb: Matrix) -> dict[str, float]
     return {
         "a_soft": float((wa * (a_best >= _CLOSE)).sum()) / sa,
         "b_soft": float((wb * (b_best >= _CLOSE)).sum()) / sb,
+        # the same at a looser level: sentences about the same facts
+        "a_loose": float((wa * (a_best >= _LOOSE)).sum()) / sa,
+        "b_loose": float((wb * (b_best >= _LOOSE)).sum()) / sb,
         "a_best": float((wa * a_best).sum()) / sa,
         "b_best": float((wb * b_best).sum()) / sb,
         # a B sentence that restates a passage of A better than any one A sentence
@@ -288,30 +309,32 @@ _STYLE = ("burst_diff", "rare_rate_diff", "digit_rate_diff", "punct_rate_diff", 
 PAIR_FEATURES: tuple[str, ...] = (
     "coverage_max",
     "coverage_min",
-    "verbatim_share",
-    "near_verbatim_share",
+    "literal_share",
     "mean_score",
     "aligned_share",
     "topic",
-    "a_soft",
-    "b_soft",
-    "a_best",
-    "b_best",
     "soft_max",
-    "condensed",
+    "soft_min",
+    "loose_max",
+    "loose_min",
+    "best_max",
+    "best_min",
+    "folded",
     "lede",
     "lex_cos",
-    "lex_a_in_b",
-    "lex_b_in_a",
+    "lex_max",
+    "lex_min",
     "rare_shared",
     "rare_order",
-    "names_b_in_a",
+    "names_max",
+    "names_min",
     "names_shared",
-    "numbers_b_in_a",
+    "numbers_max",
+    "numbers_min",
     "numbers_shared",
     "quotes_shared",
-    "trigrams_b_in_a",
-    "trigrams_a_in_b",
+    "trigrams_max",
+    "trigrams_min",
     "abs_log_length_ratio",
     "log_min_chars",
     "same_language",
@@ -334,15 +357,18 @@ DIRECTION_FEATURES: tuple[str, ...] = (
 )
 
 
+def _pair(f: dict[str, float], name: str, a: str, b: str) -> dict[str, float]:
+    return {f"{name}_max": max(f[a], f[b]), f"{name}_min": min(f[a], f[b])}
+
+
 def derived_features(f: dict[str, float]) -> dict[str, float]:
-    """The symmetric and antisymmetric combinations the models read."""
+    """The symmetric (same whichever text is A) and antisymmetric (changes sign)
+    combinations the models read."""
     sa, sb = f["specifics_only_a"], f["specifics_only_b"]
-    return {
-        "coverage_max": max(f["coverage_a_in_b"], f["coverage_b_in_a"]),
-        "coverage_min": min(f["coverage_a_in_b"], f["coverage_b_in_a"]),
+    out = {
         "aligned_share": f["aligned_pairs"] / max(1.0, f["min_sentences"]),
-        "soft_max": max(f["a_soft"], f["b_soft"]),
         "abs_log_length_ratio": abs(f["log_length_ratio"]),
+        "folded": max(f["condensed"], f["expanded"]),
         "d_coverage": f["coverage_b_in_a"] - f["coverage_a_in_b"],
         "d_soft": f["b_soft"] - f["a_soft"],
         "d_best": f["b_best"] - f["a_best"],
@@ -351,3 +377,15 @@ def derived_features(f: dict[str, float]) -> dict[str, float]:
         "d_specifics": (sa - sb) / (sa + sb + 2),
         "d_condensed": f["condensed"] - f["expanded"],
     }
+    for name, x, y in (
+        ("coverage", "coverage_a_in_b", "coverage_b_in_a"),
+        ("soft", "a_soft", "b_soft"),
+        ("loose", "a_loose", "b_loose"),
+        ("best", "a_best", "b_best"),
+        ("lex", "lex_a_in_b", "lex_b_in_a"),
+        ("names", "names_a_in_b", "names_b_in_a"),
+        ("numbers", "numbers_a_in_b", "numbers_b_in_a"),
+        ("trigrams", "trigrams_a_in_b", "trigrams_b_in_a"),
+    ):
+        out |= _pair(f, name, x, y)
+    return out
