@@ -106,12 +106,15 @@ def profile(body: Sequence[str], lang: str) -> Profile:
     names: set[str] = set()
     numbers: set[str] = set()
     lengths: list[int] = []
+    lower: list[str] = []
     for sent in body:
         found = _TOKEN.findall(sent)
         lengths.append(len(found))
         for i, tok in enumerate(found):
             low = tok.casefold()
             toks.append(low)
+            if tok.islower():
+                lower.append(tok)
             if tok[0].isdigit():
                 numbers.add(tok.replace(",", "").replace(".", ""))
             elif i and tok[0].isupper():
@@ -141,7 +144,7 @@ def profile(body: Sequence[str], lang: str) -> Profile:
         len(body),
         len(toks),
         mean_w,
-        _style(body, toks, lengths, weights),
+        _style(body, toks, lengths, weights, lower),
     )
 
 
@@ -149,7 +152,11 @@ _PUNCT = re.compile(r"[()\[\];:\"“”«»—–!?%$€£]")
 
 
 def _style(
-    body: Sequence[str], toks: list[str], lengths: list[int], w: dict[str, float]
+    body: Sequence[str],
+    toks: list[str],
+    lengths: list[int],
+    w: dict[str, float],
+    lower: list[str],
 ) -> tuple[float, ...]:
     n = max(1, len(toks))
     arr = np.asarray(lengths or [0], dtype=np.float64)
@@ -158,7 +165,10 @@ def _style(
     digits = sum(1 for t in toks if t[0].isdigit()) / n
     punct = sum(len(_PUNCT.findall(s)) for s in body) / n
     word_len = sum(len(t) for t in toks) / n
-    return (burst, rare, digits, punct, word_len / 10)
+    # words no frequency list knows, in lower case: typos, slang, run-ons; people
+    # leave them, rewriting models rarely do (names are capitalised: not these)
+    unknown = sum(1 for t in lower if w.get(t.casefold(), 0.0) >= _COMMON_ZIPF) / n
+    return (burst, rare, digits, punct, word_len / 10, unknown)
 
 
 def _share(x: frozenset[str] | set[str], y: frozenset[str] | set[str]) -> float:
@@ -301,7 +311,14 @@ def pair_evidence(
 
 
 #: names of the :attr:`Profile.style` differences (A minus B)
-_STYLE = ("burst_diff", "rare_rate_diff", "digit_rate_diff", "punct_rate_diff", "word_length_diff")
+_STYLE = (
+    "burst_diff",
+    "rare_rate_diff",
+    "digit_rate_diff",
+    "punct_rate_diff",
+    "word_length_diff",
+    "unknown_rate_diff",
+)
 
 
 #: features of the pair decisions (derived, same story); alignment features
