@@ -312,12 +312,12 @@ def _condense(
                 cands.append((float(run_cos[i, col]), int(i), k, j))
     out = list(groups)
     for c, i, k, j in sorted(cands, reverse=True):
-        run = list(range(i, i + k))
-        if j in used_b or any(x in used_a for x in run):
+        members = list(range(i, i + k))
+        if j in used_b or any(x in used_a for x in members):
             continue
-        used_a.update(run)
+        used_a.update(members)
         used_b.add(j)
-        out.append((run, [j], c))
+        out.append((members, [j], c))
     return sorted(out, key=lambda g: (g[0][0], g[1][0]))
 
 

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS links (
 );
 CREATE INDEX IF NOT EXISTS links_b ON links(b);
 """
-#: 2: links carry the text evidence of direction (a_first) and verbatim share
+#: 2: links carry the text evidence of direction (a_first) and verbatim share;
+#: 3: similarity is the calibrated P(same story), a_first the learned direction
 _STORIES_VERSION = "3"
 #: versions whose links are relinked from scratch on opening (links are a cache)
 _RELINK_VERSIONS = frozenset({"1", "2"})
