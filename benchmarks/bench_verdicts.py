@@ -227,6 +227,29 @@ def evaluate(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
     }
 
 
+def gate_figures(out: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """The figures tests/test_quality_gate.py pins, by floors-file section."""
+    l2r: dict[str, float] = {}
+    for k, v in out["l2r"].items():
+        ds, dom, model = k.split("/")
+        if dom == "all" or model == "all" and ds == "l2r_news_dev":
+            name = f"{ds}/{model if dom == 'all' else dom}"
+            l2r[f"{name}/source_rewrite_or_closer"] = v["retold_source_rewrite_or_closer"]
+            l2r[f"{name}/neighbour_rewrite"] = v["retold_neighbour_rewrite"]
+    sem: dict[str, float] = {}
+    for k, v in out["semeval"].items():
+        if v["retold_pearson"] is not None:
+            sem[f"{k}/pearson"] = v["retold_pearson"]
+        sem[f"{k}/same_story_f1"] = v["retold_same_story_f1"]
+    return {
+        "verdicts_l2r": l2r,
+        "verdicts_semeval": sem,
+        "verdicts_clough": dict(out["clough"]),
+        "direction": dict(out["direction"]),
+        "langid": dict(out["langid"]),
+    }
+
+
 def _fmt(x: float | None) -> str:
     return "  -  " if x is None else f"{x:.3f}"
 

@@ -5,10 +5,14 @@
 Needs the ``[train]`` extra (scikit-learn) and ../shared/data. Steps:
 
 1. pairs with known answers from the development data: every L2R rewrite
-   against its source and against the most TF-IDF-similar other human text of
-   its domain (a different text on a close topic); Clough & Stevenson answers
-   against their source (cut/light/heavy = derived, non = independent);
-   SemEval-2022 task 8 pairs with the annotators' "overall" score;
+   (news: all 200; other domains: the rewrites of ``--per-domain`` sources
+   drawn per domain with the fixed seed) against its source and against the
+   most TF-IDF-similar other human text of its domain (a different text on a
+   close topic; texts repeating a good part of the source word for word are
+   skipped, see ``_repeats``); rewrites the data's README flags as possibly
+   misaligned are left out; Clough & Stevenson answers against their source
+   (cut/light/heavy = derived, non = independent); SemEval-2022 task 8 pairs
+   with the annotators' "overall" score (same story: overall <= 2);
 2. each text prepared by the real engine (segmentation, encoder), each pair
    turned into evidence (:func:`retold.comparison.pair_features`); the
    prepared texts and the feature table are cached under

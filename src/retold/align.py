@@ -93,6 +93,10 @@ class AlignParams:
     condense: float = 0.7
     condense_gain: float = 0.04
     condense_containment: float = 0.4
+    #: an unpaired A sentence next to a pair joins it when the B sentence
+    #: restates it too (cosine at least this, containment as above but 0.3)
+    condense_near: float = 0.35
+    absorb_containment: float = 0.3
 
 
 def pair_scores(
@@ -287,8 +291,6 @@ def _condense(
     used_a = {i for g in groups for i in g[0]}
     used_b = {j for g in groups for j in g[1]}
     free_b = [j for j in range(len(eb)) if j not in used_b]
-    if not free_b:
-        return groups
     eb_free = eb[free_b]
     cos = ea @ eb_free.T
     cands: list[tuple[float, int, int, int]] = []
@@ -310,7 +312,7 @@ def _condense(
             held = len(fb[j].content & stems) / max(1, len(fb[j].content))
             if held >= params.condense_containment:
                 cands.append((float(run_cos[i, col]), int(i), k, j))
-    out = list(groups)
+    out = [_absorb(g, used_a, ea, eb, fa, fb, params) for g in groups]
     for c, i, k, j in sorted(cands, reverse=True):
         members = list(range(i, i + k))
         if j in used_b or any(x in used_a for x in members):
@@ -319,6 +321,49 @@ def _condense(
         used_b.add(j)
         out.append((members, [j], c))
     return sorted(out, key=lambda g: (g[0][0], g[1][0]))
+
+
+def _absorb(
+    group: tuple[list[int], list[int], float],
+    used_a: set[int],
+    ea: Matrix,
+    eb: Matrix,
+    fa: Sequence[Features],
+    fb: Sequence[Features],
+    params: AlignParams,
+) -> tuple[list[int], list[int], float]:
+    """Grow a one-B-sentence group by the unpaired A sentences next to it that
+    the B sentence also restates (the rest of a folded paragraph): each must be
+    close in meaning (``condense_near``), have ``condense_containment`` of its
+    content stems in the B sentence, and account for at least two of the B
+    sentence's stems that the run so far does not."""
+    ga, gb, score = group
+    if len(gb) != 1:
+        return group
+    j = gb[0]
+    members = list(ga)
+    held_b = set().union(*(fa[i].content for i in members)) & fb[j].content
+    for _ in range(2):  # a run of at most two more sentences
+        picked: tuple[int, int] | None = None
+        for x in (members[0] - 1, members[-1] + 1):
+            if not 0 <= x < len(ea) or x in used_a or not fa[x].content:
+                continue
+            shared = fa[x].content & fb[j].content
+            new = len(shared - held_b)
+            if (
+                len(shared) >= params.absorb_containment * len(fa[x].content)
+                and new >= 2
+                and float(ea[x] @ eb[j]) >= params.condense_near
+                and (picked is None or new > picked[0])
+            ):
+                picked = (new, x)
+        if picked is None:
+            break
+        x = picked[1]
+        held_b |= fa[x].content & fb[j].content
+        members = sorted([*members, x])
+        used_a.add(x)
+    return (members, gb, score)
 
 
 def label(a_tokens: Sequence[str], b_tokens: Sequence[str], params: AlignParams) -> AlignKind:
