@@ -4,10 +4,11 @@
     .venv/bin/python benchmarks/bench_serve.py --baseline-commit none   # the current server only
 
 Runs the same load against two servers in one run: the baseline (the
-``http.server`` implementation, checked out from git history with ``git
-worktree add`` into a temporary directory and started with its ``src`` on
-PYTHONPATH, using this environment's libraries) and the current one (FastAPI
-on uvicorn with worker processes). Each is a ``retold serve`` subprocess on
+``http.server`` implementation of ``retold/service`` and ``cli_serve.py``,
+taken from git history with ``git archive`` into a temporary copy of this
+checkout's ``src``, so the pipeline under both is the same, and started with
+that copy on PYTHONPATH) and the current one (FastAPI on uvicorn with worker
+processes). Each is a ``retold serve`` subprocess on
 127.0.0.1 with a fresh index, seeded, then loaded by phases of concurrent
 keep-alive clients (threads in this process), each bounded by a request count
 and a time limit:
@@ -34,6 +35,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,21 +62,23 @@ BASELINE_COMMIT = "9a626fe"  # the last commit with the http.server implementati
 
 
 def baseline_checkout(commit: str, into: Path) -> Path:
-    """The ``src`` directory of ``commit``, checked out as a detached worktree."""
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--force", str(into), commit],
+    """A ``src`` directory: this checkout's pipeline with the web service of ``commit``.
+
+    Only ``retold/service/`` and ``retold/cli_serve.py`` come from ``commit``,
+    so both servers run the same comparison and index code and the figures
+    compare the HTTP stacks alone.
+    """
+    src = into / "src"
+    shutil.copytree(ROOT / "src" / "retold", src / "retold", ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.rmtree(src / "retold" / "service")
+    files = ["src/retold/service", "src/retold/cli_serve.py"]
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, *files],
         check=True,
         capture_output=True,
-    )
-    return into / "src"
-
-
-def remove_checkout(into: Path) -> None:
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(into)],
-        check=False,
-        capture_output=True,
-    )
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return src
 
 
 def start(
@@ -432,13 +436,9 @@ def main() -> None:
     runs: list[Run] = []
     if args.baseline_commit != "none":
         with tempfile.TemporaryDirectory() as tmp:
-            checkout = Path(tmp) / "baseline"
-            try:
-                src = baseline_checkout(args.baseline_commit, checkout)
-                label = f"before: http.server ({args.baseline_commit})"
-                runs.append(one_server(label, args, docs, rewrites, src))
-            finally:
-                remove_checkout(checkout)
+            src = baseline_checkout(args.baseline_commit, Path(tmp))
+            label = f"before: http.server (service of {args.baseline_commit})"
+            runs.append(one_server(label, args, docs, rewrites, src))
     runs.append(one_server("after: FastAPI/uvicorn (this checkout)", args, docs, rewrites))
     for run in runs:
         summarize(run)
