@@ -22,6 +22,8 @@ and a time limit:
    end every added id must be retrievable and the index count must match
    (no lost writes), with no errors on either side.
 
+Both servers run at once and each phase runs on one, then the other (so
+drifting load from other work on a shared machine falls on both alike).
 Every figure is printed for both servers, with the current server's ratio to
 the baseline measured in the same run, since the machines here are small
 (2 cores) and shared. Uses the l2r news pairs from ../shared/data when
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import re
@@ -42,7 +45,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -288,14 +291,16 @@ class Run:
 
 
 def load(
+    out: list[Run],
     label: str,
     host: str,
     port: int,
     args: argparse.Namespace,
     docs: list[tuple[str, str]],
     rewrites: list[str],
-) -> Run:
-    """The four phases against one running server."""
+) -> Iterator[None]:
+    """The phases against one running server; yields after each (see :func:`lockstep`)
+    and appends the :class:`Run` to ``out`` at the end."""
     seed, later = docs[: args.seed_docs], docs[args.seed_docs :]
     kw = {"clients": args.clients, "seconds": args.seconds}
     base = run_phase(
@@ -308,6 +313,7 @@ def load(
     )
     # before anything is indexed, so no sentence is in the encoder's cache yet
     n = len(docs)
+    yield
     compare = run_phase(
         "POST /api/compare",
         host,
@@ -320,6 +326,7 @@ def load(
         requests=args.requests,
         **kw,
     )
+    yield
     c = Client(host, port)
     t0 = time.perf_counter()
     for i in range(0, len(seed), 50):
@@ -329,6 +336,7 @@ def load(
     seconds = time.perf_counter() - t0
     print(f"{label}: seeded the index with {len(seed)} documents in {seconds:.1f} s")
     c.close()
+    yield
     search = run_phase(
         "POST /api/search",
         host,
@@ -341,6 +349,7 @@ def load(
     # server may have cached (the old one in one process-wide cache, the new one
     # per worker process); these queries were sent to neither before
     fresh = rewrites[args.requests :] if len(rewrites) > args.requests else rewrites
+    yield
     search_new = run_phase(
         "POST /api/search (unseen)",
         host,
@@ -350,6 +359,7 @@ def load(
         **kw,
     )
     # mixed: searches while one client adds the remaining documents in batches of 5
+    yield
     added: list[str] = []
     write_errors: list[str] = []
     c = Client(host, port)
@@ -384,7 +394,7 @@ def load(
     c.close()
     lost = before + len(added) - after
     rows = [base, compare, search, search_new, mixed]
-    return Run(label, rows, added, write_errors, lost, missing, len(later))
+    out.append(Run(label, rows, added, write_errors, lost, missing, len(later)))
 
 
 def summarize(run: Run) -> None:
@@ -399,19 +409,30 @@ def summarize(run: Run) -> None:
         print("error:", e)
 
 
-def one_server(
-    label: str,
+def lockstep(
+    servers: list[tuple[str, Path | None]],
     args: argparse.Namespace,
     docs: list[tuple[str, str]],
     rewrites: list[str],
-    src: Path | None = None,
-) -> Run:
+) -> list[Run]:
+    """Start every server, then run each phase on one server after the other, so
+    the load other work puts on a shared machine falls on them alike."""
+    runs: list[Run] = []
     with tempfile.TemporaryDirectory() as tmp:
-        proc, host, port = start(Path(tmp) / "index", args.workers, src)
+        procs: list[subprocess.Popen[str]] = []
         try:
-            return load(label, host, port, args, docs, rewrites)
+            gens = []
+            for n, (label, src) in enumerate(servers):
+                proc, host, port = start(Path(tmp) / f"index-{n}", args.workers, src)
+                procs.append(proc)
+                gens.append(load(runs, label, host, port, args, docs, rewrites))
+            for _ in itertools.zip_longest(*gens):
+                pass
         finally:
-            stop(proc)
+            for proc in procs:
+                stop(proc)
+    order = [label for label, _ in servers]
+    return sorted(runs, key=lambda r: order.index(r.label))
 
 
 def main() -> None:
@@ -433,13 +454,13 @@ def main() -> None:
         f"retold serve load test: {args.clients} clients, {args.workers} workers, "
         f"{os.cpu_count()} CPUs; data: {origin}"
     )
-    runs: list[Run] = []
-    if args.baseline_commit != "none":
-        with tempfile.TemporaryDirectory() as tmp:
+    servers: list[tuple[str, Path | None]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.baseline_commit != "none":
             src = baseline_checkout(args.baseline_commit, Path(tmp))
-            label = f"before: http.server (service of {args.baseline_commit})"
-            runs.append(one_server(label, args, docs, rewrites, src))
-    runs.append(one_server("after: FastAPI/uvicorn (this checkout)", args, docs, rewrites))
+            servers.append((f"before: http.server (service of {args.baseline_commit})", src))
+        servers.append(("after: FastAPI/uvicorn (this checkout)", None))
+        runs = lockstep(servers, args, docs, rewrites)
     for run in runs:
         summarize(run)
     if len(runs) == 2:
