@@ -537,8 +537,11 @@ def test_search_finds_a_partial_copy(ix: Index) -> None:
     a = _article(3).split("\n\n")
     query = "\n\n".join([_article(4242, 3), a[1], a[2], _article(4243, 2)])
     hits = ix.search(query, k=3)
-    assert hits[0].id == "doc-3" and hits[0].verdict == "rewrite"
-    assert hits[0].channels["jaccard"] > 0.05  # about 2 of 10 paragraphs shared
+    assert hits[0].id == "doc-3" and hits[0].channels["jaccard"] > 0.05  # 2 of 10 paragraphs
+    # the index's part: the copied share is found (2 of doc-3's 5 paragraphs); what
+    # to call a two-paragraph splice is the verdict model's (rewrite or same-story)
+    assert hits[0].coverage is not None and hits[0].coverage.a_in_b > 0.3
+    assert hits[0].verdict in ("rewrite", "same-story")
 
 
 def test_unverified_search_and_explain(ix: Index) -> None:
