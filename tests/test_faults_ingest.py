@@ -401,3 +401,23 @@ def test_stdin_closed_is_a_rejection_not_a_crash(tmp_path: Path) -> None:
     res = run_limited(cmd, 4 * GiB, stdin=None)
     assert res.returncode != 0
     assert "internal error" not in res.stderr and "Traceback" not in res.stderr
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.binary(max_size=300),
+    st.one_of(
+        st.none(),
+        st.text(max_size=30),
+        st.sampled_from(["utf-7", "rot13", "zlib", "base64", "punycode", "utf-32", "idna"]),
+    ),
+)
+def test_declared_charset_of_any_kind_is_safe(data: bytes, charset: str | None) -> None:
+    """A WARC response's Content-Type charset is whatever the crawl recorded."""
+    raw = RawDoc(id="x", origin="w#1", kind="html", data=b"<p>" + data, charset=charset)
+    try:
+        doc = load_raw(raw)
+    except RetoldError as exc:
+        _one_line(str(exc))
+    else:
+        doc.text.encode("utf-8")
