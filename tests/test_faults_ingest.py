@@ -421,3 +421,21 @@ def test_declared_charset_of_any_kind_is_safe(data: bytes, charset: str | None) 
         _one_line(str(exc))
     else:
         doc.text.encode("utf-8")
+
+
+def test_page_of_many_short_blocks_skips_the_quadratic_second_opinion() -> None:
+    """jusText (trafilatura's fallback) is quadratic in runs of short blocks: a
+    7 MB page of 200,000 one-line paragraphs ran for over ten minutes. Such a
+    page is extracted by trafilatura alone; a news-sized page keeps the fallback."""
+    from retold.ingest.html import _many_blocks
+
+    many = "<html><body>" + "<div><p>word word word.</p></div>" * 2000 + "</body></html>"
+    news = (
+        "<html><body><article>"
+        + "<p>A sentence of the story.</p>" * 300
+        + "</article></body></html>"
+    )
+    assert _many_blocks(many) and not _many_blocks(news)
+    doc = read_bytes(many.encode(), kind="html")
+    assert doc.text.count("word word word.") >= 1000
+    assert "sentence of the story" in read_bytes(news.encode(), kind="html").text
