@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -112,6 +113,32 @@ def test_language_guess() -> None:
         guess_language("Der Minister sagte am Donnerstag, dass die Gespräche beendet sind.") == "de"
     )
     assert guess_language("Xy") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Bakan perşembe günü müzakerelerin sona erdiğini söyledi.", "tr"),
+        ("Minister powiedział w czwartek, że rozmowy zostały zakończone.", "pl"),
+        ("قال الوزير يوم الخميس إن المحادثات انتهت.", "ar"),
+        ("Министр заявил в четверг, что переговоры завершены.", "ru"),
+        ("De minister zei donderdag dat de gesprekken voorbij waren.", "nl"),
+        ("O ministro disse na quinta-feira que as negociações tinham terminado.", "pt"),
+        ("部长星期四说，会谈已经结束了。", "zh"),
+    ],
+)
+def test_language_guess_covers_the_encoders_languages(text: str, lang: str) -> None:
+    """Languages beyond the six a function-word guesser knew (Turkish, Polish and
+    Arabic were taken for Portuguese or English)."""
+    assert guess_language(text) == lang
+
+
+def test_segmentation_uses_the_language_rules() -> None:
+    """Polish rules: an abbreviation ("ul.") does not end a sentence."""
+    text = "Spotkanie odbyło się przy ul. Marszałkowskiej w Warszawie. Potem wszyscy wyszli."
+    sents = segment(text).sentences
+    assert segment(text).language == "pl"
+    assert len(sents) == 2
 
 
 def test_tokens_fold_case_and_accents() -> None:

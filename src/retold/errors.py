@@ -85,4 +85,3 @@ class UsageError(RetoldError):
 class IndexBusyError(UsageError):
     """Another process held the index's writer lock (adding, compacting) for
     longer than the caller would wait; trying again later is the remedy."""
-
