@@ -1,0 +1,70 @@
+"""The Spark session of a job: local mode by default, any master URL, or the one
+``spark-submit`` provides."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from typing import Any
+
+from retold.errors import UsageError
+
+
+def check_runtime() -> None:
+    """A clear error when PySpark or Java is missing (instead of a JVM traceback)."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "PySpark is not installed; install the Spark extra: pip install 'retold[spark]'"
+        ) from None
+    home = os.environ.get("JAVA_HOME")
+    java = shutil.which("java") or (home and shutil.which("java", path=f"{home}/bin"))
+    if not java:
+        raise UsageError(
+            "Java is missing: Spark needs a Java runtime (17 or newer), "
+            "e.g. apt-get install openjdk-17-jre-headless, or set JAVA_HOME"
+        )
+
+
+def _local_python(master: str) -> bool:
+    """Do the executors run on this machine (so they can use this Python)?"""
+    if master.startswith("local"):
+        return True
+    host = master.removeprefix("spark://").split(":")[0]
+    return host in ("localhost", "127.0.0.1")
+
+
+def get_session(
+    master: str | None = None, *, conf: dict[str, str] | None = None, app: str = "retold"
+) -> Any:
+    """A SparkSession for the job. Without ``master`` (and outside spark-submit),
+    local mode on every core."""
+    check_runtime()
+    from pyspark.sql import SparkSession
+
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # running under spark-submit
+    builder = SparkSession.builder.appName(app)
+    if master or not submitted:
+        master = master or "local[*]"
+        builder = builder.master(master)
+        if _local_python(master) and "PYSPARK_PYTHON" not in os.environ:
+            # without it the workers start another python, without retold
+            os.environ["PYSPARK_PYTHON"] = sys.executable
+            builder = builder.config("spark.pyspark.python", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    settings = {
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "16",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        # one Python worker per core, reused: the encoder loads once per process
+        "spark.python.worker.reuse": "true",
+        "spark.executorEnv.HF_HUB_OFFLINE": "1",
+        **(conf or {}),
+    }
+    for k, v in settings.items():
+        builder = builder.config(k, v)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
