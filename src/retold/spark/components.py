@@ -106,7 +106,9 @@ def _story_rows(arts: Any, links: Any, min_similarity: float) -> Any:
         for r in arts.to_dict("records")
     }
     lns = []
-    for r in links.to_dict("records"):
+    # a pair both verified and found as a copy at add time: the copy's link
+    # counts (the embedded stories list the index's duplicates last)
+    for r in links.sort_values(["found"], key=lambda c: c != "verified", kind="stable").to_dict("records"):
         lns.append(_link(r))
         # the other end of a link leaving the story (it does not join it)
         articles.setdefault(r["b"], Article(r["b"], r["b_title"], r["b_published"], r["b_url"]))

@@ -316,11 +316,14 @@ def _all_links(links: Any, dup_links: Any) -> Any:
     from pyspark.sql import functions as F
 
     one = F.lit(1.0)
-    return links.unionByName(
+    return links.withColumn("found", F.lit("verified")).unionByName(
         dup_links.select(
             "a",
             "b",
             "verdict",
+            F.when(F.col("verdict") == "duplicate", "exact copy")
+            .otherwise("minhash")
+            .alias("found"),
             one.alias("similarity"),
             one.alias("a_in_b"),
             one.alias("b_in_a"),
