@@ -81,7 +81,9 @@ def build_fixture(root: Path) -> dict[str, int]:
                 url = f"https://site{w}.example/news/{it.id}"
                 fh.write(_record(url, _page(it.id, it.text, it.published, w), n))
                 if w == 1 and n == 10:
-                    fh.write(_record("https://site1.example/broken", b"<p>lost</p>", 999, damage=True))
+                    fh.write(
+                        _record("https://site1.example/broken", b"<p>lost</p>", 999, damage=True)
+                    )
             if w == 1:
                 # exact copies of the first file's articles, in the other furniture
                 for n, it in enumerate(parts[0][:20]):
@@ -213,6 +215,7 @@ def test_exact_equals_embedded_cheap_encoder(
     assert 0.0 < manifest["sentences_not_reencoded"] < 1.0
 
 
+@pytest.mark.slow
 def test_resume_after_kill(fixture_dir: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
     """A job killed mid-way resumes from its saved stages, with no duplicates."""
     fixture, _ = fixture_dir
@@ -222,14 +225,14 @@ def test_resume_after_kill(fixture_dir: tuple[Path, dict[str, int]], tmp_path: P
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "retold.spark", str(small), "--out", str(out)]
     cmd += ["--master", "local[2]", "--encoder", "hashing", "--exact", "--json"]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 300
-    for line in proc.stderr:
-        if "retold: prepared" in line or time.monotonic() > deadline:
-            break
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    with subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=True) as proc:
+        assert proc.stderr is not None
+        deadline = time.monotonic() + 300
+        for line in proc.stderr:
+            if "retold: prepared" in line or time.monotonic() > deadline:
+                break
+        os.killpg(proc.pid, signal.SIGKILL)  # the driver and its JVM
+        proc.wait()
     assert not (out / "manifest.json").exists()
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     manifest = json.loads(done.stdout)
@@ -237,12 +240,32 @@ def test_resume_after_kill(fixture_dir: tuple[Path, dict[str, int]], tmp_path: P
     import pyarrow.parquet as pq
 
     docs = pq.read_table(out / "documents").to_pylist()
-    assert len(docs) == len({d["id"] for d in docs}) == manifest["counts"]["documents"] + (
-        manifest["counts"]["duplicates"]
+    assert (
+        len(docs)
+        == len({d["id"] for d in docs})
+        == manifest["counts"]["documents"] + (manifest["counts"]["duplicates"])
     )
     links = pq.read_table(out / "links").to_pylist()
     assert len(links) == len({(ln["a"], ln["b"], ln["found"]) for ln in links})
     assert manifest["counts"]["stories"] > 0
+
+
+def test_approximate_blocks_record_recall(
+    session: Any, fixture_dir: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    """Without --exact the search runs per block of similar articles (blocks of
+    120 here, so several) and the job measures its link recall against exact
+    search on a sample."""
+    fixture, _ = fixture_dir
+    out = tmp_path / "out"
+    manifest = _run(
+        session, [str(fixture)], out, encoder="hashing:256", block=120, recall_sample=80
+    )
+    rec = manifest["recall"]
+    assert rec["sample"] == 80 and rec["exact_links"] > 20
+    assert 0.8 <= rec["recall"] <= 1.0
+    assert json.loads((out / "manifest.json").read_text())["recall"] == rec
+    assert manifest["counts"]["stories"] >= 20
 
 
 @pytest.mark.slow

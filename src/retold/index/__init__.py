@@ -47,6 +47,7 @@ from retold.index.docwork import (
     Duplicate,
     RawDoc,
     Rejected,
+    SentenceCache,
     default_id,
     make_records,
     prepare_many,
@@ -356,7 +357,7 @@ class Index:
 
         global _WORKER
         known = KnownHashes(self.store.path)
-        _WORKER = (self.encoder, self.sketch, known)
+        _WORKER = (SentenceCache(self.encoder), self.sketch, known)  # one encoding per sentence
         pool = None
         parallel = jobs > 1 and "fork" in mp.get_all_start_methods()
         try:

@@ -108,7 +108,8 @@ def _story_rows(arts: Any, links: Any, min_similarity: float) -> Any:
     lns = []
     # a pair both verified and found as a copy at add time: the copy's link
     # counts (the embedded stories list the index's duplicates last)
-    for r in links.sort_values(["found"], key=lambda c: c != "verified", kind="stable").to_dict("records"):
+    ordered = links.sort_values(["found"], key=lambda c: c != "verified", kind="stable")
+    for r in ordered.to_dict("records"):
         lns.append(_link(r))
         # the other end of a link leaving the story (it does not join it)
         articles.setdefault(r["b"], Article(r["b"], r["b_title"], r["b_published"], r["b_url"]))

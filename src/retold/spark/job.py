@@ -112,7 +112,39 @@ def run(spark: Any, params: JobParams, log: Any = None) -> dict[str, Any]:
     say("candidates")
     links = st.get("verified", lambda: _verify(pairs, live))
     say("verified")
-    return _finish(spark, params, st, raw, extracted, copies, recs, near, links, encoded, started)
+    manifest = _finish(
+        spark, params, st, raw, extracted, copies, recs, near, links, encoded, started
+    )
+    if not params.exact and params.recall_sample:
+        manifest["recall"] = _recall(spark, params, encoded, live, links)
+        say(f"approximate link recall against exact search: {manifest['recall']}")
+        _write_text(
+            spark, params.out.rstrip("/") + "/manifest.json", json.dumps(manifest, indent=2)
+        )
+    return manifest
+
+
+def _recall(spark: Any, params: JobParams, encoded: Any, live: Any, links: Any) -> dict[str, Any]:
+    """Of the links exact search finds from a sample of documents (pseudo-random:
+    by a hash of the id), the share the approximate search found too. The
+    exact search needs the whole corpus's index on the driver; set
+    ``recall_sample`` to 0 on corpora too large for that."""
+    from pyspark.sql import functions as F
+
+    sample = live.orderBy(F.sha2("id", 256)).limit(params.recall_sample).select("id").cache()
+    pairs = _exact_candidates(spark, params, encoded, sample, name="recall-index")
+    ref = {(r["a"], r["b"]) for r in _verify(pairs, live).select("a", "b").collect()}
+    ids = {r["id"] for r in sample.collect()}
+    got = {
+        (r["a"], r["b"]) for r in links.select("a", "b").collect() if r["a"] in ids or r["b"] in ids
+    }
+    found = len(ref & got)
+    return {
+        "sample": len(ids),
+        "exact_links": len(ref),
+        "found": found,
+        "recall": round(found / len(ref), 4) if ref else 1.0,
+    }
 
 
 def _first_by(df: Any, key: str) -> Any:
@@ -203,18 +235,22 @@ def index_path(params: JobParams) -> Path:
     return Path(out.removeprefix("file://")) / "_stages" / "index"
 
 
-def _exact_candidates(spark: Any, params: JobParams, encoded: Any, live: Any) -> Any:
-    """Every document searched in one index of the whole corpus (built on the
-    driver from the job's vectors, shipped to the executors)."""
-    path = index_path(params)
+def _exact_candidates(
+    spark: Any, params: JobParams, encoded: Any, live: Any, name: str = "index"
+) -> Any:
+    """Every document of ``live`` searched in one index of the whole corpus
+    (built on the driver from the job's vectors, shipped to the executors)."""
+    path = index_path(params).with_name(name)
     if path.exists():
         shutil.rmtree(path)  # a half-built index from a killed run
     rows = encoded.orderBy("ord").toLocalIterator()
     build_index(path, (r.asDict() for r in rows), params.encoder)
     where = str(path)
     if not spark.sparkContext.master.startswith("local"):
-        spark.sparkContext.addFile(str(path), recursive=True)
-        where = path.name
+        # executors elsewhere get the index as one file (Spark ships no directories)
+        tar = shutil.make_archive(str(path), "tar", root_dir=path.parent, base_dir=path.name)
+        spark.sparkContext.addFile(tar)
+        where = Path(tar).name
     ids = live.select("id").repartition(max(2, spark.sparkContext.defaultParallelism * 2))
     spec, k = params.encoder, params.k
     return ids.mapInPandas(
@@ -357,8 +393,9 @@ def _write_outputs(
             recs.where("reason IS NOT NULL").select(F.col("origin").alias("input"), "reason")
         )
         .unionByName(
-            lost.join(recs.select(F.col("id").alias("of"), F.col("reason").alias("why")), "of")
-            .select(F.col("origin").alias("input"), F.col("why").alias("reason"))
+            lost.join(
+                recs.select(F.col("id").alias("of"), F.col("reason").alias("why")), "of"
+            ).select(F.col("origin").alias("input"), F.col("why").alias("reason"))
         )
     )
     rejected.write.mode("overwrite").parquet(out + "/rejected")
@@ -375,8 +412,7 @@ def _write_outputs(
             F.col("near_of").alias("of"),
         )
         .unionByName(
-            copies.select("id", "doc", "origin", "publisher", "of")
-            .select(
+            copies.select("id", "doc", "origin", "publisher", "of").select(
                 "id",
                 F.get_json_object("doc", "$.url").alias("url"),
                 F.get_json_object("doc", "$.title").alias("title"),
@@ -421,9 +457,11 @@ def _manifest(
     from retold import __version__
 
     out = params.out.rstrip("/")
-    n_sent = encoded.select(F.coalesce(F.size("sentences"), F.lit(0)).alias("n")).agg(
-        F.sum("n")
-    ).first()[0]
+    n_sent = (
+        encoded.select(F.coalesce(F.size("sentences"), F.lit(0)).alias("n"))
+        .agg(F.sum("n"))
+        .first()[0]
+    )
     n_distinct = (
         encoded.select(F.explode("sentences").alias("t")).distinct().count() if n_sent else 0
     )
@@ -439,9 +477,9 @@ def _manifest(
         "sentences": int(n_sent or 0),
         "distinct_sentences": int(n_distinct),
     }
-    counts["skipped_repeated_ids"] = counts["records"] - counts["rejected"] - counts[
-        "documents"
-    ] - counts["duplicates"]
+    counts["skipped_repeated_ids"] = (
+        counts["records"] - counts["rejected"] - counts["documents"] - counts["duplicates"]
+    )
     return {
         "retold": __version__,
         "pyspark": pyspark.__version__,
@@ -449,9 +487,7 @@ def _manifest(
         "master": spark.sparkContext.master,
         "parameters": asdict(params),
         "counts": counts,
-        "sentences_not_reencoded": (
-            round(1 - n_distinct / n_sent, 4) if n_sent else 0.0
-        ),
+        "sentences_not_reencoded": (round(1 - n_distinct / n_sent, 4) if n_sent else 0.0),
         "stages_computed": st.computed,
         "stages_reused": st.reused,
         "seconds": round(time.monotonic() - started, 2),

@@ -25,6 +25,7 @@ from retold.spark.work import _Lookup, doc_from_json, encoder_for, frame
 
 #: indexes opened by this executor process, by path
 _OPEN: dict[str, Any] = {}
+_UNPACKED: dict[str, str] = {}
 
 
 def lookup_encoder(spec: str, table: dict[str, Vectors] | None = None) -> _Lookup:
@@ -99,13 +100,25 @@ def candidate_pairs(ix: Any, ids: list[str], k: int) -> list[tuple[str, str]]:
     return sorted(out)
 
 
+def _unpacked(tar: str) -> str:
+    """The index shipped as a tar file, unpacked once per executor process."""
+    import tarfile
+
+    where = _UNPACKED.get(tar)
+    if where is None:
+        root = tempfile.mkdtemp(prefix="retold-index-")
+        with tarfile.open(tar) as tf:
+            tf.extractall(root, filter="data")
+        where = _UNPACKED[tar] = str(Path(root) / Path(tar).name.removesuffix(".tar"))
+    return where
+
+
 def search_partition(batches: Iterator[Any], path: str, spec: str, k: int) -> Iterator[Any]:
     """mapInPandas (exact mode): candidates of a partition's ids in the shipped index."""
 
     from pyspark import SparkFiles
 
-    local = path if Path(path).is_dir() else SparkFiles.get(path)
-    ix = _open(local, spec)
+    ix = _open(path if Path(path).is_dir() else _unpacked(SparkFiles.get(path)), spec)
     for df in batches:
         pairs = candidate_pairs(ix, df["id"].tolist(), k)
         yield frame(pairs, ["a", "b"])

@@ -36,6 +36,14 @@ def _local_python(master: str) -> bool:
     return host in ("localhost", "127.0.0.1")
 
 
+def _local_cores(master: str) -> int:
+    """Cores of a local master (0: not local)."""
+    if not master.startswith("local"):
+        return 0
+    inner = master.partition("[")[2].partition("]")[0].split(",")[0]
+    return int(inner) if inner.isdigit() else os.cpu_count() or 1
+
+
 def get_session(
     master: str | None = None, *, conf: dict[str, str] | None = None, app: str = "retold"
 ) -> Any:
@@ -54,9 +62,11 @@ def get_session(
             os.environ["PYSPARK_PYTHON"] = sys.executable
             builder = builder.config("spark.pyspark.python", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    cores = _local_cores(master or "")
     settings = {
         "spark.ui.showConsoleProgress": "false",
-        "spark.sql.shuffle.partitions": "16",
+        # Spark's 200 shuffle partitions cost more than they bring on one machine
+        "spark.sql.shuffle.partitions": str(2 * cores) if cores else "200",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         # one Python worker per core, reused: the encoder loads once per process
         "spark.python.worker.reuse": "true",

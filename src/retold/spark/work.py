@@ -263,7 +263,7 @@ def prepared_of(r: dict[str, Any], side: str = "") -> Any:
         id=r[side + "id"],
     )
     n, dim = int(r[side + "n_sentences"]), int(r[side + "dim"])
-    vecs = np.frombuffer(r[side + "vectors"], dtype=np.float16).reshape(n, dim)
+    vecs = np.frombuffer(r[side + "vectors"], dtype=np.float16).reshape(n, dim).astype(np.float32)
     return stored_prepared(doc, vecs)
 
 
