@@ -202,6 +202,14 @@ def test_exact_equals_embedded_cheap_encoder(
     got = spark_stories(tmp_path / "out")
     assert len(want) >= 20
     assert _comparable(got) == _comparable(want)
+    # `retold stories --from DIR` reads the run back as `retold stories` shows an index
+    cli = [str(Path(sys.executable).parent / "retold"), "stories", "--from", str(tmp_path / "out")]
+    shown = subprocess.run([*cli, "--json"], capture_output=True, text=True, check=True)
+    assert json.loads(shown.stdout)["stories"] == want
+    pages = tmp_path / "pages"
+    subprocess.run([*cli, "--html", str(pages), "-q"], check=True)
+    assert len(list(pages.glob("story-*.html"))) == len(want)
+    assert len(list((pages / "pairs").glob("*.html"))) == sum(len(s["edges"]) for s in want)
     c = manifest["counts"]
     assert c["duplicates"] >= counts["copies"]
     assert c["skipped_repeated_ids"] == counts["repeated"]
@@ -280,3 +288,36 @@ def test_exact_equals_embedded_real_encoder(
     got = spark_stories(tmp_path / "out")
     assert len(want) >= 20
     assert _comparable(got) == _comparable(want)
+
+
+def test_embedded_add_encodes_each_sentence_once(tmp_path: Path) -> None:
+    """The embedded index also encodes a sentence shared by several articles once
+    per add (syndicated copies share most of theirs)."""
+    from retold.embed import HashingEncoder
+    from retold.index import Index
+    from retold.types import Document
+
+    class Counting(HashingEncoder):
+        def __init__(self) -> None:
+            super().__init__(256)
+            self.seen: list[str] = []
+
+        def encode(self, texts: Any) -> Any:
+            self.seen.extend(texts)
+            return super().encode(texts)
+
+    shared = (
+        "The city council approved the new transit budget on Tuesday after a long debate. "
+        "Officials said the plan adds twelve bus routes and extends service hours downtown."
+    )
+    docs = [
+        Document(
+            f"{shared}\n\nReporter {i} spoke to commuters at the {i}th street station.", id=f"d{i}"
+        )
+        for i in range(4)
+    ]
+    enc = Counting()
+    with Index(tmp_path / "ix", encoder=enc) as ix:
+        assert ix.add(docs).added == 4
+    assert len(enc.seen) == len(set(enc.seen))
+    assert sum(s.startswith("The city council") for s in enc.seen) == 1
