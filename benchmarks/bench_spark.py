@@ -159,8 +159,15 @@ def main() -> None:
     try:
         n = build_corpus(tmp / "corpus", args.n)
         print(f"corpus: {n} articles (JSON lines, 8 files), encoder {spec}", flush=True)
-        runs = {c: run_spark(tmp / "corpus", tmp / f"out{c}", c, spec) for c in (1, 2)}
+        runs: dict[int, dict[str, Any]] = {}
+        for c in (2, 1):
+            runs[c] = run_spark(tmp / "corpus", tmp / f"out{c}", c, spec)
+            r = runs[c]
+            print(f"spark local[{c}]: {r['wall']:.1f} s, peak {r['peak_rss'] / 2**20:.0f} MiB, "
+                  f"{json.dumps(r['manifest']['counts'])}, recall {r['manifest'].get('recall')}",
+                  flush=True)  # fmt: skip
         embedded = run_embedded(tmp / "corpus", tmp / "ix", spec, jobs=2)
+        print(f"embedded: {embedded:.1f} s", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     report(n, runs, embedded, args.month)
@@ -168,7 +175,7 @@ def main() -> None:
 
 def report(n: int, runs: dict[int, dict[str, Any]], embedded: float, month: float) -> None:
     print(f"{'run':<28}{'wall s':>9}{'art/s':>9}{'s/art-core':>12}{'peak RSS MiB':>14}")
-    for cores, r in runs.items():
+    for cores, r in sorted(runs.items()):
         print(
             f"{'spark local[' + str(cores) + '] approx':<28}{r['wall']:>9.1f}"
             f"{n / r['wall']:>9.1f}{r['wall'] * cores / n:>12.4f}"

@@ -19,6 +19,7 @@ from retold.index.sketch import SketchParams
 from retold.spark import components, work
 from retold.spark.inputs import RAW_SCHEMA, read_stage
 from retold.spark.linking import blocks, build_index, search_block, search_partition
+from retold.spark.session import master_of, parallelism, ship
 
 #: MinHash Jaccard at or above which a later document is a near duplicate (as the index)
 NEAR_DUPLICATE = 0.9
@@ -246,12 +247,12 @@ def _exact_candidates(
     rows = encoded.orderBy("ord").toLocalIterator()
     build_index(path, (r.asDict() for r in rows), params.encoder)
     where = str(path)
-    if not spark.sparkContext.master.startswith("local"):
+    if not master_of(spark).startswith("local"):
         # executors elsewhere get the index as one file (Spark ships no directories)
         tar = shutil.make_archive(str(path), "tar", root_dir=path.parent, base_dir=path.name)
-        spark.sparkContext.addFile(tar)
+        ship(spark, tar)
         where = Path(tar).name
-    ids = live.select("id").repartition(max(2, spark.sparkContext.defaultParallelism * 2))
+    ids = live.select("id").repartition(parallelism(spark))
     spec, k = params.encoder, params.k
     return ids.mapInPandas(
         lambda b: search_partition(b, where, spec, k), "a string, b string"
@@ -297,7 +298,7 @@ def _verify(pairs: Any, live: Any) -> Any:
     a = side.select(*[F.col(c).alias("a_" + c) for c in cols])
     b = side.select(*[F.col(c).alias("b_" + c) for c in cols])
     joined = pairs.join(a, pairs.a == a.a_id).join(b, pairs.b == b.b_id).drop("a", "b")
-    n = max(2, joined.sparkSession.sparkContext.defaultParallelism * 2)
+    n = parallelism(joined.sparkSession)
     return joined.repartition(n).mapInPandas(
         work.verify_pairs,
         "a string, b string, verdict string, similarity double, a_in_b double, "
@@ -484,7 +485,7 @@ def _manifest(
         "retold": __version__,
         "pyspark": pyspark.__version__,
         "spark": spark.version,
-        "master": spark.sparkContext.master,
+        "master": master_of(spark),
         "parameters": asdict(params),
         "counts": counts,
         "sentences_not_reencoded": (round(1 - n_distinct / n_sent, 4) if n_sent else 0.0),

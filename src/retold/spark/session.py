@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -76,5 +77,30 @@ def get_session(
     for k, v in settings.items():
         builder = builder.config(k, v)
     spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
+    with contextlib.suppress(Exception):  # Spark Connect: no SparkContext on the client
+        spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def master_of(spark: Any) -> str:
+    """The master URL ("" when the session does not say, as on Spark Connect)."""
+    try:
+        return str(spark.sparkContext.master)
+    except Exception:
+        return str(spark.conf.get("spark.master", ""))
+
+
+def parallelism(spark: Any) -> int:
+    """Tasks to split per-document work into: twice the cores (or the shuffle partitions)."""
+    try:
+        return max(2, 2 * int(spark.sparkContext.defaultParallelism))
+    except Exception:
+        return max(2, int(spark.conf.get("spark.sql.shuffle.partitions", "8")))
+
+
+def ship(spark: Any, path: str) -> None:
+    """Make a file available to every executor (``SparkFiles.get(name)`` there)."""
+    try:
+        spark.sparkContext.addFile(path)
+    except Exception:  # Spark Connect ships files as artifacts
+        spark.addArtifacts(path, file=True)
