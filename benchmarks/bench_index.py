@@ -62,11 +62,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _data import clough_ladder, jsonl, l2r_news, semeval, semeval_translations
-from retold.comparison import prepare
+from retold.comparison import prepare_unencoded
 from retold.embed import USEEncoder, Vectors, default_encoder
 from retold.embed_use import USEForward
 from retold.index import Index, SearchParams, VectorParams
-from retold.index.docwork import _Recorder
 from retold.index.sketch import SketchParams, band_keys, minhash, shingle_hashes
 from retold.types import VERDICT_ORDER, Document
 
@@ -151,9 +150,7 @@ def body_sentences(texts: Sequence[str]) -> list[list[str]]:
     """Each text's body sentences, as retold segments them."""
     out = []
     for t in texts:
-        rec = _Recorder(512)
-        prepare(Document(t), rec)
-        out.append(rec.texts)
+        out.append([s.text for s in prepare_unencoded(Document(t)).body])
     return out
 
 

@@ -1,10 +1,16 @@
-"""Load test of ``retold serve`` on loopback: throughput and tail latency, with ratios.
+"""Load test of ``retold serve`` on loopback, before and after: throughput and tail latency.
 
     .venv/bin/python benchmarks/bench_serve.py [--clients 4] [--requests 120] [--seconds 30]
+    .venv/bin/python benchmarks/bench_serve.py --baseline-commit none   # the current server only
 
-Starts ``retold serve`` as a subprocess on 127.0.0.1 with a fresh index,
-seeds it, then runs phases of concurrent keep-alive clients (threads in this
-process), each bounded by a request count and a time limit:
+Runs the same load against two servers in one run: the baseline (the
+``http.server`` implementation, checked out from git history with ``git
+worktree add`` into a temporary directory and started with its ``src`` on
+PYTHONPATH, using this environment's libraries) and the current one (FastAPI
+on uvicorn with worker processes). Each is a ``retold serve`` subprocess on
+127.0.0.1 with a fresh index, seeded, then loaded by phases of concurrent
+keep-alive clients (threads in this process), each bounded by a request count
+and a time limit:
 
 1. ``GET /api/health``: the baseline, the cost of the HTTP layer alone;
 2. ``POST /api/compare``: distinct source/rewrite pairs (so the encoder's
@@ -14,9 +20,10 @@ process), each bounded by a request count and a time limit:
    end every added id must be retrievable and the index count must match
    (no lost writes), with no errors on either side.
 
-Every figure is printed with its ratio to the baseline measured in the same
-run, since the machines here are small (2 cores) and shared. Uses the l2r news
-pairs from ../shared/data when present, else variants of the bundled example.
+Every figure is printed for both servers, with the current server's ratio to
+the baseline measured in the same run, since the machines here are small
+(2 cores) and shared. Uses the l2r news pairs from ../shared/data when
+present, else variants of the bundled example.
 """
 
 from __future__ import annotations
@@ -27,7 +34,6 @@ import json
 import os
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,12 +55,43 @@ TOKEN = "bench-token"
 # --- the server ---------------------------------------------------------------------
 
 
-def start(index: Path, workers: int) -> tuple[subprocess.Popen[str], str, int]:
+BASELINE_COMMIT = "9a626fe"  # the last commit with the http.server implementation
+
+
+def baseline_checkout(commit: str, into: Path) -> Path:
+    """The ``src`` directory of ``commit``, checked out as a detached worktree."""
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--force", str(into), commit],
+        check=True,
+        capture_output=True,
+    )
+    return into / "src"
+
+
+def remove_checkout(into: Path) -> None:
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(into)],
+        check=False,
+        capture_output=True,
+    )
+
+
+def start(
+    index: Path, workers: int, src: Path | None = None
+) -> tuple[subprocess.Popen[str], str, int]:
+    """``retold serve`` from this checkout, or from another ``src`` directory."""
+    env = dict(os.environ)
+    cmd = [RETOLD]
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+        cmd = [sys.executable, "-c", "from retold.cli import run; run()"]
     proc = subprocess.Popen(
         [
-            *(RETOLD, "serve", "--host", "127.0.0.1", "--port", "0", "--index", str(index)),
+            *cmd,
+            *("serve", "--host", "127.0.0.1", "--port", "0", "--index", str(index)),
             *("--workers", str(workers), "--queue", "64", "--quiet", "--token", TOKEN),
         ],
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -200,15 +237,164 @@ def corpus() -> tuple[list[tuple[str, str]], list[str], str]:
 
 def report(rows: Sequence[Result], base: Result) -> None:
     print(
-        f"\n{'phase':<26}{'ok':>6}{'err':>5}{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'rps/base':>10}{'p99/base':>10}"
+        f"\n{'phase':<26}{'ok':>6}{'err':>5}{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}{'rps/health':>12}"
     )
     for r in rows:
         print(
             f"{r.name:<26}{len(r.latencies):>6}{len(r.errors):>5}{r.rps:>9.1f}"
             f"{r.pct(0.5) * 1000:>9.1f}{r.pct(0.99) * 1000:>9.1f}"
-            f"{r.rps / base.rps:>10.4f}{r.pct(0.99) / base.pct(0.99):>10.1f}"
+            f"{r.rps / base.rps:>12.4f}"
         )
+
+
+def compare_runs(before: Sequence[Result], after: Sequence[Result]) -> None:
+    print(
+        f"\n{'phase':<26}{'rps before':>11}{'rps after':>10}{'ratio':>7}"
+        f"{'p50 b/a ms':>16}{'p99 b/a ms':>18}"
+    )
+    for b, a in zip(before, after, strict=True):
+        ratio = a.rps / b.rps if b.rps else float("nan")
+        p50 = f"{b.pct(0.5) * 1000:.1f}/{a.pct(0.5) * 1000:.1f}"
+        p99 = f"{b.pct(0.99) * 1000:.1f}/{a.pct(0.99) * 1000:.1f}"
+        print(f"{a.name:<26}{b.rps:>11.1f}{a.rps:>10.1f}{ratio:>7.2f}{p50:>16}{p99:>18}")
+
+
+@dataclass
+class Run:
+    """The phases against one server, and what happened to the writes."""
+
+    label: str
+    rows: list[Result]
+    added: list[str]
+    write_errors: list[str]
+    lost: int
+    missing: list[str]
+    expected_adds: int
+
+    @property
+    def ok(self) -> bool:
+        errors = [e for r in self.rows for e in r.errors] + self.write_errors
+        return (
+            not errors
+            and self.lost == 0
+            and not self.missing
+            and len(self.added) == self.expected_adds
+        )
+
+
+def load(
+    label: str,
+    host: str,
+    port: int,
+    args: argparse.Namespace,
+    docs: list[tuple[str, str]],
+    rewrites: list[str],
+) -> Run:
+    """The four phases against one running server."""
+    seed, later = docs[: args.seed_docs], docs[args.seed_docs :]
+    kw = {"clients": args.clients, "seconds": args.seconds}
+    base = run_phase(
+        "GET /api/health",
+        host,
+        port,
+        lambda i: ("GET", "/api/health", None),
+        requests=args.requests * 20,
+        **kw,
+    )
+    # before anything is indexed, so no sentence is in the encoder's cache yet
+    n = len(docs)
+    compare = run_phase(
+        "POST /api/compare",
+        host,
+        port,
+        lambda i: (
+            "POST",
+            "/api/compare",
+            {"a": docs[i % n][1], "b": rewrites[i % n], "include_text": False},
+        ),
+        requests=args.requests,
+        **kw,
+    )
+    c = Client(host, port)
+    t0 = time.perf_counter()
+    for i in range(0, len(seed), 50):
+        batch = [{"id": d, "text": t} for d, t in seed[i : i + 50]]
+        status, data = c.call("POST", "/api/documents", {"documents": batch})
+        assert status == 200, data[:300]
+    seconds = time.perf_counter() - t0
+    print(f"{label}: seeded the index with {len(seed)} documents in {seconds:.1f} s")
+    c.close()
+    search = run_phase(
+        "POST /api/search",
+        host,
+        port,
+        lambda i: ("POST", "/api/search", {"article": rewrites[i % len(seed)], "k": 5}),
+        requests=args.requests,
+        **kw,
+    )
+    # mixed: searches while one client adds the remaining documents in batches of 5
+    added: list[str] = []
+    write_errors: list[str] = []
+    c = Client(host, port)
+    before = json.loads(c.call("GET", "/api/index")[1])["documents"]
+
+    def writer() -> None:
+        w = Client(host, port)
+        try:
+            for i in range(0, len(later), 5):
+                batch = [{"id": d, "text": t} for d, t in later[i : i + 5]]
+                status, data = w.call("POST", "/api/documents", {"documents": batch})
+                if status != 200:
+                    write_errors.append(f"{status} {data[:200]!r}")
+                    continue
+                added.extend(json.loads(data)["ids"])
+        finally:
+            w.close()
+
+    wt = threading.Thread(target=writer)
+    wt.start()
+    mixed = run_phase(
+        "search while adding",
+        host,
+        port,
+        lambda i: ("POST", "/api/search", {"article": rewrites[i % n], "k": 5}),
+        requests=args.requests,
+        **kw,
+    )
+    wt.join()
+    after = json.loads(c.call("GET", "/api/index")[1])["documents"]
+    missing = [d for d in added if c.call("GET", f"/api/documents/{d}")[0] != 200]
+    c.close()
+    lost = before + len(added) - after
+    rows = [base, compare, search, mixed]
+    return Run(label, rows, added, write_errors, lost, missing, len(later))
+
+
+def summarize(run: Run) -> None:
+    print(f"\n== {run.label}")
+    report(run.rows, run.rows[0])
+    print(
+        f"writes during the mixed phase: {len(run.added)} documents added in batches of 5, "
+        f"{len(run.write_errors)} failed, {run.lost} lost, {len(run.missing)} not retrievable"
+    )
+    errors = [e for r in run.rows for e in r.errors] + run.write_errors
+    for e in errors[:5]:
+        print("error:", e)
+
+
+def one_server(
+    label: str,
+    args: argparse.Namespace,
+    docs: list[tuple[str, str]],
+    rewrites: list[str],
+    src: Path | None = None,
+) -> Run:
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, host, port = start(Path(tmp) / "index", args.workers, src)
+        try:
+            return load(label, host, port, args, docs, rewrites)
+        finally:
+            stop(proc)
 
 
 def main() -> None:
@@ -218,114 +404,35 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=120, help="requests per heavy phase")
     ap.add_argument("--seconds", type=float, default=30.0, help="time limit per phase")
     ap.add_argument("--seed-docs", type=int, default=150, help="documents indexed first")
+    ap.add_argument(
+        "--baseline-commit",
+        default=BASELINE_COMMIT,
+        help="git commit of the server to compare with ('none' to skip it)",
+    )
     args = ap.parse_args()
 
     docs, rewrites, origin = corpus()
-    seed, later = docs[: args.seed_docs], docs[args.seed_docs :]
     print(
         f"retold serve load test: {args.clients} clients, {args.workers} workers, "
         f"{os.cpu_count()} CPUs; data: {origin}"
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        proc, host, port = start(Path(tmp) / "index", args.workers)
-        try:
-            kw = {"clients": args.clients, "seconds": args.seconds}
-            base = run_phase(
-                "GET /api/health (base)",
-                host,
-                port,
-                lambda i: ("GET", "/api/health", None),
-                requests=args.requests * 20,
-                **kw,
-            )
-            # before anything is indexed, so no sentence is in the encoder's cache yet
-            n = len(docs)
-            compare = run_phase(
-                "POST /api/compare",
-                host,
-                port,
-                lambda i: (
-                    "POST",
-                    "/api/compare",
-                    {"a": docs[i % n][1], "b": rewrites[i % n], "include_text": False},
-                ),
-                requests=args.requests,
-                **kw,
-            )
-
-            c = Client(host, port)
-            t0 = time.perf_counter()
-            for i in range(0, len(seed), 50):
-                batch = [{"id": d, "text": t} for d, t in seed[i : i + 50]]
-                status, data = c.call("POST", "/api/documents", {"documents": batch})
-                assert status == 200, data[:300]
-            print(
-                f"seeded the index with {len(seed)} documents in {time.perf_counter() - t0:.1f} s"
-            )
-            c.close()
-
-            search = run_phase(
-                "POST /api/search",
-                host,
-                port,
-                lambda i: ("POST", "/api/search", {"article": rewrites[i % len(seed)], "k": 5}),
-                requests=args.requests,
-                **kw,
-            )
-
-            # mixed: searches while one client adds the remaining documents in batches of 5
-            added: list[str] = []
-            write_errors: list[str] = []
-            c = Client(host, port)
-            before = json.loads(c.call("GET", "/api/index")[1])["documents"]
-
-            def writer() -> None:
-                w = Client(host, port)
-                try:
-                    for i in range(0, len(later), 5):
-                        batch = [{"id": d, "text": t} for d, t in later[i : i + 5]]
-                        status, data = w.call("POST", "/api/documents", {"documents": batch})
-                        if status != 200:
-                            write_errors.append(f"{status} {data[:200]!r}")
-                            continue
-                        added.extend(json.loads(data)["ids"])
-                finally:
-                    w.close()
-
-            wt = threading.Thread(target=writer)
-            wt.start()
-            mixed = run_phase(
-                "search while adding",
-                host,
-                port,
-                lambda i: ("POST", "/api/search", {"article": rewrites[i % n], "k": 5}),
-                requests=args.requests,
-                **kw,
-            )
-            wt.join()
-            after = json.loads(c.call("GET", "/api/index")[1])["documents"]
-            missing = [d for d in added if c.call("GET", f"/api/documents/{d}")[0] != 200]
-            c.close()
-        finally:
-            stop(proc)
-
-    rows = [base, compare, search, mixed]
-    report(rows, base)
-    lost = before + len(added) - after
-    print(
-        f"\nwrites during the mixed phase: {len(added)} documents added in batches of 5, "
-        f"{len(write_errors)} failed, index {before} -> {after} ({lost} lost), "
-        f"{len(missing)} not retrievable"
-    )
-    errors = [e for r in rows for e in r.errors] + write_errors
-    for e in errors[:5]:
-        print("error:", e)
-    search_lat = statistics.mean(search.latencies) if search.latencies else float("nan")
-    print(
-        f"compare p99 {compare.pct(0.99) * 1000:.0f} ms, search mean {search_lat * 1000:.0f} ms; "
-        f"compare serves {compare.rps / base.rps:.2%} of the health endpoint's rate"
-    )
-    ok = not errors and lost == 0 and not missing and len(added) == len(later)
+    runs: list[Run] = []
+    if args.baseline_commit != "none":
+        with tempfile.TemporaryDirectory() as tmp:
+            checkout = Path(tmp) / "baseline"
+            try:
+                src = baseline_checkout(args.baseline_commit, checkout)
+                label = f"before: http.server ({args.baseline_commit})"
+                runs.append(one_server(label, args, docs, rewrites, src))
+            finally:
+                remove_checkout(checkout)
+    runs.append(one_server("after: FastAPI/uvicorn (this checkout)", args, docs, rewrites))
+    for run in runs:
+        summarize(run)
+    if len(runs) == 2:
+        print("\n== after vs before (ratio = requests/s after / before)")
+        compare_runs(runs[0].rows, runs[1].rows)
+    ok = all(r.ok for r in runs)
     print("RESULT:", "ok" if ok else "FAILED (errors or lost writes)")
     sys.exit(0 if ok else 1)
 

@@ -105,7 +105,8 @@ def test_batch_pairs(tmp_path: Path) -> None:
     res = run("compare", "--pairs", str(src), "--no-text", "-j", "2")
     assert res.returncode == 3, res.stderr  # finished, some pairs failed
     rows = [json.loads(x) for x in res.stdout.splitlines()]
-    assert [r.get("id") for r in rows] == ["p1", None, "p2", "p3"]
+    # a line without a usable id is named by its line number
+    assert [r.get("id") for r in rows] == ["p1", 2, "p2", "p3"]
     assert rows[0]["verdict"] == "rewrite"
     assert "not JSON" in rows[1]["error"]
     assert "empty" in rows[2]["error"].lower()

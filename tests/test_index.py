@@ -375,11 +375,18 @@ def test_encoder_must_match_the_index(ix: Index) -> None:
 
 
 def test_one_writer_at_a_time(ix: Index, tmp_path: Path) -> None:
-    ix.add(Document(_article(1000), id="x"))  # ix now holds the writer lock
+    import fcntl
+
+    ix.add(Document(_article(1000), id="x"))  # the lock is held for the add only
     with Index(ix.path, lock_timeout=0.2) as other:
-        assert len(other) == 61  # reading is fine
-        with pytest.raises(UsageError, match="another process is adding"):
-            other.add(Document(_article(1001), id="y"))
+        other.add(Document(_article(1001), id="y"))
+        with open(ix.path / "writer.lock", "a+") as held:  # another writer, mid-add
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+            assert len(other) == 62  # reading is fine
+            with pytest.raises(UsageError, match="another process is adding"):
+                other.add(Document(_article(1002), id="z"))
+        other.add(Document(_article(1002), id="z"))
+        assert len(ix) == 63
 
 
 # --- the Index API ---------------------------------------------------------

@@ -3,31 +3,21 @@ the floors pinned in quality_floors.json (see benchmarks/quality.py)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, check_floors, shared_path
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-
-FLOORS: dict[str, Any] = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())
 
 pytestmark = pytest.mark.slow
 
 
 def check(section: str, measured: dict[str, Any]) -> None:
-    failures = []
-    for key, bound in FLOORS[section].items():
-        value = measured[key]
-        if "min" in bound and value < bound["min"]:
-            failures.append(f"{section}.{key} = {value:.4f} < floor {bound['min']}")
-        if "max" in bound and value > bound["max"]:
-            failures.append(f"{section}.{key} = {value:.4f} > ceiling {bound['max']}")
-    assert not failures, "; ".join(failures)
+    check_floors("quality_floors.json", section, measured)
 
 
 def test_l2r_news_rewrites() -> None:
@@ -49,3 +39,18 @@ def test_clough_reuse_ladder() -> None:
     import quality
 
     check("clough", quality.clough_quality())
+
+
+def test_missing_shared_data_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without ../shared a gate skips on a laptop but fails in CI, so CI cannot pass by skipping."""
+    import conftest
+
+    monkeypatch.setattr(conftest, "SHARED", tmp_path / "no-shared")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        conftest.shared_path("data", "x.jsonl")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        conftest.shared_path("data", "x.jsonl")

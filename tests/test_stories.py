@@ -225,8 +225,8 @@ def test_parallel_linking_finds_the_same_links(
     import shutil
 
     from conftest import EXAMPLES
-    from retold import stories as stories_module
     from retold.index import Index
+    from retold.index import book as stories_module
     from retold.stories import StoryBook
     from retold.types import Document
 
@@ -244,7 +244,11 @@ def test_parallel_linking_finds_the_same_links(
     for name, jobs in (("a", 1), ("b", 2)):
         with Index(tmp_path / name, create=False) as ix, StoryBook(ix) as book:
             seen: list[int] = []
-            out = book.update(progress=lambda n, total, seen=seen: seen.append(n), jobs=jobs)
+
+            def note(n: int, total: int, seen: list[int] = seen) -> None:
+                seen.append(n)
+
+            out = book.update(progress=note, jobs=jobs)
             assert out["searched"] == 5 and seen[-1] == 5
             # each pair once, though both ends may verify it in different workers
             (recorded,) = book.db.execute("SELECT count(*) FROM links").fetchone()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, check_floors, shared_path
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -19,11 +17,4 @@ def test_derivation_edges_and_stories() -> None:
     shared_path("data", "l2r_news_dev", "rewrites.jsonl")
     import bench_stories
 
-    floors = json.loads(Path(__file__).with_name("stories_floors.json").read_text())
-    measured = bench_stories.evaluate()
-    failures = [
-        f"{k} = {measured[k]:.4f} < floor {b['min']}"
-        for k, b in floors.items()
-        if not k.startswith("_") and measured[k] < b["min"]
-    ]
-    assert not failures, "; ".join(failures)
+    check_floors("stories_floors.json", "stories", bench_stories.evaluate())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retold.text import URL_LINE_RE
 from retold.types import Span
 
 __all__ = ["classify_paragraphs"]
@@ -66,7 +67,6 @@ _DATE_ONLY = re.compile(
     _I,
 )
 _SEPARATOR = re.compile(r"^[\s_*=\-–—~#.·•]{3,}$")
-_URL_ONLY = re.compile(r"^(?:https?://|www\.)\S+$", _I)
 _TERMINAL = ".!?…"
 _CLOSERS = "”’\"»)]' "
 
@@ -120,7 +120,7 @@ def _explicit(line: str) -> str | None:
         return "read-more"
     if _COMMENT.match(line):
         return "comment-prompt"
-    if _SHARE.match(line) or _URL_ONLY.match(line):
+    if _SHARE.match(line) or URL_LINE_RE.match(line):
         return "share-prompt"
     if _SEPARATOR.match(line):
         return "separator"

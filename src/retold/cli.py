@@ -159,33 +159,17 @@ def _compare_args(a: str, b: str, kind: str, max_bytes: int | None, timeout: flo
 # --- batch -------------------------------------------------------------------
 
 
-def _read_pairs(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """Yield (line number, pair) or (line number, error message) for each line."""
+def _read_pairs(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, pair or PairError) for each line; see :func:`retold.batch.read_pairs`."""
+    from retold.batch import read_pairs
+
     try:
         # click.open_file maps "-" to stdin and leaves stdin open on exit
-        stream: IO[str] = click.open_file(str(path), "r", encoding="utf-8-sig", lazy=False)
-    except OSError as exc:
-        _fail(f"cannot read {path}: {exc.strerror}")
-    with stream:
-        try:
-            for no, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield no, f"line {no}: not JSON ({exc.msg})"
-                    continue
-                if not isinstance(obj, dict):
-                    yield no, f"line {no}: expected an object with id, a and b"
-                    continue
-                missing = [k for k in ("a", "b") if not isinstance(obj.get(k), str)]
-                if missing:
-                    yield no, f"line {no}: field {' and '.join(missing)} missing or not text"
-                    continue
-                yield no, obj
-        except UnicodeDecodeError:
-            _fail(f"{path} is not UTF-8 text; batch files must be UTF-8 JSON lines")
+        stream: IO[bytes] = click.open_file(str(path), "rb", lazy=False)
+        with stream:
+            yield from read_pairs(stream)
+    except (OSError, ValueError, AttributeError) as exc:  # also stdin closed (<&-)
+        _fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
 
 
 def _batch(path: Path, output: Path | None, jobs: int | None, no_text: bool, quiet: bool) -> None:

@@ -96,6 +96,13 @@ def index() -> None:
     show_default=True,
     help="Documents committed per transaction.",
 )
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Reject files and HTML inputs larger than this many bytes "
+    "(default: the same cap as retold compare, 10 MB).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, notes or summary on stderr.")
 def add(
@@ -104,6 +111,7 @@ def add(
     jobs: int | None,
     encoder: str | None,
     batch_size: int,
+    max_bytes: int | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -121,6 +129,8 @@ def add(
     """
     from retold.errors import RetoldError
 
+    if "-" in paths and not _stdin_open():
+        _fail("- reads JSON lines from stdin, but stdin is closed; pipe the lines in")
     ix = _open(index_dir, create=True, encoder=encoder)
     bar = _progress(not quiet and sys.stderr.isatty())
     try:
@@ -130,6 +140,7 @@ def add(
                 jobs=jobs or os.cpu_count() or 1,
                 batch_size=batch_size,
                 progress=bar.update if bar else None,
+                max_bytes=max_bytes,
             )
     except RetoldError as exc:
         _fail(str(exc))
@@ -147,6 +158,17 @@ def add(
         click.echo(f"retold: {_summary_line(summary)} ({ix.path})", err=True)
     if summary.rejected:
         sys.exit(EXIT_PARTIAL)
+
+
+def _stdin_open() -> bool:
+    """False when the process was started with standard input closed."""
+    if sys.stdin is None or sys.stdin.closed:
+        return False
+    try:
+        os.fstat(sys.stdin.fileno())
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _summary_line(s: AddSummary) -> str:
@@ -198,12 +220,24 @@ def _progress(show: bool) -> _Bar | None:
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 def stats(index_dir: Path | None, as_json: bool) -> None:
-    """Counts, settings and disk use of the index."""
+    """Counts, settings and disk use of the index.
+
+    Damaged vector files are reported (on stderr, and as "damage" in the JSON)
+    and the exit status is then 1.
+    """
     with _open(index_dir) as ix:
-        st = ix.stats()
+        st = ix.stats(deep=True)
+    for problem in st.get("damage", []):
+        click.echo(f"retold: damaged: {problem}", err=True)
     if as_json:
         click.echo(json.dumps(st))
-        return
+    else:
+        _print_stats(st)
+    if st.get("damage"):
+        sys.exit(EXIT_INPUT)
+
+
+def _print_stats(st: dict[str, Any]) -> None:
     dups = st["duplicates"]
     click.echo(f"index       {st['path']}")
     click.echo(f"documents   {st['documents']} ({st['removed']} removed)")
@@ -224,19 +258,33 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
 @click.argument("ids", nargs=-1, required=True)
 @index_option
 def remove(ids: tuple[str, ...], index_dir: Path | None) -> None:
-    """Remove documents by id."""
+    """Remove documents by id.
+
+    Every id the index holds is removed, whatever the others are. Exit status:
+    0 when every id was found and removed; 3 when some were and some were not
+    (the message names the unknown ones and what was removed); 1 when none
+    was found, or the index cannot be used.
+    """
     from retold.errors import RetoldError
 
-    missing = []
+    missing: list[str] = []
+    removed: list[str] = []
     try:
         with _open(index_dir) as ix:
-            for i in ids:
-                if not ix.remove(i):
-                    missing.append(i)
+            for i in dict.fromkeys(ids):
+                (removed if ix.remove(i) else missing).append(i)
     except RetoldError as exc:
-        _fail(str(exc))
+        done = f" (removed before it: {', '.join(map(repr, removed))})" if removed else ""
+        _fail(f"{exc}{done}")
     if missing:
-        _fail(f"no document with id {', '.join(map(repr, missing))} in the index")
+        unknown = ", ".join(map(repr, missing))
+        if not removed:
+            _fail(f"no document with id {unknown} in the index; removed nothing")
+        done = ", ".join(map(repr, removed))
+        _fail(
+            f"no document with id {unknown} in the index; removed {len(removed)} ({done})",
+            EXIT_PARTIAL,
+        )
 
 
 @index.command("compact")
@@ -438,8 +486,9 @@ def _print_hits(hits: list[dict[str, Any]]) -> None:
 def _query_docs(path: Path) -> Iterator[tuple[str, int | None, Document | str]]:
     """(query id, line, document or error message) for each line of a queries file."""
     from retold.errors import RetoldError
-    from retold.index.docwork import Rejected, load_raw
-    from retold.index.readers import read_jsonl
+    from retold.index.docwork import load_raw
+    from retold.ingest.readers import read_jsonl
+    from retold.ingest.records import Rejected
 
     try:
         fh = sys.stdin.buffer if str(path) == "-" else open(path, "rb")  # noqa: SIM115

@@ -79,13 +79,15 @@ _MiB = 1024 * 1024
     type=click.FloatRange(min=0.1),
     default=60.0,
     show_default=True,
-    help="Seconds a request may wait for its comparison or search before a 504.",
+    help="Seconds a request may take (waiting for a worker included) before a 504; "
+    "the worker doing it is stopped and replaced.",
 )
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Threads doing comparisons and searches (default: number of CPUs, at most 8).",
+    help="Worker processes doing comparisons and searches (default: number of CPUs, "
+    "at most 8); writes to the index have one more of their own.",
 )
 @click.option(
     "--queue",
@@ -100,14 +102,16 @@ _MiB = 1024 * 1024
     type=click.IntRange(min=1),
     default=128,
     show_default=True,
-    help="Open connections served at once; past that the answer is 503.",
+    help="Open connections; past that the oldest idle one is closed to make room, "
+    "and only when all are busy is the answer 503.",
 )
 @click.option(
     "--idle-timeout",
     type=click.FloatRange(min=0.1),
     default=15.0,
     show_default=True,
-    help="Seconds a connection may stay idle, or take to send its body, before it is closed.",
+    help="Seconds a connection may stay idle, or take to send its request head or its "
+    "body (a deadline for each whole, not per read), before it is closed.",
 )
 @click.option(
     "--allowed-host",
@@ -117,7 +121,7 @@ _MiB = 1024 * 1024
     help="A host name clients reach the server by (repeatable; '*' for any). "
     "Default: localhost and loopback addresses when listening on loopback, any otherwise.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No access log on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No access log (one line per request) on stderr.")
 def serve(
     index_path: Path | None,
     host: str,
@@ -138,8 +142,9 @@ def serve(
 ) -> None:
     """Serve the HTTP API and the web page.
 
-    The API is described at /openapi.json; the page at / compares two
-    articles, finds the sources of one, and browses stories.
+    The API is described at /openapi.json and browsable at /docs; the page
+    at / compares two articles, finds the sources of one, and browses
+    stories. Needs the [serve] extra (pip install 'retold[serve]').
 
     \b
     Examples:
@@ -147,9 +152,14 @@ def serve(
       RETOLD_TOKEN=s3cret retold serve --index news-index --host 0.0.0.0 --port 8080
     """
     from retold.errors import RetoldError
-    from retold.service import Settings
-    from retold.service import serve as run_server
-    from retold.service.app import LOOPBACK_NAMES, is_loopback
+    from retold.service import Settings, missing_extra
+    from retold.service.settings import LOOPBACK_NAMES, is_loopback
+
+    hint = missing_extra()
+    if hint is not None:
+        click.echo(f"retold: error: {hint}", err=True)
+        sys.exit(1)
+    from retold.service.app import serve as run_server
 
     host = host.strip("[]")
     if not is_loopback(host) and not token:

@@ -28,7 +28,14 @@ from retold.types import (
     Verdict,
 )
 
-__all__ = ["Prepared", "compare", "compare_prepared", "prepare", "verdict_for"]
+__all__ = [
+    "Prepared",
+    "compare",
+    "compare_prepared",
+    "prepare",
+    "prepare_unencoded",
+    "verdict_for",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,17 @@ class Prepared:
     def body_chars(self) -> int:
         return sum(s.end - s.start for s in self.body)
 
+    def with_vectors(self, vectors: Vectors) -> Prepared:
+        """This document with ``vectors`` as its body sentence vectors, one row per
+        body sentence in order (a different count is a bug: ``ValueError``)."""
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vecs.ndim != 2 or vecs.shape[0] != len(self.body):
+            raise ValueError(
+                f"{vecs.shape[0] if vecs.ndim else 0} sentence vectors for "
+                f"{len(self.body)} body sentences"
+            )
+        return replace(self, vectors=vecs)
+
 
 def _as_document(x: str | Document) -> Document:
     if isinstance(x, Document):
@@ -58,22 +76,31 @@ def _as_document(x: str | Document) -> Document:
     return read_text(x)
 
 
-def prepare(doc: Document, encoder: Encoder | None = None) -> Prepared:
-    """Segment a document, set its boilerplate aside and encode its body sentences."""
-    enc = encoder or default_encoder()
+def prepare_unencoded(doc: Document) -> Prepared:
+    """:func:`prepare` without the encoder: segment, set boilerplate aside, take
+    features. ``vectors`` is an empty ``(sentences, 0)`` array until
+    :meth:`Prepared.with_vectors` attaches the body's sentence vectors (encoded
+    in a batch with other documents, or stored by an index)."""
     lang = doc.language or guess_language(doc.text)
     paras = paragraph_spans(doc.text)
     reasons = classify_paragraphs(doc.text, paras)
     seg = segment(doc.text, lang, boilerplate=reasons.items())
     body = tuple(seg.body())
     feats = tuple(features(s.text) for s in body)
-    vecs = enc.encode([s.text for s in body])
     blocks = tuple(
         BoilerplateBlock(paras[p][0], paras[p][1], reason) for p, reason in sorted(reasons.items())
     )
     if doc.language is None:
         doc = replace(doc, language=lang)
-    return Prepared(doc, seg, body, feats, vecs, blocks)
+    empty = np.zeros((len(body), 0), dtype=np.float32)
+    return Prepared(doc, seg, body, feats, empty, blocks)
+
+
+def prepare(doc: Document, encoder: Encoder | None = None) -> Prepared:
+    """Segment a document, set its boilerplate aside and encode its body sentences."""
+    p = prepare_unencoded(doc)
+    enc = encoder or default_encoder()
+    return p.with_vectors(enc.encode([s.text for s in p.body]))
 
 
 def _passages(doc: Document, body: Sequence[Sentence], used: set[int]) -> list[Passage]:

@@ -17,6 +17,7 @@ on one line and exits non-zero, never a traceback.
     │   └── UnsafeURLError         the URL is refused by policy (scheme, private address)
     ├── ModelError                 the sentence encoder cannot be loaded
     └── UsageError                 bad arguments or a malformed batch line
+        └── IndexBusyError         another writer kept the index past the lock timeout
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "EmptyInputError",
     "ExtractionError",
     "FetchError",
+    "IndexBusyError",
     "InputError",
     "InputTooLargeError",
     "ModelError",
@@ -78,3 +80,8 @@ class ModelError(RetoldError):
 
 class UsageError(RetoldError):
     """The caller passed arguments or data that do not make sense."""
+
+
+class IndexBusyError(UsageError):
+    """Another process held the index's writer lock (adding, compacting) for
+    longer than the caller would wait; trying again later is the remedy."""

@@ -11,13 +11,16 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
+from retold.text import tokens  # re-exported: word tokens live with folding in retold.text
 from retold.types import Sentence, Span
 
 __all__ = [
+    "MAX_SENTENCE_CHARS",
+    "MAX_SENTENCE_WORDS",
     "OffsetMap",
     "Segmented",
+    "cap_span",
     "guess_language",
     "normalize",
     "normalize_text",
@@ -251,23 +254,6 @@ def guess_language(text: str, default: str = "en") -> str:
     return best if best_n >= max(2, len(words) // 40) else default
 
 
-# --- tokens -----------------------------------------------------------------
-
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+", re.UNICODE)
-
-
-@lru_cache(maxsize=65536)
-def _fold(word: str) -> str:
-    """Lower case without accents, so 'Rodríguez' and 'Rodriguez' match."""
-    w = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in w if not unicodedata.combining(c))
-
-
-def tokens(text: str) -> list[str]:
-    """Folded word tokens of a text (numbers keep their separators)."""
-    return [_fold(t) for t in _TOKEN_RE.findall(text)]
-
-
 # --- paragraphs -------------------------------------------------------------
 
 _LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
@@ -347,7 +333,56 @@ def sentence_spans(text: str, start: int, end: int, language: str = "en") -> lis
             lead = len(piece) - len(piece.lstrip())
             spans.append((start + pos + lead, start + pos + lead + len(body)))
         pos += n
-    return _merge_fragments(text, spans)
+    return [piece for s, e in _merge_fragments(text, spans) for piece in cap_span(text, s, e)]
+
+
+#: The most words (runs of non-space characters) a sentence may have; a longer
+#: run is cut into pieces of at most this many. 200 words is past the longest
+#: real sentence in the development news (99.99th percentile: 167 words), and
+#: bounds what the encoder, the aligner and the change finder see at once: a
+#: 9 MB text without a full stop would otherwise be one sentence.
+MAX_SENTENCE_WORDS = 200
+#: The most characters in one sentence piece, for text without spaces (a
+#: language written without them, a long URL, a binary-looking dump).
+MAX_SENTENCE_CHARS = 2000
+_WORD_RUN = re.compile(r"\S+")
+
+
+def cap_span(text: str, start: int, end: int) -> list[Span]:
+    """``text[start:end]`` as one span, or as consecutive pieces of at most
+    :data:`MAX_SENTENCE_WORDS` words and :data:`MAX_SENTENCE_CHARS` characters.
+
+    Pieces are cut at spaces (inside a word only when one word is longer than
+    the character cap), so together they cover every character of the span
+    but the spaces between them.
+    """
+    if end - start <= min(2 * MAX_SENTENCE_WORDS, MAX_SENTENCE_CHARS):
+        return [(start, end)]  # too short to break either cap
+    out: list[Span] = []
+    piece_start = -1
+    piece_end = start
+    words = 0
+    for m in _WORD_RUN.finditer(text, start, end):
+        ws, we = m.span()
+        if piece_start >= 0 and (
+            words >= MAX_SENTENCE_WORDS or we - piece_start > MAX_SENTENCE_CHARS
+        ):
+            out.append((piece_start, piece_end))
+            piece_start = -1
+        while we - ws > MAX_SENTENCE_CHARS:
+            # one "word" over the cap on its own: cut it hard
+            if piece_start >= 0:
+                out.append((piece_start, piece_end))
+                piece_start = -1
+            out.append((ws, ws + MAX_SENTENCE_CHARS))
+            ws += MAX_SENTENCE_CHARS
+        if piece_start < 0:
+            piece_start, words = ws, 0
+        piece_end = we
+        words += 1
+    if piece_start >= 0:
+        out.append((piece_start, piece_end))
+    return out
 
 
 def _merge_fragments(text: str, spans: list[Span]) -> list[Span]:
@@ -357,7 +392,9 @@ def _merge_fragments(text: str, spans: list[Span]) -> list[Span]:
     for s, e in spans:
         if out:
             ps, pe = out[-1]
-            prev = text[ps:pe]
+            # only the end of the previous span matters: slicing all of it
+            # would make a long run of glued fragments quadratic
+            prev = text[max(ps, pe - 16) : pe]
             cur = text[s:e]
             glue = (
                 _INITIALISM_RE.search(prev[-8:] + " X") is not None

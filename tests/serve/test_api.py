@@ -54,6 +54,14 @@ def raw_exchange(server: Server, data: bytes, timeout: float = 10.0) -> Reply:
         return Reply(status, headers, body)
 
 
+def read_until_closed(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
 def unique_text(n_sentences: int, seed: int) -> str:
     """Distinct sentences (none in the encoder's cache), so encoding takes real time."""
     rng = random.Random(seed)
@@ -124,13 +132,21 @@ def test_head_answers_headers_only(server: Server) -> None:
 
 
 def test_openapi_lists_exactly_the_routes(server: Server) -> None:
-    from retold.service import Service, Settings
+    from fastapi.routing import APIRoute
+
+    from retold.service import Settings, create_app
 
     spec = server.get("/openapi.json").json
     assert spec["openapi"].startswith("3.1")
     documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
-    routes = {(r.method, r.pattern) for r in Service(Settings()).routes}
+    routes = {
+        (m, r.path_format)
+        for r in create_app(Settings()).routes
+        if isinstance(r, APIRoute) and r.include_in_schema
+        for m in r.methods or ()
+    }
     assert documented == routes
+    assert len(routes) == 12
 
     def refs(node: Any) -> Iterator[str]:
         if isinstance(node, dict):
@@ -152,6 +168,19 @@ def test_openapi_lists_exactly_the_routes(server: Server) -> None:
         for method, op in ops.items():
             assert op["responses"], (method, path)
             assert "summary" in op and "operationId" in op
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_interactive_docs_load_nothing_from_elsewhere(server: Server, page: str) -> None:
+    r = server.get(page)
+    assert r.status == 200 and r.content_type.startswith("text/html")
+    html = r.body.decode()
+    assert "/openapi.json" in html
+    assets = re.findall(r'(?:src|href)="([^"]*)"', html)
+    assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    assert "cdn." not in html and "https://" not in html
+    for a in assets:
+        assert server.get(a).status == 200, a
 
 
 # --- compare ----------------------------------------------------------------------
@@ -311,7 +340,8 @@ def test_wrong_methods_are_405_with_allow(server: Server) -> None:
     r = server.request("PUT", "/api/documents/x", raw=b"{}")
     assert_error(r, 405, "method_not_allowed")
     assert set(r.headers["allow"].split(", ")) == {"GET", "HEAD", "DELETE"}
-    assert_error(server.request("FROB", "/api/health"), 405, "method_not_allowed")
+    # a method HTTP's parser does not know is refused before routing (501, as RFC 9110 says)
+    assert_error(server.request("FROB", "/api/health"), 501, "not_implemented")
 
 
 @pytest.mark.parametrize(
@@ -416,11 +446,11 @@ def test_http_level_errors_keep_the_shape(server: Server) -> None:
     assert_error(raw_exchange(server, big), 431)
     # a URL over the request-line limit
     assert_error(raw_exchange(server, b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n"), 414)
-    # POST without Content-Length, and chunked bodies
-    req = b"POST /api/compare HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\r\n"
+    # POST without Content-Length, and chunked bodies (the Host check comes first)
+    req = b"POST /api/compare HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\r\n"
     assert_error(raw_exchange(server, req), 411, "length_required")
     chunked = (
-        b"POST /api/compare HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST /api/compare HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
     )
     assert_error(raw_exchange(server, chunked), 411, "length_required")
@@ -521,25 +551,43 @@ def test_a_slow_body_is_cut_off(tight: Server) -> None:
             b"Content-Length: 100\r\n\r\n{"
         )
         t0 = time.monotonic()
-        data = sock.recv(65536)
+        data = read_until_closed(sock)
         assert time.monotonic() - t0 < 5
     assert b" 408 " in data.split(b"\r\n")[0]
     assert b'"code": "request_timeout"' in data
 
 
-def test_connections_over_the_cap_get_503(tight: Server) -> None:
-    socks = [socket.create_connection((tight.host, tight.port), timeout=5) for _ in range(8)]
+def test_idle_connections_make_room_and_busy_ones_get_503(tight: Server) -> None:
+    """Past --max-connections the stalest idle connection is closed for a newcomer;
+    only when every connection has a request in progress is the newcomer refused."""
+    idle = [socket.create_connection((tight.host, tight.port), timeout=5) for _ in range(8)]
     try:
         time.sleep(0.2)
-        with socket.create_connection((tight.host, tight.port), timeout=5) as extra:
-            extra.sendall(b"GET /api/health HTTP/1.1\r\n\r\n")
-            data = extra.recv(65536)
-        assert data.startswith(b"HTTP/1.1 503")
-        assert b'"code": "overloaded"' in data
+        # a ninth client is served: an idle connection made room
+        assert tight.get("/api/health", timeout=5).status == 200
+        assert idle[0].recv(1) == b""  # the oldest was closed
     finally:
-        for s in socks:
+        for s in idle:
             s.close()
-    # the idle connections time out and the server serves again
+    # eight connections each in the middle of sending a body: all busy
+    head = (
+        b"POST /api/compare HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+    )
+    busy = [socket.create_connection((tight.host, tight.port), timeout=5) for _ in range(8)]
+    try:
+        for s in busy:
+            s.sendall(head)
+        time.sleep(0.3)
+        with socket.create_connection((tight.host, tight.port), timeout=5) as extra:
+            extra.sendall(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            data = read_until_closed(extra)
+        assert data.startswith(b"HTTP/1.1 503"), data[:200]
+        assert b'"code": "overloaded"' in data and b"retry-after: 1" in data.lower()
+    finally:
+        for s in busy:
+            s.close()
+    # the body deadline (1 s) frees them and the server serves again
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -557,28 +605,41 @@ def test_connections_over_the_cap_get_503(tight: Server) -> None:
 def test_unexpected_exception_is_500_with_a_reference(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from retold.service import Settings, app, make_server
+    import uvicorn
+
+    from retold.service import Settings, app
+    from retold.service.http import Gate, Protocol
 
     def boom() -> Any:
         raise RuntimeError("secret internal detail")
 
     # /api/health asks whether the stories module exists; make that blow up
-    monkeypatch.setattr(app, "_stories_module", boom)
-    srv = make_server(Settings(workers=1), "127.0.0.1", 0)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    monkeypatch.setattr(app, "_stories_available", boom)
+    settings = Settings(workers=1)
+    runtime = app.Runtime.create(settings)  # health needs no worker: none is started
+    gate = Gate(app.create_app(settings, runtime), settings, access_log=False)
+    sock = app.listen("127.0.0.1", 0)
+    config = uvicorn.Config(gate, http=Protocol, lifespan="off", log_config=None)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
     thread.start()
     try:
-        host, port = srv.server_address[:2]
-        fake = Server(proc=None, url=f"http://{host!s}:{port}")  # type: ignore[arg-type]
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        port = sock.getsockname()[1]
+        fake = Server(proc=None, url=f"http://127.0.0.1:{port}")  # type: ignore[arg-type]
         with caplog.at_level("ERROR", logger="retold.service"):
             err = assert_error(fake.get("/api/health"), 500, "internal_error")
         assert "secret" not in err["message"] and "reference" in err["message"]
-        assert any("secret internal detail" in (r.exc_text or "") for r in caplog.records)
+        ref = err["message"].split("reference ")[1].split(")")[0]
+        logged = [r for r in caplog.records if ref in r.getMessage()]
+        assert logged and "secret internal detail" in (logged[0].exc_text or ""), caplog.text
     finally:
-        srv.shutdown()
-        srv.server_close()
-        srv.service.close()
-        thread.join(5)
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+        runtime.close()
 
 
 # --- the command line ---------------------------------------------------------------

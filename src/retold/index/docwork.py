@@ -12,8 +12,10 @@ grouping itself:
   DataFrame); given the content hashes already known, it skips preparing exact
   copies (:class:`Duplicate`);
 - :func:`stored_prepared` rebuilds a prepared document from its stored text and
-  vectors (no encoder needed) and :func:`verify` compares a candidate source
-  with a query; :func:`rank_key` orders the verified candidates.
+  vectors (no encoder needed), attaching the vectors only to the sentences
+  they were made from (:func:`body_signature`), and :func:`verify` compares a
+  candidate source with a query; :func:`rank_key` orders the verified
+  candidates.
 
 Pairs to verify come from shared LSH band keys or from the sentence-vector
 search; that join is the only part a distributed job does differently. A
@@ -37,13 +39,14 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from retold.comparison import Prepared, compare_prepared, prepare
+from retold.comparison import Prepared, compare_prepared, prepare_unencoded
 from retold.embed import Encoder, Vectors
 from retold.errors import EmptyInputError, RetoldError
 from retold.index.sketch import SketchParams, band_keys, minhash, shingle_hashes
 from retold.ingest.decode import check_text
+from retold.ingest.records import RawDoc, Rejected
 from retold.segment import normalize_text
-from retold.types import VERDICT_ORDER, Document, Report
+from retold.types import VERDICT_ORDER, Document, Report, Sentence
 
 __all__ = [
     "DocRecord",
@@ -52,6 +55,7 @@ __all__ = [
     "RawDoc",
     "Rejected",
     "SentenceCache",
+    "body_signature",
     "content_hash",
     "default_id",
     "lexical_terms",
@@ -64,34 +68,6 @@ __all__ = [
 ]
 
 _NON_WORD = re.compile(r"[\W_]+")
-
-
-@dataclass(frozen=True, slots=True)
-class RawDoc:
-    """An input found by a reader but not read yet (cheap to send to a worker).
-
-    ``kind`` is ``"text"`` or ``"html"`` (``data`` holds the string or the bytes)
-    or ``"path"`` (``data`` is a file to read, sniffed as text or HTML).
-    """
-
-    id: str
-    origin: str
-    kind: str
-    data: str | bytes
-    url: str | None = None
-    title: str | None = None
-    published: str | None = None
-    publisher: str | None = None
-    #: a charset declared outside the bytes (an HTTP Content-Type)
-    charset: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """An input that could not be indexed, and why (one line)."""
-
-    origin: str
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +111,8 @@ class DocRecord:
     terms: tuple[str, ...]
     #: the text, zlib-compressed as stored (done here, in the worker)
     ztext: bytes = b""
+    #: :func:`body_signature` of the sentences the vectors belong to
+    body_sig: bytes = b""
 
     @property
     def chars(self) -> int:
@@ -155,6 +133,7 @@ class DocRecord:
             "signature": self.signature.tolist(),
             "band_keys": self.band_keys.tolist(),
             "terms_body": self.terms_body,
+            "body_sig": self.body_sig,
         }
 
 
@@ -169,16 +148,18 @@ def default_id(doc: Document, text_hash: bytes | None = None) -> str:
     return doc.id or doc.url or "sha256:" + (text_hash or content_hash(doc.text)).hex()
 
 
-def load_raw(raw: RawDoc) -> Document:
-    """Read a :class:`RawDoc` into a Document carrying its id and metadata."""
+def load_raw(raw: RawDoc, max_bytes: int | None = None) -> Document:
+    """Read a :class:`RawDoc` into a Document carrying its id and metadata
+    (files and HTML of more than ``max_bytes`` are refused; None: the default cap)."""
     from retold.ingest import DEFAULT_MAX_BYTES, read_path, read_text
     from retold.ingest.decode import decode, too_large
 
+    cap = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if raw.kind == "path":
-        doc = read_path(str(raw.data))
+        doc = read_path(str(raw.data), max_bytes=cap)
     elif isinstance(raw.data, bytes):
-        if len(raw.data) > DEFAULT_MAX_BYTES:
-            raise too_large(raw.origin, DEFAULT_MAX_BYTES, len(raw.data))
+        if len(raw.data) > cap:
+            raise too_large(raw.origin, cap, len(raw.data))
         text, _enc = decode(raw.data, name=raw.origin, declared=raw.charset)
         doc = read_text(text, kind="html" if raw.kind == "html" else "auto", url=raw.url)
     else:
@@ -192,20 +173,6 @@ def load_raw(raw: RawDoc) -> Document:
         url=raw.url or doc.url,
         date=raw.published or doc.date,
     )
-
-
-class _Recorder:
-    """Stands in for the encoder during :func:`prepare` so that the sentences of
-    many documents can be encoded in one call afterwards."""
-
-    def __init__(self, dim: int) -> None:
-        self.name = "recorder"
-        self.dim = dim
-        self.texts: list[str] = []
-
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        self.texts = list(texts)
-        return np.zeros((len(texts), self.dim), dtype=np.float32)
 
 
 class SentenceCache:
@@ -245,19 +212,29 @@ def prepare_many(docs: Sequence[Document], encoder: Encoder) -> list[Prepared | 
     out: list[Prepared | RetoldError] = []
     texts: list[str] = []
     for i, doc in enumerate(docs):
-        rec = _Recorder(encoder.dim)
         try:
-            p = prepare(doc, rec)
+            p = prepare_unencoded(doc)
         except RetoldError as exc:
             out.append(exc)
             continue
         out.append(p)
-        staged.append((i, p, len(texts), len(texts) + len(rec.texts)))
-        texts.extend(rec.texts)
+        staged.append((i, p, len(texts), len(texts) + len(p.body)))
+        texts.extend(s.text for s in p.body)
     vecs = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
     for i, p, lo, hi in staged:
-        out[i] = replace(p, vectors=np.ascontiguousarray(vecs[lo:hi], dtype=np.float32))
+        out[i] = p.with_vectors(vecs[lo:hi])
     return out
+
+
+def body_signature(body: Sequence[Sentence]) -> bytes:
+    """8 bytes naming a document's body sentences (their spans in its text).
+
+    Stored beside the sentence vectors: the text is stored too, so equal spans
+    mean equal sentences, and vectors are reused only for the sentences they
+    were made from (a change of segmentation or boilerplate rules shows here).
+    """
+    spans = np.array([(s.start, s.end) for s in body], dtype=np.int64).reshape(-1, 2)
+    return hashlib.blake2b(spans.tobytes(), digest_size=8).digest()
 
 
 def lexical_terms(p: Prepared) -> list[str]:
@@ -323,30 +300,23 @@ def record(
         terms_body=" ".join(terms),
         terms=tuple(dict.fromkeys(terms)),
         ztext=zlib.compress(d.text.encode("utf-8"), 6) if compress else b"",
+        body_sig=body_signature(p.body),
     )
 
 
-def make_records(
+def _load_all(
     items: Iterable[RawDoc | Document],
-    encoder: Encoder,
-    params: SketchParams,
-    known: KnownTexts | None = None,
-) -> list[DocRecord | Rejected | Duplicate]:
-    """Read, prepare and sketch a batch of inputs; failures become :class:`Rejected`.
-
-    With ``known``, an input whose text is already known (indexed, or stored by
-    this add earlier), or repeats an earlier input of the batch, comes back as a
-    :class:`Duplicate` before any segmentation or encoding: crawls hold many
-    copies of a page under different addresses, and the encoder is most of
-    the cost of adding one.
-    """
-    out: list[DocRecord | Rejected | Duplicate | None] = []
-    loaded: list[tuple[int, str, str | None, Document]] = []  # (slot, origin, publisher, doc)
+    out: list[DocRecord | Rejected | Duplicate | None],
+    max_bytes: int | None,
+) -> list[tuple[int, str, str | None, Document]]:
+    """Read each input: a :class:`Rejected` in ``out`` for those that fail, a
+    placeholder for the others, which come back as (slot, origin, publisher, doc)."""
+    loaded: list[tuple[int, str, str | None, Document]] = []
     for item in items:
         origin = item.origin if isinstance(item, RawDoc) else (item.id or item.url or "<document>")
         try:
             if isinstance(item, RawDoc):
-                doc = load_raw(item)
+                doc = load_raw(item, max_bytes)
             else:
                 check_text(item.text, name="the text", hint="give the article text")
                 doc = item
@@ -358,6 +328,27 @@ def make_records(
             continue
         loaded.append((len(out), origin, item.publisher if isinstance(item, RawDoc) else None, doc))
         out.append(None)
+    return loaded
+
+
+def make_records(
+    items: Iterable[RawDoc | Document],
+    encoder: Encoder,
+    params: SketchParams,
+    known: KnownTexts | None = None,
+    max_bytes: int | None = None,
+) -> list[DocRecord | Rejected | Duplicate]:
+    """Read, prepare and sketch a batch of inputs; failures become :class:`Rejected`.
+
+    With ``known``, an input whose text is already known (indexed, or stored by
+    this add earlier), or repeats an earlier input of the batch, comes back as a
+    :class:`Duplicate` before any segmentation or encoding: crawls hold many
+    copies of a page under different addresses, and the encoder is most of
+    the cost of adding one. ``max_bytes`` caps each file or HTML input (see
+    :func:`load_raw`).
+    """
+    out: list[DocRecord | Rejected | Duplicate | None] = []
+    loaded = _load_all(items, out, max_bytes)
     todo, repeats = loaded, []
     slot_hash: dict[int, bytes] = {}  # computed for the known check, kept for the record
     if known is not None and loaded:
@@ -402,34 +393,34 @@ def make_records(
     return [x for x in out if x is not None]
 
 
-class _Stored:
-    """An "encoder" that hands back a document's stored vectors, or defers to a
-    real encoder if segmentation no longer gives the same sentences."""
-
-    def __init__(self, vectors: Vectors, fallback: Encoder | None) -> None:
-        self.vectors = vectors
-        self.fallback = fallback
-        self.name = fallback.name if fallback else "stored"
-        self.dim = vectors.shape[1]
-
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        if len(texts) == len(self.vectors):
-            return self.vectors
-        if self.fallback is None:
-            raise RetoldError(
-                "the stored sentence vectors no longer match the document's sentences; "
-                "rebuild the index with this version of retold"
-            )
-        return self.fallback.encode(texts)
-
-
-def stored_prepared(doc: Document, vectors: Vectors, fallback: Encoder | None = None) -> Prepared:
+def stored_prepared(
+    doc: Document,
+    vectors: Vectors,
+    fallback: Encoder | None = None,
+    *,
+    body_sig: bytes | None = None,
+) -> Prepared:
     """A prepared document from its stored text and sentence vectors.
 
-    Segmentation is deterministic, so the body sentences come out as they were
-    at add time (``doc.language`` must be the stored language).
+    The text is segmented again and the stored vectors attached only if they
+    belong to the sentences it gives: the same count, the same spans
+    (``body_sig``, the :func:`body_signature` stored with them; None for
+    documents stored before it was) and finite values. Otherwise the
+    sentences are encoded again with ``fallback``, or, without one, a
+    :class:`RetoldError` says how to repair the index (``doc.language`` must
+    be the stored language).
     """
-    return prepare(doc, _Stored(np.asarray(vectors, dtype=np.float32), fallback))
+    p = prepare_unencoded(doc)
+    vecs = np.asarray(vectors, dtype=np.float32)
+    same = len(vecs) == len(p.body) and (body_sig is None or body_sig == body_signature(p.body))
+    if same and np.isfinite(vecs).all():
+        return p.with_vectors(vecs)
+    if fallback is None:
+        raise RetoldError(
+            f"the stored sentence vectors of {doc.id or 'a document'} do not match its "
+            "sentences; repair the index with: retold index compact"
+        )
+    return p.with_vectors(fallback.encode([s.text for s in p.body]))
 
 
 def verify(candidate: Prepared, query: Prepared) -> Report:

@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from retold.comparison import Prepared
 from retold.embed import Encoder
+from retold.errors import InputError
 from retold.index.docwork import DocRecord, rank_key, stored_prepared, verify
 from retold.index.sketch import jaccard_estimate
 from retold.index.store import DocRow, Store
@@ -146,6 +147,11 @@ def _sentence_scores(
     if not len(qi):
         return {}
     docs = view.sent_doc[rows[ok]].astype(np.int64)
+    if len(docs) and (docs.min() < 0 or docs.max() >= view.n_docs):
+        raise InputError(
+            "the index is damaged: sent_doc.i32 names documents the database does not "
+            f"hold; repair it with: retold index compact --index {view.store.directory}"
+        )
     s = sims[ok].astype(np.float64)
     live = ~view.removed[docs]
     qi, docs, s = qi[live], docs[live], s[live]
@@ -290,7 +296,7 @@ def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | N
         language=doc.language,
         id=doc.id,
     )
-    return stored_prepared(d, vecs, fallback)
+    return stored_prepared(d, vecs, fallback, body_sig=doc.body_sig)
 
 
 def verify_candidates(

@@ -44,7 +44,8 @@ CREATE TABLE docs(
     n_sents INTEGER NOT NULL,
     added REAL NOT NULL,
     removed INTEGER NOT NULL DEFAULT 0,
-    text BLOB NOT NULL                -- zlib-compressed UTF-8
+    text BLOB NOT NULL,               -- zlib-compressed UTF-8
+    body_sig BLOB                     -- spans of the sentences the vectors belong to
 );
 CREATE UNIQUE INDEX docs_id ON docs(id) WHERE removed = 0;
 CREATE INDEX docs_hash ON docs(hash) WHERE removed = 0;
@@ -65,7 +66,7 @@ CREATE INDEX dups_of ON dups(of_id);
 
 _DOC_COLS = (
     "row, id, title, url, published, publisher, language, origin, chars, sent_start, n_sents, "
-    "added, removed"
+    "added, removed, body_sig"
 )
 
 
@@ -86,6 +87,8 @@ class DocRow:
     n_sents: int
     added: float
     removed: bool
+    #: see :func:`retold.index.docwork.body_signature` (None: stored before it was kept)
+    body_sig: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,18 @@ def _docrow(r: Any) -> DocRow:
         n_sents=r[10],
         added=r[11],
         removed=bool(r[12]),
+        body_sig=bytes(r[13]) if r[13] is not None else None,
     )
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of a file, or None when there is none: a compacted index is
+    a new directory swapped in, so its database is another file."""
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _damaged(db: Path, exc: sqlite3.Error) -> InputError:
@@ -148,17 +162,21 @@ class Store:
                     f"{directory} is not empty and holds no retold index; "
                     "give a new or empty directory"
                 )
-            directory.mkdir(parents=True, exist_ok=True)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(
+                    f"cannot create the index directory {directory}: "
+                    f"{exc.strerror or exc}; choose another --index"
+                ) from None
         elif self.path.is_dir():
             raise InputError(f"{self.path} is a directory; {directory} is not a retold index")
-        try:
-            self.conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise _damaged(self.path, exc) from None
+        self.conn, self.identity = self._connect()
         try:
             if not exists:
                 self._create()
             self._check()
+            self._upgrade()
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA cache_size=-65536")
         except sqlite3.Error as exc:
@@ -167,6 +185,38 @@ class Store:
         except InputError:
             self.conn.close()
             raise
+
+    def _connect(self) -> tuple[sqlite3.Connection, tuple[int, int] | None]:
+        """A connection and the identity of the file it is to (the same file before
+        and after connecting: not a directory being swapped meanwhile)."""
+        for _ in range(10):
+            before = file_identity(self.path)
+            try:
+                conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise _damaged(self.path, exc) from None
+            after = file_identity(self.path)
+            if before == after or before is None:
+                return conn, after
+            conn.close()
+            time.sleep(0.01)
+        raise InputError(f"the index at {self.directory} keeps being replaced; try again")
+
+    def replaced(self) -> bool:
+        """True when the directory now holds another database than the one open
+        (the index was compacted, or deleted and made again, by another process)."""
+        now = file_identity(self.path)
+        return now is not None and now != self.identity
+
+    def _upgrade(self) -> None:
+        """Add columns newer versions keep (older versions of retold ignore them)."""
+        cols = {r[1] for r in self.conn.execute("PRAGMA table_info(docs)")}
+        if "body_sig" not in cols:
+            with contextlib.suppress(sqlite3.OperationalError):  # read-only: older rows
+                self.conn.execute("ALTER TABLE docs ADD COLUMN body_sig BLOB")
+            cols = {r[1] for r in self.conn.execute("PRAGMA table_info(docs)")}
+        # read-only and not upgraded yet: every document is one stored before
+        self._cols = _DOC_COLS if "body_sig" in cols else _DOC_COLS.replace("body_sig", "NULL")
 
     def _create(self) -> None:
         c = self.conn
@@ -270,13 +320,20 @@ class Store:
 
     def insert_docs(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert documents: (row, id, hash, title, url, published, publisher, language,
-        origin, chars, sent_start, n_sents, compressed text) tuples."""
+        origin, chars, sent_start, n_sents, compressed text, body_sig) tuples."""
         now = time.time()
         self.conn.executemany(
             "INSERT INTO docs(row, id, hash, title, url, published, publisher, language, "
-            "origin, chars, sent_start, n_sents, text, added) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "origin, chars, sent_start, n_sents, text, body_sig, added) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(*r, now) for r in rows],
+        )
+
+    def set_added(self, times: Iterable[tuple[str, float]]) -> None:
+        """Give documents their add times back, ``(id, time)`` (a compaction keeps them);
+        must run inside :meth:`write`."""
+        self.conn.executemany(
+            "UPDATE docs SET added = ? WHERE id = ? AND removed = 0", [(t, i) for i, t in times]
         )
 
     def docs(self, rows: Iterable[int]) -> dict[int, DocRow]:
@@ -284,14 +341,14 @@ class Store:
         out: dict[int, DocRow] = {}
         for i in range(0, len(rows), 500):
             part = rows[i : i + 500]
-            q = f"SELECT {_DOC_COLS} FROM docs WHERE row IN ({','.join('?' * len(part))})"
+            q = f"SELECT {self._cols} FROM docs WHERE row IN ({','.join('?' * len(part))})"
             for r in self.conn.execute(q, part):
                 out[r[0]] = _docrow(r)
         return out
 
     def doc_by_id(self, doc_id: str) -> DocRow | None:
         r = self.conn.execute(
-            f"SELECT {_DOC_COLS} FROM docs WHERE id = ? AND removed = 0", (doc_id,)
+            f"SELECT {self._cols} FROM docs WHERE id = ? AND removed = 0", (doc_id,)
         ).fetchone()
         return _docrow(r) if r else None
 
@@ -319,6 +376,11 @@ class Store:
         return [
             r[0] for r in self.conn.execute("SELECT id FROM docs WHERE removed = 0 ORDER BY row")
         ]
+
+    def live_added(self) -> dict[str, float]:
+        """When each live document was added, by id, in row order."""
+        q = "SELECT id, added FROM docs WHERE removed = 0 ORDER BY row"
+        return {r[0]: float(r[1]) for r in self.conn.execute(q)}
 
     def live_rows(self) -> list[int]:
         return [

@@ -147,8 +147,8 @@ class RowFile:
         have = self.disk_rows()
         if have < rows:
             raise InputError(
-                f"the index is damaged: {self.path} holds {have} rows but its database "
-                f"records {rows}; rebuild the index (retold index add into a new --index)"
+                f"the index is damaged: {self.path.name} holds {have} rows but the database "
+                f"records {rows}; repair it with: retold index compact --index {self.path.parent}"
             )
 
     def scattered(self, rows: int) -> np.ndarray[Any, Any]:

@@ -11,7 +11,14 @@ from __future__ import annotations
 import codecs
 import re
 
-from retold.errors import BinaryInputError, DecodeError, EmptyInputError, InputTooLargeError
+from retold.errors import (
+    BinaryInputError,
+    DecodeError,
+    EmptyInputError,
+    InputError,
+    InputTooLargeError,
+)
+from retold.ingest.records import surrogate_at
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -227,7 +234,14 @@ def has_words(text: str) -> bool:
 def check_text(text: str, *, name: str, hint: str = "give a file with the article text") -> None:
     """Refuse text that cannot be an article: mostly control characters (binary
     data that decoded by accident), only whitespace, or no letter or digit at
-    all (nothing to segment or align, so every comparison would say unrelated)."""
+    all (nothing to segment or align, so every comparison would say unrelated),
+    or a lone surrogate (a string no UTF-8 writer can store or print)."""
+    at = surrogate_at(text)
+    if at >= 0:
+        raise InputError(
+            f"{name}: holds a lone surrogate ({ascii(text[at])[1:-1]} at character {at}), "
+            "which is not valid Unicode; fix the text's encoding"
+        )
     share = _control_share(text)
     if share > _MAX_CONTROL_SHARE:
         raise BinaryInputError(
@@ -247,6 +261,39 @@ def _check_text(text: str, encoding: str, *, name: str) -> tuple[str, str]:
     return text, encoding
 
 
+def _by_bom(data: bytes, name: str) -> tuple[str, str] | None:
+    """(text, codec) when ``data`` starts with a byte-order mark; DecodeError if it lies."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            body = data if codec == "utf-8-sig" else data[len(bom) :]
+            text = _try(body, codec)
+            if text is None:
+                label = codec.removesuffix("-sig").upper()
+                raise DecodeError(
+                    f"{name}: starts with a {label} byte-order mark but is not valid {label}; "
+                    "re-save it as UTF-8"
+                )
+            return text, codec
+    return None
+
+
+def _wide(data: bytes, declared_codec: str | None) -> tuple[str, str] | None:
+    """(text, codec) for UTF-16/32 without a BOM: declared so, or recognisable as such."""
+    if declared_codec and declared_codec.startswith(("utf-16", "utf-32")):
+        if declared_codec in ("utf-16", "utf-32"):
+            # no BOM (checked before), so the label's default byte order is big-endian
+            declared_codec += "-be"
+        text = _try(data, declared_codec)
+        if text is not None:
+            return text, declared_codec
+    guess = _utf16_32_without_bom(data)
+    if guess is not None:
+        text = _try(data, guess)
+        if text is not None and _control_share(text) <= _MAX_CONTROL_SHARE:
+            return text, guess
+    return None
+
+
 def decode(data: bytes, *, name: str, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data`` to ``(text, encoding)``.
 
@@ -261,32 +308,14 @@ def decode(data: bytes, *, name: str, declared: str | None = None) -> tuple[str,
     if what is not None:
         raise _binary(name, what)
 
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            body = data if codec == "utf-8-sig" else data[len(bom) :]
-            text = _try(body, codec)
-            if text is None:
-                label = codec.removesuffix("-sig").upper()
-                raise DecodeError(
-                    f"{name}: starts with a {label} byte-order mark but is not valid {label}; "
-                    "re-save it as UTF-8"
-                )
-            return _check_text(text, codec, name=name)
+    found = _by_bom(data, name)
+    if found is not None:
+        return _check_text(*found, name=name)
 
     declared_codec = _codec(declared) if declared else None
-    if declared_codec and declared_codec.startswith(("utf-16", "utf-32")):
-        if declared_codec in ("utf-16", "utf-32"):
-            # no BOM (checked above), so the label's default byte order is big-endian
-            declared_codec += "-be"
-        text = _try(data, declared_codec)
-        if text is not None:
-            return _check_text(text, declared_codec, name=name)
-
-    guess = _utf16_32_without_bom(data)
-    if guess is not None:
-        text = _try(data, guess)
-        if text is not None and _control_share(text) <= _MAX_CONTROL_SHARE:
-            return _check_text(text, guess, name=name)
+    found = _wide(data, declared_codec)
+    if found is not None:
+        return _check_text(*found, name=name)
 
     if b"\x00" in data[:_SAMPLE]:
         raise BinaryInputError(

@@ -214,6 +214,42 @@ def _document(body: bytes, media_type: str | None, charset: str | None, url: str
     )
 
 
+def _media_type(resp: http.client.HTTPResponse, label: str) -> str | None:
+    """The response's media type (None without a Content-Type); FetchError for a failed
+    status or for something that is not an article."""
+    if not 200 <= resp.status < 300:
+        raise FetchError(f"{label}: the server answered HTTP {resp.status} {resp.reason}".rstrip())
+    if not resp.getheader("Content-Type"):
+        return None
+    media_type = resp.headers.get_content_type()
+    if media_type not in _HTML_TYPES | _TEXT_TYPES:
+        raise FetchError(
+            f"{label} returned {media_type}, not an article; retold reads HTML or plain-text pages"
+        )
+    return media_type
+
+
+def _fetch_error(
+    exc: Exception, label: str, target: _Target, timeout: float, *, answered: bool
+) -> FetchError:
+    """The one-line error for a failure talking to the server (checked most specific first:
+    TLS errors and timeouts are OSErrors, a dropped connection is also an HTTPException)."""
+    host = target.host
+    if isinstance(exc, TimeoutError):
+        return FetchError(f"{label}: timed out after {timeout:g} s; try again or raise the timeout")
+    if isinstance(exc, ssl.SSLError):
+        return FetchError(f"{label}: TLS error talking to {host} ({exc.reason})")
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return FetchError(f"{label}: {host} closed the connection without answering")
+    if isinstance(exc, http.client.HTTPException):
+        return FetchError(f"{label}: {host} sent a malformed HTTP response ({type(exc).__name__})")
+    if isinstance(exc, OSError):
+        what = "lost the connection to" if answered else "could not connect to"
+        return FetchError(f"{label}: {what} {host}:{target.port} ({exc.strerror or exc})")
+    # http.client refusing a URL with control characters
+    return FetchError(f"{label}: not a valid URL ({exc})")
+
+
 def fetch(
     url: str,
     *,
@@ -261,43 +297,13 @@ def fetch(
                     raise FetchError(f"{label}: HTTP {resp.status} redirect without a Location")
                 current = urljoin(current, location.strip())
                 continue
-            if not 200 <= resp.status < 300:
-                raise FetchError(
-                    f"{label}: the server answered HTTP {resp.status} {resp.reason}".rstrip()
-                )
-            media_type = None
-            if resp.getheader("Content-Type"):
-                media_type = resp.headers.get_content_type()
-                if media_type not in _HTML_TYPES | _TEXT_TYPES:
-                    raise FetchError(
-                        f"{label} returned {media_type}, not an article; "
-                        "retold reads HTML or plain-text pages"
-                    )
+            media_type = _media_type(resp, label)
             charset = resp.headers.get_content_charset() if media_type else None
             body = _read_body(
                 resp, sock, url=label, max_bytes=max_bytes, deadline=deadline, timeout=timeout
             )
-        except TimeoutError as exc:
-            raise FetchError(
-                f"{label}: timed out after {timeout:g} s; try again or raise the timeout"
-            ) from exc
-        except ssl.SSLError as exc:
-            raise FetchError(f"{label}: TLS error talking to {target.host} ({exc.reason})") from exc
-        except http.client.RemoteDisconnected as exc:
-            raise FetchError(
-                f"{label}: {target.host} closed the connection without answering"
-            ) from exc
-        except http.client.HTTPException as exc:
-            raise FetchError(
-                f"{label}: {target.host} sent a malformed HTTP response ({type(exc).__name__})"
-            ) from exc
-        except OSError as exc:
-            what = "lost the connection to" if resp is not None else "could not connect to"
-            raise FetchError(
-                f"{label}: {what} {target.host}:{target.port} ({exc.strerror or exc})"
-            ) from exc
-        except ValueError as exc:  # http.client refusing a URL with control characters
-            raise FetchError(f"{label}: not a valid URL ({exc})") from exc
+        except (TimeoutError, OSError, http.client.HTTPException, ValueError) as exc:
+            raise _fetch_error(exc, label, target, timeout, answered=resp is not None) from exc
         finally:
             if resp is not None:
                 resp.close()

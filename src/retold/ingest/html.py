@@ -6,14 +6,11 @@ import re
 from typing import Any
 
 from retold.errors import ExtractionError, RetoldError
+from retold.text import HTML_START_RE, HTML_TAG_RE
 from retold.types import Document
 
 __all__ = ["extract", "find_dateline", "looks_like_html"]
 
-_HTML_START = re.compile(
-    r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype|html)\b", re.I | re.S
-)
-_HTML_TAG = re.compile(r"<(?:html|head|body|p|article|main|div|h[1-6])\b[^<>]*>", re.I)
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # GUATIRE, Venezuela (AP) —   MADRID (Reuters) -   NEW YORK, March 3 (Reuters) -   WASHINGTON —
@@ -42,7 +39,7 @@ _NOT_PLACES = frozenset(
 def looks_like_html(text: str) -> bool:
     """True when ``text`` starts like an HTML document or has body tags in its first KB."""
     head = text[:4096].lstrip("\ufeff")
-    return bool(_HTML_START.match(head) or _HTML_TAG.search(head))
+    return bool(HTML_START_RE.match(head) or HTML_TAG_RE.search(head))
 
 
 def find_dateline(text: str) -> str | None:

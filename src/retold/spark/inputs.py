@@ -11,16 +11,13 @@ thing as in ``retold index add``.
 
 from __future__ import annotations
 
-import gzip
 import os
 import tempfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from retold.index.docwork import RawDoc, Rejected
-from retold.index.readers import SUPPORTED, read_jsonl, read_warc
+from retold.ingest.records import RawDoc, Rejected
 
 RAW_COLS = (
     "ord",
@@ -111,23 +108,11 @@ def _row(ord_: int, item: RawDoc | Rejected) -> dict[str, Any]:
 
 
 def _items_of(path: str, how: str | None) -> Iterator[RawDoc | Rejected]:
-    """The records of one file, as the embedded readers give them."""
-    p = Path(path)
-    name = p.name.lower()
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
-        opener: Any = gzip.open if name.endswith(".gz") else open
-        try:
-            with opener(p, "rb") as fh:
-                yield from read_jsonl(fh, name=str(p), id_prefix=str(p.resolve()))
-        except (OSError, EOFError, zlib.error) as exc:
-            yield Rejected(str(p), f"reading stopped: {getattr(exc, 'strerror', None) or exc}")
-    elif name.endswith((".warc", ".warc.gz")):
-        yield from read_warc(p)
-    elif name.endswith(SUPPORTED) or how is None:
-        # a file named on the command line is read whatever its name (sniffed)
-        yield RawDoc(id=str(p.resolve()), origin=str(p), kind="path", data=str(p))
-    else:
-        yield Rejected(str(p), f"not a supported file type (supported: {' '.join(SUPPORTED)})")
+    """The records of one file, exactly as ``retold index add`` reads it (its own
+    per-file reader: a file named on the command line is read whatever its name)."""
+    from retold.ingest.readers import _read_file
+
+    yield from _read_file(Path(path), explicit=how is None)
 
 
 def _remote_items(uri: str, content: bytes) -> Iterator[RawDoc | Rejected]:

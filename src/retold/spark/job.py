@@ -170,9 +170,7 @@ def _encode(firsts: Any, spec: str) -> Any:
     give each document its sentences and their vectors (in order)."""
     from pyspark.sql import functions as F
 
-    sents = firsts.mapInPandas(
-        lambda b: work.sentences(b, spec), "id string, sentences array<string>, reason string"
-    )
+    sents = firsts.mapInPandas(work.sentences, "id string, sentences array<string>, reason string")
     docs = firsts.select("ord", "id", "origin", "publisher", "doc", "hash").join(sents, "id")
     exploded = docs.select("id", F.posexplode("sentences").alias("pos", "text")).withColumn(
         "key", F.sha2("text", 256)

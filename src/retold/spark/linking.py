@@ -72,8 +72,8 @@ def _open(path: str, spec: str) -> Any:
 
 def _worth_verifying(channels: dict[str, float]) -> bool:
     """The embedded linker's filter: a candidate whose channels could make it
-    "same story or closer" (thresholds calibrated in :mod:`retold.stories`)."""
-    from retold import stories as st
+    "same story or closer" (thresholds calibrated in :mod:`retold.index.book`)."""
+    from retold.index import book as st
 
     return (
         channels.get("document", 0.0) >= st._MIN_TOPIC

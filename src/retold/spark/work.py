@@ -24,7 +24,6 @@ from retold.index.docwork import (
     DocRecord,
     RawDoc,
     Rejected,
-    _Recorder,
     content_hash,
     default_id,
     load_raw,
@@ -121,20 +120,17 @@ def extract(batches: Iterator[Any]) -> Iterator[Any]:
 EXTRACT_COLS = ("ord", "id", "origin", "publisher", "doc", "hash", "reason")
 
 
-def sentences(batches: Iterator[Any], spec: str) -> Iterator[Any]:
+def sentences(batches: Iterator[Any]) -> Iterator[Any]:
     """The sentences each document will have encoded (segmentation and boilerplate
     as :func:`~retold.comparison.prepare` does them, nothing encoded yet)."""
+    from retold.comparison import prepare_unencoded
 
-    from retold.comparison import prepare
-
-    dim = encoder_for(spec).dim if spec.startswith("hashing") else 0
     for df in batches:
         rows = []
         for r in df.to_dict("records"):
-            rec = _Recorder(dim or 1)
             try:
-                prepare(doc_from_json(r["doc"]), rec)
-                texts: list[str] | None = rec.texts
+                p = prepare_unencoded(doc_from_json(r["doc"]))
+                texts: list[str] | None = [s.text for s in p.body]
                 reason = None
             except RetoldError as exc:
                 texts, reason = None, str(exc)

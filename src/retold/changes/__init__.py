@@ -1,0 +1,141 @@
+"""What a rewrite changed inside each aligned passage.
+
+:func:`find_changes` is the pure core of the *changes* stage: given both texts
+and the spans of their aligned passages it returns :class:`~retold.types.Change`
+values (quotes, numbers, dates, names, titles, negation) whose spans slice back
+into the texts.
+
+Everything here is rules: regexes compiled at import and small word lists.
+English and Spanish get number words, qualifiers, month and weekday names,
+titles and negation words; Portuguese, French, German and Italian month,
+weekday and negation words come along because they cost nothing. Any other
+language code gets the language-neutral rules (quote marks, digits, numeric
+dates, capitalisation, and every month name but only beside a day or a year).
+
+The rules favour precision over recall: a difference is reported only when the
+rest of the passage reads the same way around it.
+
+Layout: one module per kind of change, each with a finder run once per text
+(``find_dates``, ...) and a comparison run per passage pair (``date_changes``,
+...): :mod:`.quotes`, :mod:`.numbers`, :mod:`.dates`, :mod:`.names` (names
+and titles) and :mod:`.negation`. :mod:`._tokens` holds the tokenizer they
+share and :mod:`._passages` the per-text and per-pair records they read and
+write. To add a kind: a module with both functions, its items on ``_Doc``
+(found in :func:`_prepare`) and its comparison called in :func:`find_changes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from retold.changes._passages import _Doc, _Out, _passage
+from retold.changes._tokens import _Tok, _tokenize
+from retold.changes.dates import date_changes, find_dates
+from retold.changes.names import _Vocab, _vocab, find_names, name_changes
+from retold.changes.negation import _ANY_NEGATOR, _NEGATORS, neg_features, negation_changes
+from retold.changes.numbers import _DIGIT_RUN_RE, find_numbers, number_changes
+from retold.changes.quotes import find_quotes, quote_changes
+from retold.errors import UsageError
+from retold.types import Change, Span
+
+__all__ = ["find_changes"]
+
+
+def _prepare(text: str, lang: str, toks: list[_Tok], vocab: _Vocab) -> _Doc:
+    starts = [t.start for t in toks]
+
+    taken = bytearray(len(text))
+    runs = [m.start() for m in _DIGIT_RUN_RE.finditer(text)]
+    dates = find_dates(text, lang, toks, runs)
+    for d in dates:
+        taken[d.start : d.end] = b"\x01" * (d.end - d.start)
+    nums = find_numbers(text, lang, toks, runs, taken)
+    names = find_names(text, toks, taken, vocab)
+    quotes = sorted(find_quotes(text, dialogue=lang != "en"))
+    neg_keys, neg_flags = neg_features(toks, _NEGATORS.get(lang, _ANY_NEGATOR))
+    ends = [t.end for t in toks]
+    return _Doc(text, lang, toks, starts, quotes, dates, nums, names, ends, neg_keys, neg_flags)
+
+
+# ---------------------------------------------------------------------------
+# the core
+
+_KIND_ORDER = {"quote": 0, "number": 1, "date": 2, "name": 3, "title": 4, "negation": 5}
+
+
+def _lang(code: str | None) -> str:
+    c = (code or "").strip().lower().replace("_", "-").split("-", 1)[0]
+    return c or "und"
+
+
+def _check_pairs(pairs: Sequence[tuple[Span, Span]], la: int, lb: int) -> list[tuple[Span, Span]]:
+    checked: list[tuple[Span, Span]] = []
+    for n, pair in enumerate(pairs):
+        try:
+            (a0, a1), (b0, b1) = pair
+        except (TypeError, ValueError):
+            raise UsageError(
+                f"pair {n} is {pair!r}; expected ((a_start, a_end), (b_start, b_end))"
+            ) from None
+        for side, s, e, size in (("a", a0, a1, la), ("b", b0, b1, lb)):
+            if not (isinstance(s, int) and isinstance(e, int)) or not 0 <= s <= e <= size:
+                raise UsageError(
+                    f"pair {n}: {side} span ({s!r}, {e!r}) is not inside the text (0..{size}); "
+                    "spans are half-open character offsets with start <= end"
+                )
+        checked.append(((a0, a1), (b0, b1)))
+    return checked
+
+
+def find_changes(
+    a_text: str,
+    b_text: str,
+    pairs: Sequence[tuple[Span, Span]],
+    *,
+    lang_a: str = "en",
+    lang_b: str = "en",
+) -> list[Change]:
+    """The changes B made to A within each aligned passage pair.
+
+    ``pairs`` holds ``(a_span, b_span)`` character spans into ``a_text`` and
+    ``b_text``, each a sentence or a few. Every returned change lies inside the
+    spans of the pair it came from, and ``a_text[c.a[0]:c.a[1]] == c.a_text``
+    (likewise for B). Where one side has nothing to point at (a number dropped,
+    a quote added) its span is the whole passage on that side; such one-sided
+    changes are reported only when the two passages share enough content words
+    (always across languages, where the aligner is trusted). Quote wording,
+    negation and spelling rules run only when both languages are the same.
+    Changes come in pair order, then by position in A; a change found twice
+    (overlapping pairs) is reported once.
+
+    Raises :class:`~retold.errors.UsageError` for a span outside its text.
+    """
+    checked = _check_pairs(pairs, len(a_text), len(b_text))
+    if not checked:
+        return []
+    la, lb = _lang(lang_a), _lang(lang_b)
+    toks_a, toks_b = _tokenize(a_text), _tokenize(b_text)
+    vocab = _vocab(toks_a, toks_b)
+    da = _prepare(a_text, la, toks_a, vocab)
+    db = _prepare(b_text, lb, toks_b, vocab)
+    # word-for-word rules (quote wording, negation, spellings) need one language on both sides
+    same_lang = la == lb
+    result: list[Change] = []
+    seen: set[tuple[str, Span, Span, str]] = set()
+    for a_span, b_span in checked:
+        if a_span[0] == a_span[1] or b_span[0] == b_span[1]:
+            continue
+        out = _Out(_passage(da, a_span), _passage(db, b_span))
+        if same_lang:
+            quote_changes(out)
+        years_a, years_b = number_changes(out)
+        date_changes(out, years_a, years_b)
+        name_changes(out, same_lang)
+        if same_lang:
+            negation_changes(out)
+        for c in sorted(out.items, key=lambda c: (c.a[0], _KIND_ORDER[c.kind], c.b[0])):
+            key = (c.kind, c.a, c.b, c.detail)
+            if key not in seen:
+                seen.add(key)
+                result.append(c)
+    return result

@@ -1,0 +1,575 @@
+"""Names and titles of people and places, and how a rewrite changed them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from retold.changes._passages import _inside, _Out, _Passage
+from retold.changes._tokens import _ABBREVIATIONS, _STARTERS, _Tok
+from retold.changes.numbers import _ALL_NUMBER_WORDS
+from retold.text import STOP_WORDS, fold, folded_words
+from retold.types import Span
+
+# ---------------------------------------------------------------------------
+# names and titles
+
+_TITLE_CORE: dict[str, tuple[str, ...]] = {}
+for _canon_t, _forms_t in {
+    ("president",): "president presidente presidenta président pres",
+    ("vice", "president"): "vicepresidente vicepresidenta",
+    ("minister",): "minister ministro ministra ministre",
+    ("prime", "minister"): "premier",
+    ("foreign", "minister"): "canciller",
+    ("chancellor",): "chancellor",
+    ("secretary",): "secretary secretario secretaria",
+    ("senator",): "senator sen senador senadora",
+    ("representative",): "representative rep congressman congresswoman diputado diputada",
+    ("governor",): "governor gov gobernador gobernadora",
+    ("mayor",): "mayor alcalde alcaldesa",
+    ("general",): "general gen",
+    ("admiral",): "admiral adm almirante",
+    ("colonel",): "colonel col coronel",
+    ("lieutenant",): "lieutenant lt teniente",
+    ("sergeant",): "sergeant sgt sargento",
+    ("captain",): "captain capt capitán",
+    ("commander",): "commander comandante",
+    ("judge",): "judge juez jueza",
+    ("prosecutor",): "prosecutor fiscal",
+    ("king",): "king rey",
+    ("queen",): "queen reina",
+    ("prince",): "prince príncipe",
+    ("princess",): "princess princesa",
+    ("pope",): "pope pontífice",
+    ("ceo",): "ceo",
+    ("chair",): "chairman chairwoman chairperson chair",
+    ("director",): "director directora",
+    ("ambassador",): "ambassador embajador embajadora",
+    ("spokesperson",): "spokesman spokeswoman spokesperson portavoz vocero vocera",
+    ("leader",): "leader líder",
+    ("speaker",): "speaker",
+    ("reverend",): "reverend",
+    ("councillor",): "councillor councilor concejal concejala",
+    ("sheriff",): "sheriff",
+    ("commissioner",): "commissioner comisionado comisionada",
+    ("envoy",): "envoy enviado enviada",
+}.items():
+    for _f in _forms_t.split():
+        _TITLE_CORE[fold(_f)] = _canon_t
+_TITLE_PART: dict[str, tuple[str, ...]] = {
+    fold(f): c
+    for c, fs in {
+        ("foreign",): "foreign exteriores exterior",
+        ("state",): "state estado",
+        ("interior",): "interior",
+        ("defense",): "defense defence defensa",
+        ("finance",): "finance hacienda finanzas",
+        ("economy",): "economy economía",
+        ("health",): "health salud",
+        ("attorney",): "attorney",
+        ("prime",): "prime primer primera",
+        ("vice",): "vice",
+        ("deputy",): "deputy adjunto adjunta",
+        ("chief",): "chief",
+        ("executive",): "executive ejecutivo ejecutiva",
+        ("opposition",): "opposition opositor opositora",
+        (): "affairs asuntos relaciones",
+    }.items()
+    for f in fs.split()
+}
+_TITLE_MOD: dict[str, tuple[str, ...]] = {
+    fold(f): c
+    for c, fs in {
+        ("acting",): "acting interim caretaker encargado encargada interino interina",
+        ("former",): "former ex",
+        ("late",): "late",
+        ("outgoing",): "outgoing saliente",
+        ("elect",): "incoming elect electo electa",
+        ("then",): "then",
+        ("deposed",): "deposed ousted derrocado derrocada depuesto depuesta",
+    }.items()
+    for f in fs.split()
+}
+_TITLE_CONNECTORS = frozenset({"of", "de", "del", "for"})
+_NAME_CONNECTORS = folded_words(
+    "de del la las los of van von der den da do dos das di du le bin ibn al el"
+)
+_NAME_GAP_RE = re.compile(r"[ \t\u00a0]+|-")
+_TITLE_GAP_RE = re.compile(r"\.?[ \t\u00a0]+|-")  # "Sen. Smith"
+# forms of address: dropped or added by rewriters as a matter of style, so not changes
+_HONORIFICS = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "lord", "lady", "dr", "prof", "rev"}
+    | {"herr", "frau", "mme", "mlle", "m", "sr", "sra", "srta", "don", "dona"}
+)
+# one place, several spellings: these are not changes of name
+_ALIASES = {
+    # irregular adjectives of places, which _same_name_word cannot derive
+    **dict.fromkeys(["spanish", "espanol", "espanola", "espanoles"], "spain"),
+    **dict.fromkeys(["french", "frances", "francesa"], "france"),
+    **dict.fromkeys(["american", "americans", "estadounidense", "estadounidenses"], "us"),
+    **dict.fromkeys(["british", "britanico", "britanica"], "uk"),
+    "dutch": "netherlands",
+    **dict.fromkeys(["frenchman", "frenchwoman", "frenchmen"], "france"),
+    **dict.fromkeys(["englishman", "englishwoman", "english"], "england"),
+    **dict.fromkeys(["scotsman", "scotswoman", "scottish", "scots"], "scotland"),
+    "welsh": "wales",
+    "swiss": "switzerland",
+    "greek": "greece",
+    "irish": "ireland",
+    "danish": "denmark",
+    "swedish": "sweden",
+    "polish": "poland",
+    "turkish": "turkey",
+    "norwegian": "norway",
+    "united states": "us",
+    "usa": "us",
+    "eeuu": "us",
+    "ee uu": "us",
+    "estados unidos": "us",
+    "united kingdom": "uk",
+    "britain": "uk",
+    "great britain": "uk",
+    "reino unido": "uk",
+    "united nations": "un",
+    "onu": "un",
+    "naciones unidas": "un",
+    "european union": "eu",
+    "ue": "eu",
+    "union europea": "eu",
+}
+
+
+def _title_components(fold: str) -> tuple[str, tuple[str, ...]] | None:
+    """("core" | "part" | "mod", canonical components) for a title word, else None."""
+    if fold in _TITLE_CORE:
+        return "core", _TITLE_CORE[fold]
+    if fold in _TITLE_MOD:
+        return "mod", _TITLE_MOD[fold]
+    if fold in _TITLE_PART:
+        return "part", _TITLE_PART[fold]
+    if fold.startswith("ex") and fold[2:] in _TITLE_CORE:  # expresidente, exministro
+        return "core", ("former", *_TITLE_CORE[fold[2:]])
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    start: int
+    end: int
+    norm: tuple[str, ...]
+    #: a lone capitalised word opening a sentence: maybe a name, maybe not
+    weak: bool
+    first_tok: int
+    last_tok: int
+    title_start: int | None
+    title: frozenset[str]
+    words: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_norm(fold: str) -> str:
+    f = fold[:-2] if fold.endswith("'s") else fold
+    return f.rstrip("'").replace(".", "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    #: words seen capitalised in mid-sentence (names) and seen in lower case (ordinary words)
+    cap_mid: frozenset[str]
+    lower: frozenset[str]
+
+
+def _vocab(*docs: list[_Tok]) -> _Vocab:
+    cap: set[str] = set()
+    low: set[str] = set()
+    for toks in docs:
+        for t in toks:
+            if t.cap and not t.initial:
+                cap.add(t.fold)
+            elif t.text.islower():
+                low.add(t.fold)
+    return _Vocab(frozenset(cap), frozenset(low))
+
+
+def find_names(text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab) -> list[_Name]:
+    out: list[_Name] = []
+    n = len(toks)
+
+    def name_word(t: _Tok) -> bool:
+        return (
+            t.cap
+            and not t.text[0].isdigit()
+            and (len(t.fold) >= 2)
+            and taken.find(1, t.start, t.end) < 0
+        )
+
+    def joined(j: int) -> bool:
+        return _NAME_GAP_RE.fullmatch(text[toks[j - 1].end : toks[j].start]) is not None
+
+    i = 0
+    while i < n:
+        if not name_word(toks[i]):
+            i += 1
+            continue
+        run = [i]
+        j = i + 1
+        while j < n and joined(j):
+            if name_word(toks[j]) and not toks[j].initial:
+                run.append(j)
+                j += 1
+                continue
+            # connectors inside a name: "University of Rosario", "Rocío de la Vega"
+            k = j
+            while (
+                k < n
+                and k - j < 2
+                and toks[k].fold in _NAME_CONNECTORS
+                and not toks[k].cap
+                and joined(k)
+            ):
+                k += 1
+            if k > j and k < n and joined(k) and name_word(toks[k]) and not toks[k].initial:
+                run.extend(range(j, k + 1))
+                j = k + 1
+                continue
+            break
+        i = j
+        first = toks[run[0]]
+        if (
+            len(run) == 1
+            and first.initial
+            and (first.fold in STOP_WORDS or first.fold in _STARTERS)
+        ):
+            continue  # "The", "However": by far the most common capitalised words
+        _name_from_run(text, toks, run, vocab, out)
+    return out
+
+
+def _trim_head(toks: list[_Tok], run: list[int], vocab: _Vocab) -> tuple[list[int], bool]:
+    """Drop function words and a sentence-initial capital that is no name from the head of
+    a run; the flag says a lone remaining word is only weakly a name."""
+    while run and (
+        toks[run[0]].fold in STOP_WORDS
+        or toks[run[0]].fold in _NAME_CONNECTORS
+        or toks[run[0]].fold in _HONORIFICS
+    ):
+        run = run[1:]
+    if not run:
+        return run, False
+    weak = False
+    first = toks[run[0]]
+    if first.initial and _title_components(first.fold) is None:
+        f = first.fold
+        if f in _STARTERS or f in _ALL_NUMBER_WORDS:
+            run = run[1:]
+        elif (f in vocab.cap_mid and f not in vocab.lower) or len(run) >= 2:
+            pass
+        elif f not in vocab.lower:
+            weak = True
+        else:
+            run = run[1:]
+    return run, weak
+
+
+def _split_title(toks: list[_Tok], run: list[int]) -> tuple[list[int], list[int]]:
+    """(title, name): a title at the head of the run ("Spanish Foreign Minister José Manuel
+    Albares") split from the name, connectors trimmed from the name's ends."""
+    last_core = -1
+    has_core = False
+    k = 0
+    while k < len(run):
+        f = toks[run[k]].fold
+        tc = _title_components(f)
+        following = k + 1 < len(run) and _title_components(toks[run[k + 1]].fold) is not None
+        if tc is not None:
+            has_core = has_core or tc[0] == "core"
+            last_core = k
+        elif not following or (f in _TITLE_CONNECTORS and k == 0):
+            break
+        # else a nationality before the title, or "of" in "Secretary of State"
+        k += 1
+    if not has_core:
+        last_core = -1
+    title_idx = run[: last_core + 1]
+    run = run[last_core + 1 :]
+    if run and toks[run[0]].fold in _NAME_CONNECTORS:
+        title_idx = []  # "CEO of North Cumbria University Hospitals": a role, not a person's title
+    while run and toks[run[0]].fold in _NAME_CONNECTORS:
+        run = run[1:]
+    while run and toks[run[-1]].fold in _NAME_CONNECTORS:
+        run = run[:-1]
+    return title_idx, run
+
+
+def _extend_title(text: str, toks: list[_Tok], title_idx: list[int], head: int) -> None:
+    """Prepend to ``title_idx`` the lower-case title words before token ``head``:
+    "acting President", "la presidenta encargada"."""
+    b = head - 1
+    while b >= 0 and (gap := _TITLE_GAP_RE.fullmatch(text[toks[b].end : toks[b + 1].start])):
+        f = toks[b].fold
+        if gap.group().startswith(".") and f not in _ABBREVIATIONS and f not in _HONORIFICS:
+            break  # "the economy. Finance Minister Jane Hutt": a sentence ended
+        if f in _HONORIFICS:  # "leader Dr Lee Hudson": Dr is neither title nor name
+            b -= 1
+            continue
+        # "Secretary of State": a connector counts only between title words, never next to
+        # the name ("CEO of North Cumbria ..." is about an organisation)
+        connector = (
+            f in _TITLE_CONNECTORS
+            and bool(title_idx)
+            and b > 0
+            and _title_components(toks[b - 1].fold) is not None
+        )
+        if _title_components(f) is None and not connector:
+            break
+        title_idx.insert(0, b)
+        b -= 1
+
+
+def _name_from_run(
+    text: str, toks: list[_Tok], run: list[int], vocab: _Vocab, out: list[_Name]
+) -> None:
+    run, weak = _trim_head(toks, run, vocab)
+    if not run:
+        return
+    title_idx, run = _split_title(toks, run)
+    if not run:
+        return
+    _extend_title(text, toks, title_idx, title_idx[0] if title_idx else run[0])
+    comps: set[str] = set()
+    has_core = False
+    for ti in title_idx:
+        tc = _title_components(toks[ti].fold)
+        if tc is not None:
+            comps.update(tc[1])
+            has_core = has_core or tc[0] == "core"
+    norm = tuple(_name_norm(toks[r].fold) for r in run if toks[r].fold not in _NAME_CONNECTORS)
+    key = " ".join(norm)
+    if key in _ALIASES:
+        norm = (_ALIASES[key],)
+    out.append(
+        _Name(
+            toks[run[0]].start,
+            toks[run[-1]].end,
+            norm,
+            weak and len(run) == 1,
+            run[0],
+            run[-1],
+            toks[title_idx[0]].start if has_core else None,
+            frozenset(comps) if has_core else frozenset(),
+            frozenset(norm),
+        )
+    )
+
+
+def _related(x: _Name, y: _Name) -> bool:
+    """One name is the other, or part of it ("Maduro" in "Nicolás Maduro")."""
+    if x.norm == y.norm or "".join(x.norm) == "".join(y.norm):
+        return True  # "Air Asia" / "AirAsia"
+    if not x.words & y.words and (len(x.norm) > 1 or len(y.norm) > 1):
+        return False  # no word in common, and not a one-word "Venezuela" / "Venezuelan"
+    xs, ys = (x.norm, y.norm) if len(x.norm) <= len(y.norm) else (y.norm, x.norm)
+    n = len(xs)
+    return any(
+        all(_same_name_word(p, q) for p, q in zip(xs, ys[k : k + n], strict=True))
+        for k in range(len(ys) - n + 1)
+    )
+
+
+_DEMONYM_ENDINGS = frozenset(
+    {"", "n", "an", "ian", "ese", "i", "ish", "ic", "ean", "ino", "ina", "ano", "ana", "eno", "ena"}
+    | {"ense", "ol", "ola", "es", "o", "a"}
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def _same_name_word(p: str, q: str) -> bool:
+    """The same word, or a people and its place: "Venezuela" / "Venezuelan", "China" / "Chinese"."""
+    if p == q:
+        return True
+    short, long = (p, q) if len(p) <= len(q) else (q, p)
+    for base in (short, short[:-1]):
+        if (
+            len(base) >= 4
+            and long.startswith(base)
+            and long[len(base) :].rstrip("s") in _DEMONYM_ENDINGS
+        ):
+            return True
+    return False
+
+
+def _context(p: _Passage, name: _Name) -> tuple[str | None, str | None, str | None, str | None]:
+    k1, k2 = name.first_tok - p.t0, name.last_tok - p.t0
+    toks = p.toks
+    if name.title_start is not None:
+        while k1 > 0 and toks[k1].start > name.title_start:
+            k1 -= 1
+
+    def at(k: int) -> str | None:
+        return toks[k].fold if 0 <= k < len(toks) else None
+
+    return at(k1 - 2), at(k1 - 1), at(k2 + 1), at(k2 + 2)
+
+
+def name_changes(out: _Out, same_lang: bool) -> None:
+    pa, pb = out.a, out.b
+    xa = [pa.doc.names[k] for k in _inside(pa.doc.names, *pa.span)]
+    xb = [pb.doc.names[k] for k in _inside(pb.doc.names, *pb.span)]
+    _title_changes(out, xa, xb)
+    ma = [False] * len(xa)
+    mb = [False] * len(xb)
+    for i, x in enumerate(xa):
+        for j, y in enumerate(xb):
+            if _related(x, y):
+                ma[i] = mb[j] = True
+    # near-miss spellings, word by word: "Janetsky" / "Janesky"
+    if same_lang and not all(ma) and not all(mb):
+        _spelling_changes(out, xa, xb, ma, mb)
+    # one name swapped for another in the same place: "Smith said on" / "Jones said on"
+    for i, x in enumerate(xa):
+        if ma[i] or x.weak:
+            continue
+        cx = _context(pa, x)
+        for j, y in enumerate(xb):
+            if mb[j] or y.weak:
+                continue
+            if _same_place(cx, _context(pb, y)):
+                out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
+                ma[i] = mb[j] = True
+                break
+
+
+def _spelling_changes(
+    out: _Out, xa: list[_Name], xb: list[_Name], ma: list[bool], mb: list[bool]
+) -> None:
+    """Report names on each side, not yet matched, that differ by a near-miss spelling of
+    one word; marks them matched in ``ma`` and ``mb``."""
+    pa, pb = out.a, out.b
+    words_a = {_name_norm(t.fold) for t in pa.toks}
+    words_b = {_name_norm(t.fold) for t in pb.toks}
+    for i, x in enumerate(xa):
+        if ma[i]:
+            continue
+        for wi, w in enumerate(x.norm):
+            if w in words_b or len(w) < 5:
+                continue
+            j = _misspelt_in(w, xb, mb, words_a)
+            if j is not None:
+                y = xb[j]
+                hit = next(v for v in y.norm if _near_miss(w, v) and v not in words_a)
+                ta = _name_token(pa, x, wi)
+                tb = _name_token(pb, y, y.norm.index(hit))
+                out.add("name", ta, tb, "name spelled differently")
+                ma[i] = mb[j] = True
+                break
+
+
+def _misspelt_in(w: str, xb: list[_Name], mb: list[bool], words_a: set[str]) -> int | None:
+    """The first unmatched name in ``xb`` with a word that is a near miss of ``w``."""
+    for j, y in enumerate(xb):
+        if not mb[j] and any(_near_miss(w, v) and v not in words_a for v in y.norm):
+            return j
+    return None
+
+
+def _same_place(cx: tuple[str | None, ...], cy: tuple[str | None, ...]) -> bool:
+    """Two names sit between the same words: two of the four around them match, one of
+    those next to the name, and not only function words ("El Gobierno" / "El Ejecutivo")."""
+    same = [p for p, q in zip(cx, cy, strict=True) if p is not None and p == q]
+    return (
+        len(same) >= 2
+        and (cx[1] == cy[1] is not None or cx[2] == cy[2] is not None)
+        and any(w not in STOP_WORDS for w in same)
+    )
+
+
+def _near_miss(a: str, b: str) -> bool:
+    limit = 1 if max(len(a), len(b)) <= 8 else 2
+    if (
+        abs(len(a) - len(b)) > limit
+        or min(len(a), len(b)) < 5
+        or (a[:2] != b[:2] and a[-2:] != b[-2:])
+    ):
+        return False  # cheap tests first: lengths, and a misspelling keeps one end of the word
+    if a.startswith(b) or b.startswith(a):
+        return False
+    # optimal string alignment (a swap of two letters is one edit), as RapidFuzz computes it
+    return OSA.distance(a, b, score_cutoff=limit) <= limit
+
+
+def _name_token(p: _Passage, name: _Name, wi: int) -> Span:
+    toks = [
+        t
+        for t in p.toks[name.first_tok - p.t0 : name.last_tok - p.t0 + 1]
+        if t.fold not in _NAME_CONNECTORS
+    ]
+    t = toks[wi] if wi < len(toks) else toks[-1]
+    return t.start, t.end
+
+
+def _title_words(p: _Passage) -> frozenset[str]:
+    """Canonical components of every title word in a passage."""
+    out: set[str] = set()
+    for t in p.toks:
+        comp = _title_components(t.fold)
+        if comp is not None:
+            out.update(comp[1])
+    return frozenset(out)
+
+
+def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
+    ta, tb = out.a.doc.text, out.b.doc.text
+
+    def person(x: _Name, y: _Name) -> bool:
+        return x.norm == y.norm or (
+            x.norm[-1] == y.norm[-1]
+            and (len(x.norm) == 1 or len(y.norm) == 1 or x.norm[0] == y.norm[0])
+        )
+
+    def span(x: _Name) -> Span:
+        return (x.title_start if x.title_start is not None else x.start), x.end
+
+    def label(text: str, x: _Name) -> str:
+        return text[x.title_start : x.start].strip() if x.title_start is not None else ""
+
+    # title words anywhere in each passage: "Prime Minister Tomas Lind" and "el
+    # primer ministro, Tomas Lind" or "Lind, the prime minister" keep the title,
+    # only not right before the name, where a _Name records it
+    words_a, words_b = _title_words(out.a), _title_words(out.b)
+    for x in xa:
+        ys = [j for j, y in enumerate(xb) if person(x, y)]
+        if not ys:
+            continue
+        titled = [j for j in ys if xb[j].title]
+        if x.title and titled:
+            if any(xb[j].title == x.title for j in titled):
+                continue
+            y = xb[titled[0]]
+            out.add("title", span(x), span(y), f"title changed: {label(ta, x)} → {label(tb, y)}")
+        elif (
+            x.title
+            and len(x.norm) >= 2
+            and any(len(xb[j].norm) >= 2 for j in ys)
+            and not x.title <= words_b
+        ):
+            y = next(xb[j] for j in ys if len(xb[j].norm) >= 2)
+            out.add("title", span(x), span(y), f"title dropped: {label(ta, x)}")
+    for y in xb:
+        xs = [x for x in xa if person(x, y)]
+        if (
+            y.title
+            and xs
+            and not any(x.title for x in xs)
+            and len(y.norm) >= 2
+            and not y.title <= words_a
+        ):
+            full = next((x for x in xs if len(x.norm) >= 2), None)
+            if full is not None:
+                out.add("title", span(full), span(y), f"title added: {label(tb, y)}")
+
+
+#: a negation difference counts when the passages read alike overall (token ratio) and
+#: right around it (matching tokens on either side) ...

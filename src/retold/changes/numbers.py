@@ -1,0 +1,557 @@
+"""Numbers with their units, scales and qualifiers, and how a rewrite changed them."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from retold.changes._passages import _inside, _Out
+from retold.changes._tokens import _STOP_KEYS, _Tok
+from retold.changes.dates import _alternation, _Date
+from retold.text import fold
+
+# ---------------------------------------------------------------------------
+# numbers
+
+_CURRENCY = {
+    "us$": "dollar",
+    "$": "dollar",
+    "c$": "dollar",
+    "a$": "dollar",
+    "mx$": "peso",
+    "r$": "real",
+    "€": "euro",
+    "£": "pound",
+    "¥": "yen",
+    "₹": "rupee",
+}
+_UNITS: dict[str, str] = {}
+_UNIT_SURFACES: set[str] = set()
+for _canon, _forms in {
+    "percent": "% | percent | per cent | pct | por ciento | pour cent | por cento | per cento"
+    " | prozent",
+    "percentage point": "percentage points | percentage point | puntos porcentuales"
+    " | punto porcentual",
+    "dollar": "dollars | dollar | dólares | dólar | usd",
+    "euro": "euros | euro | eur",
+    "peso": "pesos | peso",
+    "pound": "pounds | pound | libras | libra",
+    "yen": "yen",
+    "yuan": "yuan",
+    "bolivar": "bolívares | bolívar",
+    "real": "reais | reales",
+    "mile": "miles | mile | millas | milla",
+    "km": "kilometers | kilometer | kilometres | kilometre | kilómetros | kilómetro | km | kms",
+    "m": "meters | meter | metres | metre | metros | metro",
+    "ft": "feet | foot | ft | pies",
+    "inch": "inches | inch | pulgadas | pulgada",
+    "kg": "kilograms | kilogram | kilos | kilo | kg | kilogramos | kilogramo",
+    "lb": "lbs | lb",
+    "ton": "tons | ton | tonnes | tonne | toneladas | tonelada",
+    "acre": "acres | acre",
+    "ha": "hectares | hectare | hectáreas | hectárea | ha",
+    "year": "years | year | años | año | yrs",
+    "month": "months | month | meses | mes",
+    "week": "weeks | week | semanas | semana",
+    "day": "days | day | días | día",
+    "hour": "hours | hour | horas | hora | hrs | hr",
+    "minute": "minutes | minute | minutos | minuto | min",
+    "second": "seconds | segundos",
+    "degree": "degrees | degree | grados | grado | °c | °f | °",
+    "am": "a.m. | am",
+    "pm": "p.m. | pm",
+}.items():
+    for _f in _forms.split("|"):
+        _UNIT_SURFACES.add(_f.strip())
+        _UNITS[fold(_f.strip())] = _canon
+
+_CONVERSIONS = {
+    ("mile", "km"): 1.609344,
+    ("lb", "kg"): 0.45359237,
+    ("pound", "kg"): 0.45359237,
+    ("ft", "m"): 0.3048,
+    ("inch", "m"): 0.0254,
+    ("acre", "ha"): 0.40468564,
+}
+_MONEY = frozenset({"dollar", "euro", "peso", "pound", "yen", "yuan", "bolivar", "real", "rupee"})
+
+_SCALES = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "mil": 1e3,
+    "mil millones": 1e9,
+    "millon": 1e6,
+    "millones": 1e6,
+    "billon": 1e12,
+    "billones": 1e12,
+    "bn": 1e9,
+    "mn": 1e6,
+    "m": 1e6,
+    "k": 1e3,
+}
+
+# the patterns below are only tried where a run of digits starts (_prepare finds those):
+# scanning the whole text with each of them would cost more than the rest of this module
+_DIGIT_RUN_RE = re.compile(r"\d+")
+_CURRENCY_BEFORE_RE = re.compile(r"(?:US\$|MX\$|R\$|C\$|A\$|\$|€|£|¥|₹)\s?$")
+# 2,000 / 2.000 / 1 000 with one grouping mark throughout, then decimals; or plain digits
+_NUM_RE = re.compile(
+    r"\d{1,3}(?P<sep>[,.\u00a0\u202f\u2009 ])\d{3}(?!\d)(?:(?P=sep)\d{3}(?!\d))*(?:[.,]\d+)?"
+    r"|\d+(?:[.,]\d+)?"
+)
+_SCALE_RE = re.compile(
+    r"\s*(?P<scale>mil\s+millones|thousand|million|billion|trillion|millones"
+    r"|millón|millon|billones|billón|billon|mil|bn|mn)(?![^\W\d_])",
+    re.I,
+)
+_SUFFIX_SCALE_RE = re.compile(r"(?P<scale>bn|mn|[mk])(?![^\W\d_])", re.I)
+_UNIT_RE = re.compile(
+    r"\s*(?:de\s+)?(?P<unit>" + _alternation(_UNIT_SURFACES) + r")(?![^\W\d_])", re.I
+)
+_ZONE_RE = re.compile(r"\s*(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|hrs)\b")
+_TIME_RE = re.compile(
+    r"(?<![\d:.,])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?![\d:])"
+    r"(?:\s*(?P<ap>[ap]\.?\s?m\.?)(?![^\W\d_]))?",
+    re.I,
+)
+
+# qualifier phrases → what they claim about the number; phrases in one class say the same
+_QUALIFIERS: dict[str, str] = {}
+_QUAL_SURFACES: set[str] = set()
+for _cls, _phrases in {
+    "more than": "more than|over|upwards of|in excess of|above|just over|well over|"
+    "slightly more than|más de|poco más de|mais de|plus de|mehr als|über|più di|oltre",
+    "at least": "at least|no fewer than|no less than|a minimum of|al menos|por lo menos|"
+    "como mínimo|pelo menos|au moins|mindestens|almeno|come minimo",
+    "about": "about|around|approximately|approx.|roughly|some|an estimated|estimated|circa|"
+    "alrededor de|aproximadamente|unos|unas|cerca de|en torno a|environ|autour de|etwa|rund|"
+    "ungefähr|intorno a|più o meno",
+    "nearly": "nearly|almost|close to|just under|casi|prácticamente|quase|presque|près de|"
+    "beinahe|quasi",
+    "less than": "less than|fewer than|under|below|menos de|moins de|weniger als|meno di",
+    "up to": "up to|as many as|as much as|at most|no more than|hasta|como máximo|até|jusqu'à|"
+    "bis zu|fino a",
+}.items():
+    for _p in _phrases.split("|"):
+        _QUAL_SURFACES.add(_p)
+        _QUALIFIERS[fold(_p)] = _cls
+_QUAL_RE = re.compile(r"(?<![^\W\d_])(?P<q>" + _alternation(_QUAL_SURFACES) + r")\s+$", re.I)
+_QUAL_LAST_WORDS = frozenset(fold(p.split()[-1]) for p in _QUAL_SURFACES)
+_LAST_WORD_RE = re.compile(r"(\S+)\s+$")
+_OPENING_PUNCT = "\"“”‘’'«»¿¡([{—–-"
+
+_NumKind = str  # "unit" | "teen" | "ten" | "hund" | "mult" | "scale"
+
+
+def _series(
+    kind: _NumKind, first: float, step: float, words: str
+) -> dict[str, tuple[_NumKind, float]]:
+    """Number words valued ``first``, ``first + step``, ... in the order given."""
+    return {w: (kind, first + step * i) for i, w in enumerate(words.split())}
+
+
+_NUMBER_WORDS: dict[str, dict[str, tuple[_NumKind, float]]] = {
+    "en": {
+        **_series("unit", 0, 1, "zero one two three four five six seven eight nine"),
+        **_series("teen", 10, 1, "ten eleven twelve thirteen fourteen fifteen sixteen seventeen"),
+        **_series("teen", 18, 1, "eighteen nineteen"),
+        **_series("ten", 20, 10, "twenty thirty forty fifty sixty seventy eighty ninety"),
+        **_series("mult", 100, 0, "hundred"),
+        **_series("mult", 12, 0, "dozen"),
+        **_series("scale", 1e3, 0, "thousand"),
+        **_series("scale", 1e6, 0, "million"),
+        **_series("scale", 1e9, 0, "billion"),
+        **_series("scale", 1e12, 0, "trillion"),
+    },
+    "es": {
+        **_series("unit", 0, 1, "cero uno dos tres cuatro cinco seis siete ocho nueve"),
+        **_series("unit", 1, 0, "un una"),
+        **_series("teen", 10, 1, "diez once doce trece catorce quince dieciseis diecisiete"),
+        **_series("teen", 18, 1, "dieciocho diecinueve veinte veintiuno veintidos veintitres"),
+        **_series("teen", 24, 1, "veinticuatro veinticinco veintiseis veintisiete veintiocho"),
+        **_series("teen", 29, 0, "veintinueve"),
+        **_series("teen", 21, 0, "veintiun veintiuna"),
+        **_series("ten", 30, 10, "treinta cuarenta cincuenta sesenta setenta ochenta noventa"),
+        **_series("hund", 100, 0, "cien ciento"),
+        **_series("hund", 200, 100, "doscientos trescientos cuatrocientos quinientos seiscientos"),
+        **_series("hund", 700, 100, "setecientos ochocientos novecientos"),
+        **_series("hund", 200, 100, "doscientas trescientas cuatrocientas quinientas seiscientas"),
+        **_series("hund", 700, 100, "setecientas ochocientas novecientas"),
+        **_series("scale", 1e3, 0, "mil"),
+        **_series("scale", 1e6, 0, "millon millones"),
+        **_series("scale", 1e12, 0, "billon billones"),
+    },
+}
+_ALL_NUMBER_WORDS = frozenset(_NUMBER_WORDS["en"]) | frozenset(_NUMBER_WORDS["es"])
+
+# which kind of number word may follow which, so "two three" stays two numbers
+_FOLLOWS: dict[str | None, frozenset[str]] = {
+    None: frozenset({"unit", "teen", "ten", "hund", "mult", "scale"}),
+    "unit": frozenset({"mult", "scale"}),
+    "teen": frozenset({"mult", "scale"}),
+    "ten": frozenset({"unit", "scale"}),
+    "hund": frozenset({"unit", "teen", "ten", "scale"}),
+    "mult": frozenset({"unit", "teen", "ten", "scale"}),
+    "scale": frozenset({"unit", "teen", "ten", "hund", "scale"}),
+}
+_WEAK_ONES = frozenset({"one", "un", "uno", "una"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Num:
+    start: int  # including the qualifier
+    vstart: int  # where the number itself starts
+    end: int
+    value: float
+    qual: str | None
+    qual_text: str
+    unit: str | None
+    #: "one", "un", "una" are as often articles or pronouns as numbers
+    weak: bool
+    #: a bare 1800..2100, as likely a year as a count
+    year_like: bool
+    #: keys of the two words before and the two after, to pair a changed value with its original
+    ctx: tuple[str, str, str, str]
+
+
+def _parse_digits(s: str, lang: str) -> float | None:
+    s = re.sub(r"[\s\u00a0\u202f\u2009]", "", s)
+    comma, period = "," in s, "." in s
+    if comma and period:
+        dec = "," if s.rfind(",") > s.rfind(".") else "."
+        s = s.replace("." if dec == "," else ",", "").replace(dec, ".")
+    elif comma or period:
+        sep = "," if comma else "."
+        parts = s.split(sep)
+        if len(parts) > 2:
+            s = "".join(parts)
+        elif len(parts[1]) != 3:
+            s = parts[0] + "." + parts[1]
+        elif lang == "en" and sep == ".":
+            s = parts[0] + "." + parts[1]  # English "1.234 billion" is a decimal
+        else:
+            s = "".join(parts)  # 2,000 / 2.000: a thousands group in every convention we see
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _qualifier(text: str, s: int) -> tuple[str | None, str, int]:
+    # the word just before the number must end a qualifier ("than", "about", "de") for the
+    # (slow) regex to be worth trying
+    w = _LAST_WORD_RE.search(text, max(0, s - 16), s)
+    if w is None or fold(w.group(1).lstrip(_OPENING_PUNCT)) not in _QUAL_LAST_WORDS:
+        return None, "", s
+    m = _QUAL_RE.search(text, max(0, s - 40), s)
+    if not m:
+        return None, "", s
+    q = fold(re.sub(r"\s+", " ", m.group("q")))
+    return _QUALIFIERS.get(q), re.sub(r"\s+", " ", m.group("q")).lower(), m.start("q")
+
+
+def _inside_token(text: str, p: int) -> bool:
+    """Whether the digits at ``p`` continue a word or a number rather than start one."""
+    prev = text[p - 1] if p > 0 else " "
+    return (
+        prev.isalnum()
+        or prev == "_"
+        or (prev == "-" and p > 1 and text[p - 2].isalpha())  # F-16, COVID-19
+        or (prev in ".," and p > 1 and text[p - 2].isdigit())  # inside 2,000
+    )
+
+
+def _scale_and_unit(text: str, e: int, unit: str | None) -> tuple[float, str | None, int]:
+    """The scale ("million", "bn") and unit ("km", "dollars") after a number ending at ``e``;
+    ``unit`` is a currency sign already read before it. Returns (scale, unit, new end)."""
+    scale = 1.0
+    if unit is not None and (sm := _SUFFIX_SCALE_RE.match(text, e)):
+        scale, e = _SCALES[sm.group("scale").lower()], sm.end()
+    elif sm2 := _SCALE_RE.match(text, e):
+        scale, e = _SCALES[fold(re.sub(r"\s+", " ", sm2.group("scale")))], sm2.end()
+    if um := _UNIT_RE.match(text, e):
+        u = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit"))))
+        if u is not None and (unit is None or u not in _MONEY):
+            unit = unit or u
+            e = um.end()
+    return scale, unit, e
+
+
+def _read_digits(
+    text: str, p: int, lang: str, taken: bytearray
+) -> tuple[int, int, float, str | None, bool] | None:
+    """The number written in digits at ``p`` as (start, end, value, unit, year_like), or None."""
+    m = _NUM_RE.match(text, p)
+    if m is None or taken.find(1, p, m.end()) >= 0:
+        return None
+    raw, e = m.group(), m.end()
+    if (
+        len(raw) == 4
+        and raw.isdigit()
+        and raw[2] < "6"
+        and raw < "2400"
+        and _ZONE_RE.match(text, e)
+    ):
+        return p, e, int(raw[:2]) * 60 + int(raw[2:]), "time", False  # "1800 GMT" is 18:00
+    value = _parse_digits(raw, lang)
+    if value is None:
+        return None
+    c = _CURRENCY_BEFORE_RE.search(text, max(0, p - 4), p)
+    vs = c.start() if c else p
+    scale, unit, e = _scale_and_unit(text, e, _CURRENCY[c.group().strip().lower()] if c else None)
+    if e < len(text) and text[e].isalpha():
+        return None  # 2nd, 3D, 4x4: ordinals and codes
+    if unit in ("am", "pm"):
+        value = (value % 12 + (12 if unit == "pm" else 0)) * 60
+        unit = "time"
+    year_like = (
+        unit is None and scale == 1.0 and raw.isdigit() and len(raw) == 4 and 1800 <= value <= 2100
+    )
+    return vs, e, value * scale, unit, year_like
+
+
+def find_numbers(
+    text: str, lang: str, toks: list[_Tok], runs: list[int], taken: bytearray
+) -> list[_Num]:
+    out: list[_Num] = []
+    starts = [t.start for t in toks]
+
+    def context(s: int, e: int) -> tuple[str, str, str, str]:
+        k = bisect.bisect_left(starts, s)
+        j = bisect.bisect_left(starts, e)
+
+        def key(i: int) -> str:
+            return toks[i].key if 0 <= i < len(toks) else ""
+
+        return key(k - 2), key(k - 1), key(j), key(j + 1)
+
+    def add(vs: int, e: int, value: float, unit: str | None, weak: bool, year_like: bool) -> None:
+        qual, qtext, s = _qualifier(text, vs)
+        if qual is not None:
+            year_like = False
+        out.append(_Num(s, vs, e, value, qual, qtext, unit, weak, year_like, context(s, e)))
+        taken[s:e] = b"\x01" * (e - s)
+
+    for p in runs:
+        if (m := _TIME_RE.match(text, p)) is None or taken.find(1, m.start(), m.end()) >= 0:
+            continue
+        h, mi = int(m.group("h")), int(m.group("mi"))
+        ap = (m.group("ap") or "").lower()[:1]
+        h = h % 12 + (12 if ap == "p" else 0) if ap else h
+        add(m.start(), m.end(), h * 60 + mi, "time", False, False)
+
+    for p in runs:
+        if taken[p] or _inside_token(text, p):
+            continue
+        found = _read_digits(text, p, lang, taken)
+        if found is not None:
+            vs, e, value, unit, year_like = found
+            add(vs, e, value, unit, False, year_like)
+
+    words = _NUMBER_WORDS.get(lang)
+    if words:
+        _number_words(text, toks, words, taken, add)
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _and_joins(
+    text: str, toks: list[_Tok], words: dict[str, tuple[_NumKind, float]], j: int
+) -> bool:
+    """Whether the "and" at ``j`` joins a smaller number word ("two hundred and fifty")."""
+    nxt = words.get(toks[j + 1].fold)
+    return bool(
+        nxt and nxt[0] in ("unit", "teen", "ten") and text[toks[j].end : toks[j + 1].start] == " "
+    )
+
+
+def _word_run(
+    text: str, toks: list[_Tok], words: dict[str, tuple[_NumKind, float]], taken: bytearray, k: int
+) -> tuple[int, float]:
+    """The run of number words starting at token ``k``: (its last token, its value)."""
+    n = len(toks)
+    total = current = biggest = 0.0
+    prev: str | None = None
+    last = j = k
+    while j < n:
+        tj = toks[j]
+        if j > k and text[toks[j - 1].end : tj.start] not in (" ", "-", "\u00a0"):
+            break
+        if tj.fold in ("and", "y") and prev in ("mult", "scale", "hund", "ten") and j + 1 < n:
+            if not _and_joins(text, toks, words, j):
+                break
+            j += 1
+            continue
+        entry = words.get(tj.fold)
+        if entry is None or entry[0] not in _FOLLOWS[prev] or taken.find(1, tj.start, tj.end) >= 0:
+            break
+        kind, v = entry
+        if kind in ("unit", "teen", "ten", "hund"):
+            current += v
+        elif kind == "mult":
+            current = (current or 1) * v
+        else:
+            if total == 0 and current == 0:
+                current = 1
+            total = (total + current) * v if v > biggest else total + current * v
+            biggest = max(biggest, v)
+            current = 0
+        prev = kind
+        last = j
+        j += 1
+    return last, total + current
+
+
+def _number_words(
+    text: str,
+    toks: list[_Tok],
+    words: dict[str, tuple[_NumKind, float]],
+    taken: bytearray,
+    add: Callable[[int, int, float, str | None, bool, bool], None],
+) -> None:
+    """Runs of number words ("two hundred and fifty", "dos mil millones") as values."""
+    k = 0
+    n = len(toks)
+    while k < n:
+        t = toks[k]
+        if t.fold not in words or taken.find(1, t.start, t.end) >= 0:
+            k += 1
+            continue
+        first = k
+        last, value = _word_run(text, toks, words, taken, k)
+        start = toks[first].start
+        # "a hundred", "a million"
+        if (
+            toks[first].fold in words
+            and words[toks[first].fold][0] in ("mult", "scale")
+            and first > 0
+        ):
+            art = toks[first - 1]
+            if art.fold in ("a", "an") and text[art.end : start] == " ":
+                start = art.start
+        end = toks[last].end
+        unit = None
+        if um := _UNIT_RE.match(text, end):
+            unit = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit"))))
+            if unit is not None:
+                end = um.end()
+        # "one" and "una" are as often pronouns or articles; "million" alone is "a million" or
+        # part of a word like "million-strong"
+        weak = first == last and (
+            toks[first].fold in _WEAK_ONES or words[toks[first].fold][0] in ("mult", "scale")
+        )
+        add(start, end, value, unit, weak, False)
+        k = last + 1
+
+
+def _num_label(text: str, x: _Num) -> str:
+    return text[x.vstart : x.end]
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _units_compatible(a: _Num, b: _Num) -> bool:
+    if a.unit == b.unit:
+        return True
+    # "25 miles" written "25" is loose but not wrong; "50%" written "50" is
+    loose = a.unit if b.unit is None else b.unit if a.unit is None else None
+    return loose is not None and loose != "percent" and loose not in _MONEY
+
+
+def _converts(a: _Num, b: _Num) -> bool:
+    if a.unit is None or b.unit is None or b.value == 0:
+        return False
+    f = _CONVERSIONS.get((a.unit, b.unit)) or (
+        1 / _CONVERSIONS[(b.unit, a.unit)] if (b.unit, a.unit) in _CONVERSIONS else None
+    )
+    return f is not None and abs(a.value * f / b.value - 1) <= 0.1
+
+
+def _qual_detail(a: _Num, b: _Num) -> str:
+    if a.qual == b.qual:
+        return ""
+    if a.qual is None:
+        return f"qualifier added: {b.qual_text}"
+    if b.qual is None:
+        return f"qualifier removed: {a.qual_text}"
+    return f"qualifier changed: {a.qual_text} → {b.qual_text}"
+
+
+def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
+    """Report number changes; return year-like numbers left over, as years for the date pass."""
+    ta, tb = out.a.doc.text, out.b.doc.text
+    na = [out.a.doc.nums[k] for k in _inside(out.a.doc.nums, *out.a.span)]
+    nb = [out.b.doc.nums[k] for k in _inside(out.b.doc.nums, *out.b.span)]
+    ua, ub = list(range(len(na))), list(range(len(nb)))
+
+    def take(pred: Callable[[_Num, _Num], bool]) -> list[tuple[int, int]]:
+        got: list[tuple[int, int]] = []
+        for i in list(ua):
+            for j in ub:
+                if pred(na[i], nb[j]):
+                    got.append((i, j))
+                    ua.remove(i)
+                    ub.remove(j)
+                    break
+        return got
+
+    take(lambda x, y: _same(x.value, y.value) and x.qual == y.qual and _units_compatible(x, y))
+    for i, j in take(lambda x, y: _same(x.value, y.value) and not (x.year_like and y.year_like)):
+        x, y = na[i], nb[j]
+        parts = [_qual_detail(x, y)]
+        if not _units_compatible(x, y):
+            parts.append(f"unit changed: {x.unit or 'none'} → {y.unit or 'none'}")
+        out.add("number", (x.start, x.end), (y.start, y.end), "; ".join(p for p in parts if p))
+    # "25 miles (40 km)" against "40 km": the conversion is the same quantity
+    ua = [i for i in ua if not any(_converts(na[i], y) for y in nb)]
+    ub = [j for j in ub if not any(_converts(nb[j], x) for x in na)]
+    years_a = [_Date(na[i].start, na[i].end, y=int(na[i].value)) for i in ua if na[i].year_like]
+    years_b = [_Date(nb[j].start, nb[j].end, y=int(nb[j].value)) for j in ub if nb[j].year_like]
+    ua = [i for i in ua if not na[i].year_like and not na[i].weak]
+    ub = [j for j in ub if not nb[j].year_like and not nb[j].weak]
+
+    def score(x: _Num, y: _Num) -> int:
+        """Words in common around the two numbers; a content word counts double."""
+        if x.unit and y.unit and x.unit != y.unit and not _converts(x, y):
+            return -1
+        same = [p for p, q in zip(x.ctx, y.ctx, strict=True) if p and p == q]
+        return len(same) + sum(w not in _STOP_KEYS for w in same)
+
+    cands = sorted(
+        ((score(na[i], nb[j]), i, j) for i in ua for j in ub),
+        key=lambda c: (-c[0], c[1], c[2]),
+    )
+    # "300 engineers" / "200 engineers": the same place in the sentence, another value. When
+    # each passage has just the one number, it is the same one whatever the words around it;
+    # across languages the words differ, so a translation's numbers pair in order.
+    counted_a = sum(not (x.weak or x.year_like) for x in na)
+    counted_b = sum(not (y.weak or y.year_like) for y in nb)
+    lone = out.related and (
+        (len(ua) == len(ub) == 1 and counted_a == counted_b == 1)
+        or (out.cross and len(ua) == len(ub))
+    )
+    if lone and out.cross:
+        cands = [(1, i, j) for i, j in zip(ua, ub, strict=True) if score(na[i], nb[j]) >= 0]
+    for sc, i, j in cands:
+        if i in ua and j in ub and (sc >= 2 or (lone and sc >= 0)):
+            x, y = na[i], nb[j]
+            parts = [
+                f"value changed: {_num_label(ta, x)} → {_num_label(tb, y)}",
+                _qual_detail(x, y),
+            ]
+            out.add("number", (x.start, x.end), (y.start, y.end), "; ".join(p for p in parts if p))
+            ua.remove(i)
+            ub.remove(j)
+    if out.related:
+        for i in ua:
+            out.add("number", (na[i].start, na[i].end), None, "number dropped")
+        for j in ub:
+            out.add("number", None, (nb[j].start, nb[j].end), "number added")
+    return years_a, years_b

@@ -1,0 +1,235 @@
+"""Inputs of ``retold index add``: files, directories, JSON lines and WARC archives.
+
+Readers only find documents and their metadata (:class:`RawDoc`); reading and
+extracting the text is per-document work done later, in parallel. Every
+problem with one record (a line that is not JSON, an id that is not valid
+Unicode, a broken WARC record, an unreadable directory) becomes a
+:class:`Rejected` item with a one-line reason, and reading goes on. Memory is
+bounded per record: a JSON line is read up to :data:`MAX_LINE_BYTES` and a
+document's text up to the size cap, whatever the file or its compression holds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from retold.ingest.decode import DEFAULT_MAX_BYTES, human_size
+from retold.ingest.records import Item, RawDoc, Rejected, surrogate_at
+from retold.ingest.warc import read_warc
+
+__all__ = [
+    "MAX_LINE_BYTES",
+    "SUPPORTED",
+    "capped_lines",
+    "iter_inputs",
+    "read_jsonl",
+    "read_warc",
+]
+
+_TEXT = (".txt", ".text", ".md")
+_HTML = (".html", ".htm", ".xhtml", ".shtml")
+_JSONL = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+_WARC = (".warc", ".warc.gz")
+SUPPORTED = _TEXT + _HTML + _JSONL + _WARC
+_META = ("title", "url", "published", "source")
+#: The longest JSON line read: a text at the size cap, with room for JSON's
+#: escapes. A longer line is skipped as it streams past, never held whole.
+MAX_LINE_BYTES = 4 * DEFAULT_MAX_BYTES
+_SKIP_CHUNK = 1 << 20
+
+
+def _shown(path: str) -> str:
+    """A path as it can be printed on one line (undecodable bytes escaped)."""
+    return path if path.isprintable() and surrogate_at(path) < 0 else ascii(path)
+
+
+def iter_inputs(paths: Iterable[str]) -> Iterator[Item]:
+    """Everything to index under ``paths`` (files, directories, ``-`` = JSON lines on stdin)."""
+    for arg in paths:
+        if arg == "-":
+            yield from _read_stdin()
+            continue
+        p = Path(arg)
+        if not p.exists():
+            yield Rejected(_shown(arg), "no such file or directory")
+        elif p.is_dir():
+            yield from _walk(p)
+        else:
+            yield from _read_file(p, explicit=True)
+
+
+def _read_stdin() -> Iterator[Item]:
+    stdin = sys.stdin
+    try:
+        if stdin is None or stdin.closed:
+            raise ValueError("closed")
+        fh = stdin.buffer
+        yield from read_jsonl(fh, name="<stdin>")
+    except (OSError, ValueError) as exc:
+        # "-" with stdin closed (``<&-``) or not readable
+        yield Rejected("<stdin>", f"standard input cannot be read ({exc})")
+
+
+def _walk(root: Path) -> Iterator[Item]:
+    """Files under ``root`` in a stable order; hidden files and directories are
+    skipped, and a directory that cannot be listed is reported."""
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+        yield from _walk_errors(errors)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for f in sorted(filenames):
+            if not f.startswith("."):
+                yield from _read_file(Path(dirpath) / f, explicit=False)
+    yield from _walk_errors(errors)
+
+
+def _walk_errors(errors: list[OSError]) -> Iterator[Item]:
+    for exc in errors:
+        where = _shown(str(exc.filename or "?"))
+        yield Rejected(where, f"directory skipped: {exc.strerror or exc}")
+    errors.clear()
+
+
+def _read_file(p: Path, *, explicit: bool) -> Iterator[Item]:
+    name = p.name.lower()
+    if surrogate_at(str(p)) >= 0:
+        # os.fsdecode keeps undecodable bytes as lone surrogates: such a name
+        # cannot be stored as an id or printed
+        yield Rejected(_shown(str(p)), "the file name is not valid UTF-8; rename the file")
+    elif name.endswith(_JSONL):
+        yield from _open_jsonl(p)
+    elif name.endswith(_WARC):
+        yield from read_warc(p)
+    elif name.endswith(_TEXT + _HTML) or explicit:
+        # a file named on the command line is read whatever its name (sniffed)
+        yield RawDoc(id=str(p.resolve()), origin=str(p), kind="path", data=str(p))
+    else:
+        yield Rejected(str(p), f"not a supported file type (supported: {' '.join(SUPPORTED)})")
+
+
+# --- JSON lines -------------------------------------------------------------
+
+
+def _open_jsonl(p: Path) -> Iterator[Item]:
+    opener: Any = gzip.open if p.name.lower().endswith(".gz") else open
+    try:
+        with opener(p, "rb") as fh:
+            yield from read_jsonl(fh, name=str(p), id_prefix=str(p.resolve()))
+    except (OSError, EOFError, zlib.error) as exc:
+        # an unreadable file, or a gzip stream that breaks off: keep what was read
+        yield Rejected(str(p), f"reading stopped: {getattr(exc, 'strerror', None) or exc}")
+
+
+def capped_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line)``; ``None`` for a line over ``limit`` bytes, which is
+    read past in chunks (a gzip bomb of one endless line costs time, not memory)."""
+    no = 0
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        no += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while True:
+                rest = fh.readline(_SKIP_CHUNK)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield no, None
+            continue
+        yield no, raw
+
+
+def read_jsonl(
+    fh: IO[bytes],
+    *,
+    name: str,
+    id_prefix: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Item]:
+    """Documents from JSON lines: ``{"id", "text"}`` or ``{"id", "html"}``, plus
+    optional ``title``, ``url``, ``published`` and ``source`` (the publisher).
+
+    A line without an id gets ``<file>:<line>`` (stable, so re-adding is
+    idempotent). A text or HTML over ``max_bytes`` (UTF-8) is rejected.
+    """
+    for no, raw in capped_lines(fh, max(MAX_LINE_BYTES, 4 * max_bytes)):
+        where = f"{name}:{no}"
+        if raw is None:
+            yield Rejected(where, f"line longer than {human_size(MAX_LINE_BYTES)}; skipped")
+        elif raw.strip():
+            yield _jsonl_item(raw, no, where, id_prefix or name, max_bytes)
+
+
+def _parse_line(raw: bytes, no: int) -> dict[str, Any] | str:
+    """The object on a line, or why there is none."""
+    try:
+        line = raw.decode("utf-8-sig" if no == 1 else "utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not JSON ({exc.msg})"
+    except ValueError as exc:  # an integer past Python's digit limit
+        return f"not usable JSON ({exc})"
+    except RecursionError:
+        return "not usable JSON (nested too deeply)"
+    if not isinstance(obj, dict):
+        return 'expected an object like {"id": ..., "text": ...}'
+    return obj
+
+
+def _bad_strings(obj: dict[str, Any]) -> str | None:
+    """Why the record's strings cannot be stored (a lone surrogate), or None."""
+    for key in ("id", "text", "html", *_META):
+        v = obj.get(key)
+        if isinstance(v, str):
+            at = surrogate_at(v)
+            if at >= 0:
+                return (
+                    f'"{key}" holds a lone surrogate ({ascii(v[at])[1:-1]} at character {at}), '
+                    "which is not valid Unicode; fix the producer's encoding"
+                )
+    return None
+
+
+def _jsonl_item(raw: bytes, no: int, where: str, prefix: str, max_bytes: int) -> Item:
+    obj = _parse_line(raw, no)
+    if isinstance(obj, str):
+        return Rejected(where, obj)
+    text, html = obj.get("text"), obj.get("html")
+    if not isinstance(text, str) and not isinstance(html, str):
+        return Rejected(where, 'no "text" or "html" string')
+    doc_id = obj.get("id")
+    if isinstance(doc_id, (int, float)) and not isinstance(doc_id, bool):
+        doc_id = str(doc_id)
+    if doc_id is not None and not (isinstance(doc_id, str) and doc_id):
+        return Rejected(where, '"id" must be a non-empty string or a number')
+    bad = _bad_strings(obj)
+    if bad is not None:
+        return Rejected(where, bad)
+    data = text if isinstance(text, str) else str(html)
+    # a character is at most 4 bytes: encode only when the length cannot tell
+    if len(data) > max_bytes or (
+        len(data) * 4 > max_bytes and len(data.encode("utf-8")) > max_bytes
+    ):
+        field = "text" if isinstance(text, str) else "html"
+        return Rejected(where, f'"{field}" is over the {human_size(max_bytes)} size cap')
+    meta = {k: obj[k] if isinstance(obj.get(k), str) else None for k in _META}
+    return RawDoc(
+        id=doc_id or f"{prefix}:{no}",
+        origin=where,
+        kind="text" if isinstance(text, str) else "html",
+        data=data,
+        url=meta["url"],
+        title=meta["title"],
+        published=meta["published"],
+        publisher=meta["source"],
+    )

@@ -1,0 +1,248 @@
+"""Worker processes for the CPU-bound work, stopped and replaced when a request times out.
+
+Why processes and not threads: a thread cannot be interrupted, so a request
+that times out in a thread pool keeps its worker busy until the work ends on
+its own (measured on the ``http.server`` version: a 504 after 0.3 s left the
+worker busy for the full comparison). A worker process can be killed at the
+deadline and a fresh one forked in its place in milliseconds.
+
+The workers are forked from a forkserver that imported retold and loaded the
+sentence encoder once (:mod:`retold.service._warm`), so each starts warm and
+shares the model's memory with its siblings. The event loop never waits on a
+worker: a small thread per busy worker blocks on its pipe instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing as mp
+import multiprocessing.connection
+import signal
+import threading
+import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from retold import errors
+
+__all__ = ["ApiError", "WorkerCrashError", "WorkerPool"]
+
+log = logging.getLogger("retold.service")
+
+
+class ApiError(Exception):
+    """An error answered with the one JSON error shape."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+class WorkerCrashError(Exception):
+    """An unexpected exception in a worker; carries the worker's traceback for the log."""
+
+    def __init__(self, summary: str, details: str) -> None:
+        super().__init__(summary)
+        self.details = details
+
+
+def _worker_main(conn: mp.connection.Connection, config: dict[str, Any]) -> None:
+    """A worker's loop: run ``jobs.<name>(*args)`` and send back how it went."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    from retold.service import jobs
+
+    jobs.configure(config)
+    while True:
+        try:
+            name, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        reply: tuple[Any, ...]
+        try:
+            reply = ("ok", getattr(jobs, name)(*args))
+        except errors.RetoldError as exc:
+            reply = ("retold", type(exc).__name__, str(exc))
+        except Exception as exc:
+            reply = ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        conn.send(reply)
+
+
+class _Worker:
+    def __init__(self, ctx: Any, config: dict[str, Any]) -> None:
+        parent, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, config), daemon=True)
+        self.proc.start()
+        child.close()
+        self.conn: mp.connection.Connection = parent
+        self.killed = False
+
+    def call(self, name: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Send a job and wait for its reply (blocking: runs in a pool thread)."""
+        self.conn.send((name, args))
+        reply: tuple[Any, ...] = self.conn.recv()
+        return reply
+
+    def kill(self) -> None:
+        self.killed = True
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+
+    def close(self) -> None:
+        self.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+def _context() -> Any:
+    """Forkserver when the platform has it (fork from a clean, warm process), else spawn."""
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["retold.service._warm"])
+    return ctx
+
+
+def _reraise(reply: tuple[Any, ...]) -> Any:
+    status = reply[0]
+    if status == "ok":
+        return reply[1]
+    if status == "retold":
+        cls = getattr(errors, reply[1], errors.RetoldError)
+        if not (isinstance(cls, type) and issubclass(cls, errors.RetoldError)):
+            cls = errors.RetoldError
+        raise cls(reply[2])
+    raise WorkerCrashError(reply[1], reply[2])
+
+
+class WorkerPool:
+    """``size`` worker processes with ``queue_size`` requests allowed to wait for one.
+
+    :meth:`run` answers 503 at once when every worker is busy and the queue is
+    full, and 504 at the deadline, when it also kills the worker doing the job
+    (the worker is replaced in the background).
+    """
+
+    def __init__(self, name: str, size: int, queue_size: int, config: dict[str, Any]) -> None:
+        self.name = name
+        self.size = size
+        self.queue_size = queue_size
+        self._config = config
+        self._ctx = _context()
+        self._workers: list[_Worker] = []
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._admitted = 0
+        self.busy = 0
+        self.replaced = 0
+        # one thread per busy worker waits on its pipe; one more starts replacements
+        self._waiters = ThreadPoolExecutor(size, thread_name_prefix=f"retold-{name}")
+        self._spawner = ThreadPoolExecutor(1, thread_name_prefix=f"retold-{name}-spawn")
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> None:
+        """Start the workers (blocking; call before serving)."""
+        for _ in range(self.size):
+            w = _Worker(self._ctx, self._config)
+            self._workers.append(w)
+            self._idle.put_nowait(w)
+
+    def call_now(self, name: str, *args: Any) -> Any:
+        """Run a job synchronously on an idle worker (before the event loop serves)."""
+        w = self._idle.get_nowait()
+        try:
+            return _reraise(w.call(name, args))
+        finally:
+            self._idle.put_nowait(w)
+
+    async def run(self, name: str, *args: Any, timeout: float) -> Any:
+        """Run ``jobs.<name>(*args)`` on a worker within ``timeout`` seconds."""
+        if self._admitted >= self.size + self.queue_size:
+            raise ApiError(
+                503,
+                "overloaded",
+                "the server is busy (all workers and the queue are taken); retry shortly",
+                {"Retry-After": "1"},
+            )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        self._admitted += 1
+        try:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), timeout)
+            except TimeoutError:
+                raise _timeout(timeout) from None
+            self.busy += 1
+            fut = loop.run_in_executor(self._waiters, worker.call, name, args)
+            fut.add_done_callback(lambda f: self._returned(worker, f))
+            try:
+                reply = await asyncio.wait_for(asyncio.shield(fut), deadline - loop.time())
+            except TimeoutError:
+                # the job cannot be interrupted, its process can: the pipe then
+                # closes, the waiting thread returns and the worker is replaced
+                worker.kill()
+                raise _timeout(timeout) from None
+        finally:
+            self._admitted -= 1
+        return _reraise(reply)
+
+    def _returned(self, worker: _Worker, fut: asyncio.Future[Any]) -> None:
+        """A job ended (done, failed or killed): the worker goes back, or is replaced."""
+        if fut.cancelled() or fut.exception() is not None or worker.killed:
+            if not worker.killed:  # the process died on its own (e.g. out of memory)
+                log.error("worker of the %s pool died; replacing it", self.name)
+            if self._closed:
+                return
+            spawned: Future[_Worker] = self._spawner.submit(self._replace, worker)
+            loop = asyncio.get_running_loop()
+            spawned.add_done_callback(
+                lambda f: loop.call_soon_threadsafe(self._back, _result_or_none(f))
+            )
+            return
+        self._back(worker)
+
+    def _back(self, worker: _Worker | None) -> None:
+        self.busy -= 1
+        if worker is not None and not self._closed:
+            self._idle.put_nowait(worker)
+
+    def _replace(self, old: _Worker) -> _Worker:
+        old.close()
+        new = _Worker(self._ctx, self._config)
+        with self._lock:
+            self._workers = [w for w in self._workers if w is not old] + [new]
+        self.replaced += 1
+        return new
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+        for w in workers:
+            w.kill()
+        for w in workers:
+            w.close()
+        self._waiters.shutdown(wait=False, cancel_futures=True)
+        self._spawner.shutdown(wait=False, cancel_futures=True)
+
+
+def _result_or_none(fut: Future[_Worker]) -> _Worker | None:
+    exc = fut.exception()
+    if exc is not None:
+        log.error("could not start a worker to replace a stopped one: %s", exc)
+        return None
+    return fut.result()
+
+
+def _timeout(timeout: float) -> ApiError:
+    return ApiError(
+        504,
+        "timeout",
+        f"the request took longer than {timeout:g} s and was stopped; try a shorter article",
+    )
