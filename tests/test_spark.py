@@ -321,3 +321,31 @@ def test_embedded_add_encodes_each_sentence_once(tmp_path: Path) -> None:
         assert ix.add(docs).added == 4
     assert len(enc.seen) == len(set(enc.seen))
     assert sum(s.startswith("The city council") for s in enc.seen) == 1
+
+
+@pytest.mark.slow
+def test_cli_missing_input_and_foreign_out(tmp_path: Path) -> None:
+    """A missing input is recorded in rejected/ and the job goes on; an output
+    directory holding another job's stages gets a one-line error, not a mix."""
+    import pyarrow.parquet as pq
+
+    retold = str(Path(sys.executable).parent / "retold")
+    out = tmp_path / "out"
+    base = [retold, "spark", "stories", "--out", str(out), "--master", "local[2]"]
+    done = subprocess.run(
+        [*base, "--encoder", "hashing", "-q", str(tmp_path / "nowhere.jsonl")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    rejected = pq.read_table(out / "rejected").to_pylist()
+    assert [r["reason"] for r in rejected] == ["no such file or directory"]
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"id": "x", "text": "One sentence here."}) + "\n")
+    again = subprocess.run(
+        [*base, "--encoder", "hashing", str(other)], capture_output=True, text=True
+    )
+    assert again.returncode != 0
+    errors = [ln for ln in again.stderr.splitlines() if ln.startswith("retold: error:")]
+    assert len(errors) == 1 and "other inputs or settings" in errors[0]
+    assert "Traceback" not in again.stderr

@@ -81,6 +81,7 @@ def run(spark: Any, params: JobParams, log: Any = None) -> dict[str, Any]:
     st = Stages(spark, params.out)
     sketch = SketchParams()
 
+    _same_job(spark, st, params)
     raw = st.get("raw", lambda: read_stage(spark, list(params.inputs)))
     say("read")
     # ids: the first occurrence of an id wins (rejected records hold no id)
@@ -146,6 +147,20 @@ def _recall(spark: Any, params: JobParams, encoded: Any, live: Any, links: Any) 
         "found": found,
         "recall": round(found / len(ref), 4) if ref else 1.0,
     }
+
+
+def _same_job(spark: Any, st: Stages, params: JobParams) -> None:
+    """Saved stages are reused only by the job that saved them (same inputs and
+    settings): another job's stages would mix two corpora."""
+    from retold.errors import UsageError
+
+    key = json.dumps({k: v for k, v in asdict(params).items() if k != "out"}, sort_keys=True)
+    saved = st.get("job", lambda: spark.createDataFrame([(key,)], "key string")).first()
+    if saved is not None and saved["key"] != key:
+        raise UsageError(
+            f"{params.out} holds the stages of a job with other inputs or settings; "
+            "give another --out, or delete it to start over"
+        )
 
 
 def _first_by(df: Any, key: str) -> Any:
@@ -265,6 +280,8 @@ def _block_candidates(spark: Any, params: JobParams, encoded: Any, live: Any) ->
     from pyspark.sql import functions as F
 
     n = live.count()
+    if not n:
+        return spark.createDataFrame([], "a string, b string")
     n_blocks = max(1, -(-n // params.block))
     sample = live.select("doc_vector", "hash").orderBy("hash").limit(n_blocks).collect()
     cents = np.stack([np.frombuffer(r["doc_vector"], dtype=np.float16) for r in sample])
