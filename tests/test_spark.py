@@ -104,14 +104,16 @@ def build_fixture(root: Path) -> dict[str, int]:
     return counts
 
 
-def embedded_stories(fixture: Path, index_dir: Path, encoder: Any) -> list[dict[str, Any]]:
+def embedded_stories(
+    inputs: Path | list[str], index_dir: Path, encoder: Any
+) -> list[dict[str, Any]]:
     """``retold index add`` + ``retold stories`` on the fixture (the library calls
     the commands make)."""
     from retold.index import Index
     from retold.stories import StoryBook
 
     with Index(index_dir, encoder=encoder) as ix:
-        ix.add_paths([str(fixture)])
+        ix.add_paths(inputs if isinstance(inputs, list) else [str(inputs)])
         with StoryBook(ix, k=10, min_similarity=0.6) as book:
             book.update()
             return [s.to_dict() for s in book.stories()]
@@ -197,8 +199,9 @@ def test_exact_equals_embedded_cheap_encoder(
 
     fixture, counts = fixture_dir
     assert counts["inputs"] >= 300
-    manifest = _run(session, [str(fixture)], tmp_path / "out", exact=True, encoder="hashing:256")
-    want = embedded_stories(fixture, tmp_path / "ix", HashingEncoder(256))
+    inputs = [str(fixture), str(tmp_path / "nowhere.jsonl")]  # a missing input is recorded
+    manifest = _run(session, inputs, tmp_path / "out", exact=True, encoder="hashing:256")
+    want = embedded_stories(inputs, tmp_path / "ix", HashingEncoder(256))
     got = spark_stories(tmp_path / "out")
     assert len(want) >= 20
     assert _comparable(got) == _comparable(want)
@@ -216,6 +219,7 @@ def test_exact_equals_embedded_cheap_encoder(
     rejected = pq.read_table(tmp_path / "out" / "rejected").to_pylist()
     reasons = " ".join(r["reason"] for r in rejected)
     assert "Content-Length" in reasons and "not JSON" in reasons
+    assert "no such file or directory" in reasons
     docs = pq.read_table(tmp_path / "out" / "documents").to_pylist()
     ids = [d["id"] for d in docs]
     assert len(ids) == len(set(ids))
@@ -256,6 +260,12 @@ def test_resume_after_kill(fixture_dir: tuple[Path, dict[str, int]], tmp_path: P
     links = pq.read_table(out / "links").to_pylist()
     assert len(links) == len({(ln["a"], ln["b"], ln["found"]) for ln in links})
     assert manifest["counts"]["stories"] > 0
+    # the directory now belongs to this job: another one gets a one-line error
+    other = subprocess.run([*cmd, "-k", "3"], capture_output=True, text=True)
+    assert other.returncode != 0
+    errors = [ln for ln in other.stderr.splitlines() if ln.startswith("retold: error:")]
+    assert len(errors) == 1 and "other inputs or settings" in errors[0]
+    assert "Traceback" not in other.stderr
 
 
 def test_approximate_blocks_record_recall(
@@ -321,31 +331,3 @@ def test_embedded_add_encodes_each_sentence_once(tmp_path: Path) -> None:
         assert ix.add(docs).added == 4
     assert len(enc.seen) == len(set(enc.seen))
     assert sum(s.startswith("The city council") for s in enc.seen) == 1
-
-
-@pytest.mark.slow
-def test_cli_missing_input_and_foreign_out(tmp_path: Path) -> None:
-    """A missing input is recorded in rejected/ and the job goes on; an output
-    directory holding another job's stages gets a one-line error, not a mix."""
-    import pyarrow.parquet as pq
-
-    retold = str(Path(sys.executable).parent / "retold")
-    out = tmp_path / "out"
-    base = [retold, "spark", "stories", "--out", str(out), "--master", "local[2]"]
-    done = subprocess.run(
-        [*base, "--encoder", "hashing", "-q", str(tmp_path / "nowhere.jsonl")],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    rejected = pq.read_table(out / "rejected").to_pylist()
-    assert [r["reason"] for r in rejected] == ["no such file or directory"]
-    other = tmp_path / "other.jsonl"
-    other.write_text(json.dumps({"id": "x", "text": "One sentence here."}) + "\n")
-    again = subprocess.run(
-        [*base, "--encoder", "hashing", str(other)], capture_output=True, text=True
-    )
-    assert again.returncode != 0
-    errors = [ln for ln in again.stderr.splitlines() if ln.startswith("retold: error:")]
-    assert len(errors) == 1 and "other inputs or settings" in errors[0]
-    assert "Traceback" not in again.stderr
