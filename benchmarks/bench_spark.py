@@ -111,7 +111,7 @@ class PeakRSS:
         self._thread.join()
 
 
-def run_spark(corpus: Path, out: Path, cores: int, encoder: str) -> dict[str, Any]:
+def run_spark(corpus: Path, out: Path, cores: int, encoder: str, block: int) -> dict[str, Any]:
     from retold.spark import JobParams, get_session, run
 
     shutil.rmtree(out, ignore_errors=True)
@@ -119,7 +119,8 @@ def run_spark(corpus: Path, out: Path, cores: int, encoder: str) -> dict[str, An
         started = time.monotonic()
         spark = get_session(f"local[{cores}]", conf={"spark.driver.memory": "4g"})
         try:
-            manifest = run(spark, JobParams(inputs=(str(corpus),), out=str(out), encoder=encoder))
+            params = JobParams(inputs=(str(corpus),), out=str(out), encoder=encoder, block=block)
+            manifest = run(spark, params)
         finally:
             spark.stop()
         wall = time.monotonic() - started
@@ -154,6 +155,7 @@ def main() -> None:
     )
     ap.add_argument("--cores", default="2,1", help="executor cores to run with (default 2,1)")
     ap.add_argument("--no-embedded", action="store_true", help="skip the embedded baseline")
+    ap.add_argument("--block", type=int, default=2000, help="articles per candidate block")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     spec = "hashing:256" if args.encoder == "hashing" else "use"
@@ -163,7 +165,7 @@ def main() -> None:
         print(f"corpus: {n} articles (JSON lines, 8 files), encoder {spec}", flush=True)
         runs: dict[int, dict[str, Any]] = {}
         for c in [int(x) for x in args.cores.split(",") if x]:
-            runs[c] = run_spark(tmp / "corpus", tmp / f"out{c}", c, spec)
+            runs[c] = run_spark(tmp / "corpus", tmp / f"out{c}", c, spec, args.block)
             r = runs[c]
             print(f"spark local[{c}]: {r['wall']:.1f} s, peak {r['peak_rss'] / 2**20:.0f} MiB, "
                   f"{json.dumps(r['manifest']['counts'])}, recall {r['manifest'].get('recall')}",

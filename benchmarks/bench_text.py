@@ -66,26 +66,32 @@ def main() -> None:
     )
     t_new = _best_of(lambda: [Indel.normalized_similarity(a, b) for a, b in pairs])
     gaps = sorted(n - o for o, n in zip(old, new, strict=True))
-    print(
-        f"token similarity, {len(pairs)} MRPC pairs: difflib {t_old * 1e3:.1f} ms, "
-        f"RapidFuzz {t_new * 1e3:.1f} ms, speed-up x{t_old / t_new:.1f}"
-    )
-    print(
-        f"  RapidFuzz - difflib score: differs on {sum(g > 1e-9 for g in gaps)} pairs, "
-        f"median {gaps[len(gaps) // 2]:.3f}, max {gaps[-1]:.3f}, min {gaps[0]:.3f}"
-    )
-
     words = sorted({w for a, b in pairs for w in a + b if len(w) >= 5 and w.isalpha()})[:600]
     cases = [(a, b, 1 if max(len(a), len(b)) <= 8 else 2) for a in words[:300] for b in words[300:]]
-    t_old = _best_of(lambda: [_osa_loop(a, b, k) <= k for a, b, k in cases], runs=1)
-    t_new = _best_of(lambda: [OSA.distance(a, b, score_cutoff=k) <= k for a, b, k in cases])
+    o_old = _best_of(lambda: [_osa_loop(a, b, k) <= k for a, b, k in cases], runs=1)
+    o_new = _best_of(lambda: [OSA.distance(a, b, score_cutoff=k) <= k for a, b, k in cases])
     same = all(
         (_osa_loop(a, b, k) <= k) == (OSA.distance(a, b, score_cutoff=k) <= k) for a, b, k in cases
     )
-    print(
-        f"bounded OSA distance, {len(cases)} word pairs: loop {t_old * 1e3:.1f} ms, "
-        f"RapidFuzz {t_new * 1e3:.1f} ms, speed-up x{t_old / t_new:.1f}, same decisions: {same}"
-    )
+    result = {
+        "token_similarity": {
+            "pairs": len(pairs),
+            "difflib_ms": round(t_old * 1e3, 1),
+            "rapidfuzz_ms": round(t_new * 1e3, 1),
+            "speedup": round(t_old / t_new, 1),
+            "pairs_scored_differently": sum(g > 1e-9 for g in gaps),
+            "score_gap_median": round(gaps[len(gaps) // 2], 3),
+            "score_gap_max": round(gaps[-1], 3),
+        },
+        "bounded_osa": {
+            "word_pairs": len(cases),
+            "loop_ms": round(o_old * 1e3, 1),
+            "rapidfuzz_ms": round(o_new * 1e3, 1),
+            "speedup": round(o_old / o_new, 1),
+            "same_decisions": same,
+        },
+    }
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -281,7 +281,27 @@ def _month_date(
         out.append(_Date(start, end, year, form.value, day, d2=last))
 
 
-def find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list[_Date]:
+def _numeric_date(m: re.Match[str], lang: str) -> _Date | None:
+    """The date a _NUMDATE_RE match stands for ("2025-12-29", "29/12/2025", "12.29.25"), if any."""
+    if m.group("iy"):
+        y, mo, d = _year(m.group("iy")), int(m.group("im")), int(m.group("id"))
+    else:
+        if m.group("sep") == "." and len(m.group("r")) != 4:
+            return None  # 1.2.25 is as likely a version or a list
+        one, two, r = int(m.group("p")), int(m.group("q")), m.group("r")
+        y = _year(r) if len(r) == 4 else 2000 + int(r)
+        # day first unless it cannot be, or the text is English and it can be either
+        if one > 12 or (two <= 12 and lang != "en"):
+            d, mo = one, two
+        else:
+            mo, d = one, two
+    if y is None or not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return _Date(m.start(), m.end(), y, mo, d)
+
+
+def _word_dates(text: str, lang: str, toks: list[_Tok]) -> list[_Date]:
+    """Dates and weekdays around month and weekday names ("Dec. 29", "Thursday's")."""
     out: list[_Date] = []
     # month and weekday names are looked up word by word: far cheaper than a regex of them all
     for k, t in enumerate(toks):
@@ -304,24 +324,14 @@ def find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list[
             form = _WEEKDAYS[f + "-feira" if f in _FEIRA else f]
             if _accept_form(form, t.text, lang, t.initial, False, before_name):
                 out.append(_Date(t.start, end, wd=form.value - 1))
+    return out
+
+
+def find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list[_Date]:
+    out = _word_dates(text, lang, toks)
     for p in runs:
-        if (m := _NUMDATE_RE.match(text, p)) is None:
-            continue
-        if m.group("iy"):
-            y, mo, d = _year(m.group("iy")), int(m.group("im")), int(m.group("id"))
-        else:
-            if m.group("sep") == "." and len(m.group("r")) != 4:
-                continue  # 1.2.25 is as likely a version or a list
-            one, two, r = int(m.group("p")), int(m.group("q")), m.group("r")
-            y = _year(r) if len(r) == 4 else 2000 + int(r)
-            # day first unless it cannot be, or the text is English and it can be either
-            if one > 12 or (two <= 12 and lang != "en"):
-                d, mo = one, two
-            else:
-                mo, d = one, two
-        if y is None or not (1 <= mo <= 12 and 1 <= d <= 31):
-            continue
-        out.append(_Date(m.start(), m.end(), y, mo, d))
+        if (m := _NUMDATE_RE.match(text, p)) is not None and (x := _numeric_date(m, lang)):
+            out.append(x)
     out.sort(key=lambda x: x.start)
     # overlapping matches (a numeric date inside a spelled one) keep the first
     kept: list[_Date] = []

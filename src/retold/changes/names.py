@@ -520,27 +520,30 @@ def _title_words(p: _Passage) -> frozenset[str]:
     return frozenset(out)
 
 
+def _same_person(x: _Name, y: _Name) -> bool:
+    """The same person, named in full or by surname ("Tomas Lind", "Lind")."""
+    return x.norm == y.norm or (
+        x.norm[-1] == y.norm[-1]
+        and (len(x.norm) == 1 or len(y.norm) == 1 or x.norm[0] == y.norm[0])
+    )
+
+
+def _titled_span(x: _Name) -> Span:
+    return (x.title_start if x.title_start is not None else x.start), x.end
+
+
+def _title_label(text: str, x: _Name) -> str:
+    return text[x.title_start : x.start].strip() if x.title_start is not None else ""
+
+
 def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
     ta, tb = out.a.doc.text, out.b.doc.text
-
-    def person(x: _Name, y: _Name) -> bool:
-        return x.norm == y.norm or (
-            x.norm[-1] == y.norm[-1]
-            and (len(x.norm) == 1 or len(y.norm) == 1 or x.norm[0] == y.norm[0])
-        )
-
-    def span(x: _Name) -> Span:
-        return (x.title_start if x.title_start is not None else x.start), x.end
-
-    def label(text: str, x: _Name) -> str:
-        return text[x.title_start : x.start].strip() if x.title_start is not None else ""
-
     # title words anywhere in each passage: "Prime Minister Tomas Lind" and "el
     # primer ministro, Tomas Lind" or "Lind, the prime minister" keep the title,
     # only not right before the name, where a _Name records it
     words_a, words_b = _title_words(out.a), _title_words(out.b)
     for x in xa:
-        ys = [j for j, y in enumerate(xb) if person(x, y)]
+        ys = [j for j, y in enumerate(xb) if _same_person(x, y)]
         if not ys:
             continue
         titled = [j for j in ys if xb[j].title]
@@ -548,7 +551,12 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
             if any(xb[j].title == x.title for j in titled):
                 continue
             y = xb[titled[0]]
-            out.add("title", span(x), span(y), f"title changed: {label(ta, x)} → {label(tb, y)}")
+            out.add(
+                "title",
+                _titled_span(x),
+                _titled_span(y),
+                f"title changed: {_title_label(ta, x)} → {_title_label(tb, y)}",
+            )
         elif (
             x.title
             and len(x.norm) >= 2
@@ -556,9 +564,11 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
             and not x.title <= words_b
         ):
             y = next(xb[j] for j in ys if len(xb[j].norm) >= 2)
-            out.add("title", span(x), span(y), f"title dropped: {label(ta, x)}")
+            out.add(
+                "title", _titled_span(x), _titled_span(y), f"title dropped: {_title_label(ta, x)}"
+            )
     for y in xb:
-        xs = [x for x in xa if person(x, y)]
+        xs = [x for x in xa if _same_person(x, y)]
         if (
             y.title
             and xs
@@ -568,7 +578,12 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
         ):
             full = next((x for x in xs if len(x.norm) >= 2), None)
             if full is not None:
-                out.add("title", span(full), span(y), f"title added: {label(tb, y)}")
+                out.add(
+                    "title",
+                    _titled_span(full),
+                    _titled_span(y),
+                    f"title added: {_title_label(tb, y)}",
+                )
 
 
 #: a negation difference counts when the passages read alike overall (token ratio) and

@@ -133,6 +133,49 @@ def _anchored(
     return sites
 
 
+_Op = tuple[str, int, int, int, int]
+#: a place where the negation differs: (A's negators minus B's, i1, i2, j1, j2) in passage tokens
+_Site = tuple[int, int, int, int, int]
+
+
+def _flanked(ops: list[_Op], n: int, la: int, lb: int) -> bool:
+    """The words around the difference ``ops[n]`` line up on both sides (or it sits at an end)."""
+    _, i1, i2, j1, j2 = ops[n]
+    before = (
+        ops[n - 1][2] - ops[n - 1][1]
+        if n > 0 and ops[n - 1][0] == "equal"
+        else (0 if i1 == 0 and j1 == 0 else -99)
+    )
+    after = (
+        ops[n + 1][2] - ops[n + 1][1]
+        if n + 1 < len(ops) and ops[n + 1][0] == "equal"
+        else (0 if i2 == la and j2 == lb else -99)
+    )
+    return before >= 0 and after >= 0 and before + after >= _NEG_MIN_FLANK
+
+
+def _aligned_sites(
+    ops: list[_Op], ka: list[str], kb: list[str], fa: list[int], fb: list[int]
+) -> list[_Site]:
+    """Negation differences along the word alignment: a word negated on one side only, or a
+    differing run whose other words are the same, with the clause lined up around it."""
+    sites: list[_Site] = []
+    for n, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "equal":
+            for k in range(i2 - i1):
+                if fa[i1 + k] != fb[j1 + k]:
+                    sites.append((fa[i1 + k] - fb[j1 + k], i1 + k, i1 + k + 1, j1 + k, j1 + k + 1))
+            continue
+        diff = sum(fa[i1:i2]) - sum(fb[j1:j2])
+        if diff == 0:
+            continue
+        rest_a = [ka[k] for k in range(i1, i2) if ka[k] != _NEG_MARK and ka[k] not in _AUX]
+        rest_b = [kb[k] for k in range(j1, j2) if kb[k] != _NEG_MARK and kb[k] not in _AUX]
+        if rest_a == rest_b and _flanked(ops, n, len(ka), len(kb)):
+            sites.append((diff, i1, i2, j1, j2))
+    return sites
+
+
 def negation_changes(out: _Out) -> None:
     pa, pb = out.a, out.b
     if max(len(pa.toks), len(pb.toks)) > _MAX_NEG_TOKENS:
@@ -156,34 +199,7 @@ def negation_changes(out: _Out) -> None:
         if ratio >= _NEG_MIN_RATIO
         else []
     )
-    sites: list[tuple[int, int, int, int, int]] = []  # (diff, i1, i2, j1, j2)
-    for n, (tag, i1, i2, j1, j2) in enumerate(ops):
-        if tag == "equal":
-            for k in range(i2 - i1):
-                if fa[i1 + k] != fb[j1 + k]:
-                    sites.append((fa[i1 + k] - fb[j1 + k], i1 + k, i1 + k + 1, j1 + k, j1 + k + 1))
-            continue
-        diff = sum(fa[i1:i2]) - sum(fb[j1:j2])
-        if diff == 0:
-            continue
-        rest_a = [ka[k] for k in range(i1, i2) if ka[k] != _NEG_MARK and ka[k] not in _AUX]
-        rest_b = [kb[k] for k in range(j1, j2) if kb[k] != _NEG_MARK and kb[k] not in _AUX]
-        if rest_a != rest_b:
-            continue
-        # the rest of the clause must line up on both sides of the difference
-        before = (
-            ops[n - 1][2] - ops[n - 1][1]
-            if n > 0 and ops[n - 1][0] == "equal"
-            else (0 if i1 == 0 and j1 == 0 else -99)
-        )
-        after = (
-            ops[n + 1][2] - ops[n + 1][1]
-            if n + 1 < len(ops) and ops[n + 1][0] == "equal"
-            else (0 if i2 == len(ka) and j2 == len(kb) else -99)
-        )
-        if before < 0 or after < 0 or before + after < _NEG_MIN_FLANK:
-            continue
-        sites.append((diff, i1, i2, j1, j2))
+    sites = _aligned_sites(ops, ka, kb, fa, fb)
     # a removal next to an addition is a rewording ("not any" / "no"), not a flip
     kept = [s for s in sites if not any(o[0] * s[0] < 0 and abs(o[1] - s[1]) <= 3 for o in sites)]
     kept = [s for s in kept if s[0] * net > 0]

@@ -315,35 +315,44 @@ def _read_digits(
     return vs, e, value * scale, unit, year_like
 
 
+def _minutes(m: re.Match[str]) -> int:
+    """Minutes after midnight of a _TIME_RE match ("9:30 p.m." is 1290)."""
+    h, mi = int(m.group("h")), int(m.group("mi"))
+    ap = (m.group("ap") or "").lower()[:1]
+    h = h % 12 + (12 if ap == "p" else 0) if ap else h
+    return h * 60 + mi
+
+
+def _around(toks: list[_Tok], starts: list[int], s: int, e: int) -> tuple[str, str, str, str]:
+    """The keys of the two words before [s, e) and the two after it ("" past an end)."""
+    k = bisect.bisect_left(starts, s)
+    j = bisect.bisect_left(starts, e)
+
+    def key(i: int) -> str:
+        return toks[i].key if 0 <= i < len(toks) else ""
+
+    return key(k - 2), key(k - 1), key(j), key(j + 1)
+
+
 def find_numbers(
     text: str, lang: str, toks: list[_Tok], runs: list[int], taken: bytearray
 ) -> list[_Num]:
     out: list[_Num] = []
     starts = [t.start for t in toks]
 
-    def context(s: int, e: int) -> tuple[str, str, str, str]:
-        k = bisect.bisect_left(starts, s)
-        j = bisect.bisect_left(starts, e)
-
-        def key(i: int) -> str:
-            return toks[i].key if 0 <= i < len(toks) else ""
-
-        return key(k - 2), key(k - 1), key(j), key(j + 1)
-
     def add(vs: int, e: int, value: float, unit: str | None, weak: bool, year_like: bool) -> None:
         qual, qtext, s = _qualifier(text, vs)
         if qual is not None:
             year_like = False
-        out.append(_Num(s, vs, e, value, qual, qtext, unit, weak, year_like, context(s, e)))
+        out.append(
+            _Num(s, vs, e, value, qual, qtext, unit, weak, year_like, _around(toks, starts, s, e))
+        )
         taken[s:e] = b"\x01" * (e - s)
 
     for p in runs:
         if (m := _TIME_RE.match(text, p)) is None or taken.find(1, m.start(), m.end()) >= 0:
             continue
-        h, mi = int(m.group("h")), int(m.group("mi"))
-        ap = (m.group("ap") or "").lower()[:1]
-        h = h % 12 + (12 if ap == "p" else 0) if ap else h
-        add(m.start(), m.end(), h * 60 + mi, "time", False, False)
+        add(m.start(), m.end(), _minutes(m), "time", False, False)
 
     for p in runs:
         if taken[p] or _inside_token(text, p):
@@ -484,26 +493,76 @@ def _qual_detail(a: _Num, b: _Num) -> str:
     return f"qualifier changed: {a.qual_text} → {b.qual_text}"
 
 
+def _take(
+    na: list[_Num], nb: list[_Num], ua: list[int], ub: list[int], pred: Callable[[_Num, _Num], bool]
+) -> list[tuple[int, int]]:
+    """Pair off unpaired numbers (indices ``ua``, ``ub``) that ``pred`` says are the same,
+    first come first served; the pairs leave ``ua`` and ``ub``."""
+    got: list[tuple[int, int]] = []
+    for i in list(ua):
+        for j in ub:
+            if pred(na[i], nb[j]):
+                got.append((i, j))
+                ua.remove(i)
+                ub.remove(j)
+                break
+    return got
+
+
+def _score(x: _Num, y: _Num) -> int:
+    """Words in common around the two numbers; a content word counts double."""
+    if x.unit and y.unit and x.unit != y.unit and not _converts(x, y):
+        return -1
+    same = [p for p, q in zip(x.ctx, y.ctx, strict=True) if p and p == q]
+    return len(same) + sum(w not in _STOP_KEYS for w in same)
+
+
+def _value_changes(out: _Out, na: list[_Num], nb: list[_Num], ua: list[int], ub: list[int]) -> None:
+    """Report numbers whose value changed in the same place ("300 engineers" / "200
+    engineers"); the pairs leave ``ua`` and ``ub``."""
+    ta, tb = out.a.doc.text, out.b.doc.text
+    cands = sorted(
+        ((_score(na[i], nb[j]), i, j) for i in ua for j in ub),
+        key=lambda c: (-c[0], c[1], c[2]),
+    )
+    # When each passage has just the one number, it is the same one whatever the words around
+    # it; across languages the words differ, so a translation's numbers pair in order.
+    counted_a = sum(not (x.weak or x.year_like) for x in na)
+    counted_b = sum(not (y.weak or y.year_like) for y in nb)
+    lone = out.related and (
+        (len(ua) == len(ub) == 1 and counted_a == counted_b == 1)
+        or (out.cross and len(ua) == len(ub))
+    )
+    if lone and out.cross:
+        cands = [(1, i, j) for i, j in zip(ua, ub, strict=True) if _score(na[i], nb[j]) >= 0]
+    for sc, i, j in cands:
+        if i in ua and j in ub and (sc >= 2 or (lone and sc >= 0)):
+            x, y = na[i], nb[j]
+            parts = [
+                f"value changed: {_num_label(ta, x)} → {_num_label(tb, y)}",
+                _qual_detail(x, y),
+            ]
+            out.add("number", (x.start, x.end), (y.start, y.end), "; ".join(p for p in parts if p))
+            ua.remove(i)
+            ub.remove(j)
+
+
 def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
     """Report number changes; return year-like numbers left over, as years for the date pass."""
-    ta, tb = out.a.doc.text, out.b.doc.text
     na = [out.a.doc.nums[k] for k in _inside(out.a.doc.nums, *out.a.span)]
     nb = [out.b.doc.nums[k] for k in _inside(out.b.doc.nums, *out.b.span)]
     ua, ub = list(range(len(na))), list(range(len(nb)))
-
-    def take(pred: Callable[[_Num, _Num], bool]) -> list[tuple[int, int]]:
-        got: list[tuple[int, int]] = []
-        for i in list(ua):
-            for j in ub:
-                if pred(na[i], nb[j]):
-                    got.append((i, j))
-                    ua.remove(i)
-                    ub.remove(j)
-                    break
-        return got
-
-    take(lambda x, y: _same(x.value, y.value) and x.qual == y.qual and _units_compatible(x, y))
-    for i, j in take(lambda x, y: _same(x.value, y.value) and not (x.year_like and y.year_like)):
+    _take(
+        na,
+        nb,
+        ua,
+        ub,
+        lambda x, y: _same(x.value, y.value) and x.qual == y.qual and _units_compatible(x, y),
+    )
+    same_value = _take(
+        na, nb, ua, ub, lambda x, y: _same(x.value, y.value) and not (x.year_like and y.year_like)
+    )
+    for i, j in same_value:
         x, y = na[i], nb[j]
         parts = [_qual_detail(x, y)]
         if not _units_compatible(x, y):
@@ -516,39 +575,7 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
     years_b = [_Date(nb[j].start, nb[j].end, y=int(nb[j].value)) for j in ub if nb[j].year_like]
     ua = [i for i in ua if not na[i].year_like and not na[i].weak]
     ub = [j for j in ub if not nb[j].year_like and not nb[j].weak]
-
-    def score(x: _Num, y: _Num) -> int:
-        """Words in common around the two numbers; a content word counts double."""
-        if x.unit and y.unit and x.unit != y.unit and not _converts(x, y):
-            return -1
-        same = [p for p, q in zip(x.ctx, y.ctx, strict=True) if p and p == q]
-        return len(same) + sum(w not in _STOP_KEYS for w in same)
-
-    cands = sorted(
-        ((score(na[i], nb[j]), i, j) for i in ua for j in ub),
-        key=lambda c: (-c[0], c[1], c[2]),
-    )
-    # "300 engineers" / "200 engineers": the same place in the sentence, another value. When
-    # each passage has just the one number, it is the same one whatever the words around it;
-    # across languages the words differ, so a translation's numbers pair in order.
-    counted_a = sum(not (x.weak or x.year_like) for x in na)
-    counted_b = sum(not (y.weak or y.year_like) for y in nb)
-    lone = out.related and (
-        (len(ua) == len(ub) == 1 and counted_a == counted_b == 1)
-        or (out.cross and len(ua) == len(ub))
-    )
-    if lone and out.cross:
-        cands = [(1, i, j) for i, j in zip(ua, ub, strict=True) if score(na[i], nb[j]) >= 0]
-    for sc, i, j in cands:
-        if i in ua and j in ub and (sc >= 2 or (lone and sc >= 0)):
-            x, y = na[i], nb[j]
-            parts = [
-                f"value changed: {_num_label(ta, x)} → {_num_label(tb, y)}",
-                _qual_detail(x, y),
-            ]
-            out.add("number", (x.start, x.end), (y.start, y.end), "; ".join(p for p in parts if p))
-            ua.remove(i)
-            ub.remove(j)
+    _value_changes(out, na, nb, ua, ub)
     if out.related:
         for i in ua:
             out.add("number", (na[i].start, na[i].end), None, "number dropped")

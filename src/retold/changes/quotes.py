@@ -197,10 +197,9 @@ def _region(q: _Quote, p: _Passage, usable: list[bool]) -> tuple[int, int, int]:
     return best
 
 
-def quote_changes(out: _Out) -> None:
-    qa, qb = _quotes_in(out.a), _quotes_in(out.b)
-    if not qa and not qb:
-        return
+def _pair_off(qa: list[_Quote], qb: list[_Quote]) -> tuple[dict[int, int], dict[int, int]]:
+    """Quotes of A and B sharing enough content words, best first: (A's partner in B, B's
+    partner in A)."""
     cands: list[tuple[float, int, int]] = []
     for i, x in enumerate(qa):
         for j, y in enumerate(qb):
@@ -218,6 +217,29 @@ def quote_changes(out: _Out) -> None:
     for _, i, j in cands:
         if i not in pair_of_a and j not in pair_of_b:
             pair_of_a[i], pair_of_b[j] = j, i
+    return pair_of_a, pair_of_b
+
+
+def _reworded(
+    out: _Out, qa: list[_Quote], qb: list[_Quote], left_a: list[int], left_b: list[int]
+) -> None:
+    """In passages about the same thing, a quote left on each side is one quote, reworded;
+    those reported leave ``left_a`` and ``left_b``."""
+    one_each = len(left_a) == len(left_b) == 1
+    for i in list(left_a):
+        j2 = next((j for j in left_b if one_each or qa[i].content & qb[j].content), None)
+        if j2 is not None:
+            sim = _similarity(qa[i].words, qb[j2].words)
+            out.add("quote", qa[i].span, qb[j2].span, f"quote reworded (similarity {sim:.2f})")
+            left_a.remove(i)
+            left_b.remove(j2)
+
+
+def quote_changes(out: _Out) -> None:
+    qa, qb = _quotes_in(out.a), _quotes_in(out.b)
+    if not qa and not qb:
+        return
+    pair_of_a, pair_of_b = _pair_off(qa, qb)
     for i, j in sorted(pair_of_a.items()):
         _paired_quotes(out, qa, qb, i, j)
     # left over: quotes whose words are not inside a quote on the other side
@@ -233,16 +255,8 @@ def quote_changes(out: _Out) -> None:
     ]
     left_a = _marks_moved(out, qa, qb, left_a, forward=True)
     left_b = _marks_moved(out, qb, qa, left_b, forward=False)
-    # in passages about the same thing, a quote left on each side is one quote, reworded
     if out.related and left_a and left_b:
-        one_each = len(left_a) == len(left_b) == 1
-        for i in list(left_a):
-            j2 = next((j for j in left_b if one_each or qa[i].content & qb[j].content), None)
-            if j2 is not None:
-                sim = _similarity(qa[i].words, qb[j2].words)
-                out.add("quote", qa[i].span, qb[j2].span, f"quote reworded (similarity {sim:.2f})")
-                left_a.remove(i)
-                left_b.remove(j2)
+        _reworded(out, qa, qb, left_a, left_b)
     _vanished(out, qa, left_a, forward=True)
     _vanished(out, qb, left_b, forward=False)
 
