@@ -224,3 +224,6 @@ from retold.cli_index import search as _search_cmd  # noqa: E402
 
 main.add_command(_index_group)
 main.add_command(_search_cmd)
+from retold.cli_spark import spark as _spark_group  # noqa: E402
+
+main.add_command(_spark_group)
