@@ -15,8 +15,10 @@ import hashlib
 import hmac
 import logging
 import os
+import shutil
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -97,11 +99,13 @@ class Runtime:
     readers: WorkerPool
     writer: WorkerPool | None
     started: float
+    cache_dir: str | None = None
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
         from retold import __version__
 
+        cache_dir = tempfile.mkdtemp(prefix="retold-serve-")
         config = {
             "index_path": str(settings.index_path) if settings.index_path else None,
             "allow_private_urls": settings.allow_private_urls,
@@ -110,6 +114,8 @@ class Runtime:
             "max_fetch_bytes": settings.max_fetch_bytes,
             "fetch_timeout": settings.fetch_timeout,
             "workers": settings.workers,
+            # sentence vectors encoded by one worker serve the others (see vectors.py)
+            "vector_cache": str(Path(cache_dir) / "vectors.sqlite"),
         }
         readers = WorkerPool("reader", settings.workers, settings.queue_size, config)
         writer = (
@@ -117,7 +123,7 @@ class Runtime:
             if settings.index_path is not None
             else None
         )
-        return cls(settings, __version__, readers, writer, time.time())
+        return cls(settings, __version__, readers, writer, time.time(), cache_dir)
 
     def start(self) -> None:
         """Start the workers; a bad ``--index`` fails here, before the port opens."""
@@ -134,6 +140,8 @@ class Runtime:
         self.readers.close()
         if self.writer is not None:
             self.writer.close()
+        if self.cache_dir is not None:
+            shutil.rmtree(self.cache_dir, ignore_errors=True)
 
     def need_index(self) -> WorkerPool:
         if self.writer is None:
@@ -279,25 +287,29 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         response_class=Response,
         responses={200: {"model": Health, "description": "The server is up"}, **_errors()},
     )
-    async def health() -> Response:
-        # built by hand: the liveness probe is the hottest route, and a model
-        # round trip would double its cost (the schema above documents it)
+    def health_body() -> bytes:
         r = rt()
-        return json_bytes(
-            jobs.dumps(
-                {
-                    "status": "ok",
-                    "version": r.version,
-                    "index": r.writer is not None,
-                    "stories": _stories_available(),
-                    "workers": r.readers.size,
-                    "busy": r.readers.busy + (r.writer.busy if r.writer else 0),
-                    "token_required": bool(settings.token),
-                    "uptime_s": round(time.time() - r.started, 1),
-                }
-            )
+        return jobs.dumps(
+            {
+                "status": "ok",
+                "version": r.version,
+                "index": r.writer is not None,
+                "stories": _stories_available(),
+                "workers": r.readers.size,
+                "busy": r.readers.busy + (r.writer.busy if r.writer else 0),
+                "token_required": bool(settings.token),
+                "uptime_s": round(time.time() - r.started, 1),
+            }
         )
 
+    async def health() -> Response:
+        # built by hand: the liveness probe is the hottest route, and a model
+        # round trip would double its cost (the schema above documents it);
+        # under serve() the Gate answers it before FastAPI's routing (http.py)
+        return json_bytes(health_body())
+
+    # the Gate's fast path for the probe, when the runtime is there to answer it
+    app.state.health_body = health_body if runtime is not None else None
     app.state.settings = settings
     _register_work_routes(app, rt)
     return app

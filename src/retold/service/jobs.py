@@ -38,6 +38,9 @@ def configure(config: dict[str, Any]) -> None:
     """Set this worker's limits (called once, when the worker starts)."""
     _CONFIG.clear()
     _CONFIG.update(config)
+    from retold.service.vectors import share
+
+    share(config.get("vector_cache"))
 
 
 def dumps(data: Any) -> bytes:
