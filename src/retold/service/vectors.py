@@ -124,4 +124,4 @@ def share(path: str | None) -> None:
     enc = default_encoder()
     if not isinstance(enc.inner, SharedVectors):
         # the in-process LRU stays in front: the hottest sentences skip SQLite too
-        enc.inner = SharedVectors(enc.inner, Path(path))  # type: ignore[assignment]
+        enc.inner = SharedVectors(enc.inner, Path(path))
