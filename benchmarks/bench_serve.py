@@ -15,7 +15,8 @@ and a time limit:
 1. ``GET /api/health``: the baseline, the cost of the HTTP layer alone;
 2. ``POST /api/compare``: distinct source/rewrite pairs (so the encoder's
    sentence cache rarely helps);
-3. ``POST /api/search``: rewrites as queries, against the seeded index;
+3. ``POST /api/search``: rewrites as queries, against the seeded index (the
+   same rewrites the compare phase sent), then rewrites no phase sent before;
 4. mixed: searches while one client adds documents in small batches; at the
    end every added id must be retrievable and the index count must match
    (no lost writes), with no errors on either side.
@@ -332,6 +333,18 @@ def load(
         requests=args.requests,
         **kw,
     )
+    # the phase above repeats the compare phase's rewrites, whose sentences a
+    # server may have cached (the old one in one process-wide cache, the new one
+    # per worker process); these queries were sent to neither before
+    fresh = rewrites[args.requests :] if len(rewrites) > args.requests else rewrites
+    search_new = run_phase(
+        "POST /api/search (unseen)",
+        host,
+        port,
+        lambda i: ("POST", "/api/search", {"article": fresh[i % len(fresh)], "k": 5}),
+        requests=min(args.requests, len(fresh)),
+        **kw,
+    )
     # mixed: searches while one client adds the remaining documents in batches of 5
     added: list[str] = []
     write_errors: list[str] = []
@@ -366,7 +379,7 @@ def load(
     missing = [d for d in added if c.call("GET", f"/api/documents/{d}")[0] != 200]
     c.close()
     lost = before + len(added) - after
-    rows = [base, compare, search, mixed]
+    rows = [base, compare, search, search_new, mixed]
     return Run(label, rows, added, write_errors, lost, missing, len(later))
 
 

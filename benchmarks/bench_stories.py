@@ -1,6 +1,9 @@
 """Stories: quality of derivation edges on a synthetic corpus with known history.
 
-    .venv/bin/python benchmarks/bench_stories.py
+    .venv/bin/python benchmarks/bench_stories.py [--no-times]
+
+``--no-times`` removes every publication time, so every direction comes from
+the text (the pair engine's learned direction, :mod:`retold.decision`).
 
 Builds the corpus of benchmarks/stories_corpus.py into a fresh index, links
 it with StoryBook, and prints:
@@ -78,4 +81,9 @@ def evaluate(k: int = 10, **corpus_kw: Any) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(evaluate(), indent=2))
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--no-times", action="store_true", help="remove every publication time")
+    args = ap.parse_args()
+    print(json.dumps(evaluate(p_known=0.0) if args.no_times else evaluate(), indent=2))

@@ -209,3 +209,58 @@ def test_every_span_slices_back(a_parts: list[str], b_parts: list[str]) -> None:
         assert a[p.start : p.end] == p.text
     for x in rep.boilerplate_a:
         assert 0 <= x.start <= x.end <= len(a)
+
+
+# A condensed rewrite of examples/wire.txt in the style of an LLM summary: about
+# half the length, several source sentences folded into each of its sentences.
+_CONDENSED = """Flooding and blackouts hit Halverstad
+
+A late winter storm left about 41,000 homes without power on Friday and sent the Vell River into the old town of Halverstad, its first flood there since 1987, after three days of rain on unmelted snow raised the river 2.4 meters in six hours.
+Crews rescued 23 people overnight without serious injuries, said Mayor Ingrid Olsen, who added that the water came faster than predicted.
+Schools stay closed until Monday, and Norgrid, with 300 engineers in the field, expects most customers to have electricity again by Sunday evening, though some villages may wait until Tuesday.
+Prime Minister Tomas Lind, whose government has promised emergency funds, will visit on Saturday.
+"""
+
+
+def test_condensed_rewrite_is_a_rewrite(example_pair: tuple[str, str]) -> None:
+    """A summary keeps the facts and their order while almost no sentence pair
+    is close: the calibrated decision still calls it a rewrite, made from A."""
+    wire, _ = example_pair
+    rep = compare(wire, _CONDENSED)
+    assert rep.verdict == "rewrite"
+    assert rep.probabilities["derived"] >= 0.5
+    assert rep.probabilities["a_is_source"] > 0.5
+    assert "condenses" in rep.why
+    # a folded paragraph is one alignment: several A sentences, one B sentence
+    assert any(len(al.a_sentences) >= 2 and len(al.b_sentences) == 1 for al in rep.alignments)
+
+
+def test_report_carries_probabilities_and_reason(example_pair: tuple[str, str]) -> None:
+    rep = compare(*example_pair)
+    d = rep.to_dict(include_text=False)
+    assert set(d["probabilities"]) == {"derived", "same_story", "a_is_source"}
+    assert all(0.0 <= v <= 1.0 for v in d["probabilities"].values())
+    assert d["similarity"] == pytest.approx(d["probabilities"]["same_story"], abs=1e-4)
+    assert "rare words shared" in d["why"] and "P(derived)" in d["why"]
+    # direction is antisymmetric by construction: swapping the texts flips it
+    ba = compare(example_pair[1], example_pair[0])
+    assert ba.probabilities["a_is_source"] == pytest.approx(
+        1 - rep.probabilities["a_is_source"], abs=0.05
+    )
+
+
+def test_unrelated_same_topic_is_not_a_rewrite(example_pair: tuple[str, str]) -> None:
+    """Another flood story with other names, numbers and order: same story at
+    most, never a rewrite."""
+    wire, _ = example_pair
+    other = (
+        "Heavy rain flooded streets in the port city of Marnholm on Wednesday, "
+        "and the coast guard closed the harbour to small boats.\n"
+        "Firefighters pumped water from 60 basements, a spokeswoman for the city said.\n"
+        "The regional railway suspended trains between Marnholm and Dalby until the "
+        "tracks could be inspected.\n"
+        "Forecasters expect the rain to ease by the weekend."
+    )
+    rep = compare(wire, other)
+    assert rep.verdict in ("same-story", "unrelated")
+    assert rep.probabilities["derived"] < 0.5

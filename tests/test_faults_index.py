@@ -139,6 +139,32 @@ def test_a_writer_waiting_on_a_compaction_writes_into_the_new_index(built: Path)
         assert ix.stats()["removed"] == 0  # it landed after the compaction, not in the old copy
 
 
+def test_a_long_add_lets_another_writer_take_its_turn(built: Path) -> None:
+    committed = threading.Event()
+    finished = threading.Event()
+    other_done_early: list[bool] = []
+
+    def long_add() -> None:
+        docs = [Document(article(400 + i), id=f"long-{i}") for i in range(60)]
+        with Index(built) as ix:
+            ix.add(docs, batch_size=2, progress=lambda s: committed.set())
+        finished.set()
+
+    t = threading.Thread(target=long_add)
+    t.start()
+    try:
+        assert committed.wait(60)  # the long add is under way, batch after batch
+        with Index(built, lock_timeout=30) as other:
+            assert other.add(Document(article(399), id="between")).added == 1
+        other_done_early.append(not finished.is_set())
+    finally:
+        t.join(120)
+    assert other_done_early == [True]  # it did not wait for the whole add
+    with Index(built) as ix:
+        ids = ix.ids()
+        assert "between" in ids and ids[-1].startswith("long-") and len(ids) == 12 + 61
+
+
 # --- 16.2: stories after a remove ---------------------------------------------
 
 
@@ -352,7 +378,7 @@ def test_an_unreadable_subdirectory_is_reported_not_skipped(open_dir: Path) -> N
     cmd = [*prefix, RETOLD, "index", "add", "--index", str(ix), "--encoder", "hashing"]
     proc = subprocess.run([*cmd, str(corpus)], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 3, proc.stderr
-    assert re.search(r"rejected .*locked: .*Permission denied", proc.stderr)
+    assert re.search(r"rejected .*locked: .*Permission denied", proc.stderr), proc.stderr
     assert "added 1" in proc.stderr
     # an index directory this user may not create is one line too
     inside = [*cmd[:-4], "--index", str(corpus / "locked" / "ix"), str(corpus / "ok")]

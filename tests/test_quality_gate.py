@@ -1,5 +1,6 @@
 """Quality gates: fail when quality on the shared development data drops below
-the floors pinned in quality_floors.json (see benchmarks/quality.py)."""
+the floors pinned in quality_floors.json (see benchmarks/quality.py, and
+benchmarks/bench_verdicts.py for the cross-validated decision figures)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,27 @@ def test_clough_reuse_ladder() -> None:
     import quality
 
     check("clough", quality.clough_quality())
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> dict[str, dict[str, float]]:
+    """The decision, cross-validated by source on the development data (the
+    pairs, folds and models of scripts/train_decision.py; minutes from scratch,
+    seconds when its feature cache is warm)."""
+    shared_path("data", "l2r_other_domains", "rewrites.jsonl.gz")
+    shared_path("data", "semeval2022_task8_train", "semeval_train.jsonl")
+    pytest.importorskip("sklearn", reason="the [train] extra (scikit-learn) is not installed")
+    import bench_verdicts
+
+    figures: dict[str, dict[str, float]] = bench_verdicts.gate_figures(bench_verdicts.evaluate())
+    return figures
+
+
+@pytest.mark.parametrize(
+    "section", ["verdicts_l2r", "verdicts_semeval", "verdicts_clough", "direction", "langid"]
+)
+def test_cross_validated_decision(verdicts: dict[str, dict[str, float]], section: str) -> None:
+    check(section, verdicts[section])
 
 
 def test_missing_shared_data_fails_under_ci(

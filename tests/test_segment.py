@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import unicodedata
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retold.segment import guess_language, normalize, paragraph_spans, segment, tokens
+from retold.segment import (
+    MAX_SENTENCE_CHARS,
+    MAX_SENTENCE_WORDS,
+    cap_span,
+    guess_language,
+    normalize,
+    paragraph_spans,
+    segment,
+    tokens,
+)
 
 
 def test_stray_newline_inside_a_sentence_is_joined() -> None:
@@ -105,6 +115,32 @@ def test_language_guess() -> None:
     assert guess_language("Xy") == "en"
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Bakan perşembe günü müzakerelerin sona erdiğini söyledi.", "tr"),
+        ("Minister powiedział w czwartek, że rozmowy zostały zakończone.", "pl"),
+        ("قال الوزير يوم الخميس إن المحادثات انتهت.", "ar"),
+        ("Министр заявил в четверг, что переговоры завершены.", "ru"),
+        ("De minister zei donderdag dat de gesprekken voorbij waren.", "nl"),
+        ("O ministro disse na quinta-feira que as negociações tinham terminado.", "pt"),
+        ("部长星期四说，会谈已经结束了。", "zh"),
+    ],
+)
+def test_language_guess_covers_the_encoders_languages(text: str, lang: str) -> None:
+    """Languages beyond the six a function-word guesser knew (Turkish, Polish and
+    Arabic were taken for Portuguese or English)."""
+    assert guess_language(text) == lang
+
+
+def test_segmentation_uses_the_language_rules() -> None:
+    """Polish rules: an abbreviation ("ul.") does not end a sentence."""
+    text = "Spotkanie odbyło się przy ul. Marszałkowskiej w Warszawie. Potem wszyscy wyszli."
+    sents = segment(text).sentences
+    assert segment(text).language == "pl"
+    assert len(sents) == 2
+
+
 def test_tokens_fold_case_and_accents() -> None:
     assert tokens("Rodríguez said 2,000.") == ["rodriguez", "said", "2,000"]
 
@@ -114,3 +150,62 @@ def test_fast_normalize_agrees_with_mapped_normalize(text: str) -> None:
     from retold.segment import normalize_text
 
     assert normalize_text(text) == normalize(text)[0].strip()
+
+
+# --- the sentence cap ---------------------------------------------------------
+
+
+def _uncovered(text: str, spans: list[tuple[int, int]]) -> str:
+    """Characters of ``text`` outside every span, spaces aside (must be none)."""
+    keep = list(text)
+    for s, e in spans:
+        keep[s:e] = [" "] * (e - s)
+    return "".join(keep).strip()
+
+
+def test_run_on_text_is_split_not_dropped() -> None:
+    text = "word " * 1000
+    seg = segment(text, "en")
+    spans = [(s.start, s.end) for s in seg.sentences]
+    assert len(spans) == 1000 // MAX_SENTENCE_WORDS
+    assert all(len(text[s:e].split()) == MAX_SENTENCE_WORDS for s, e in spans)
+    assert _uncovered(text, spans) == ""
+
+
+def test_text_without_spaces_is_cut_at_the_character_cap() -> None:
+    text = "x" * (2 * MAX_SENTENCE_CHARS + 7) + " tail."
+    spans = [(s.start, s.end) for s in segment(text, "en").sentences]
+    assert [e - s for s, e in spans][:2] == [MAX_SENTENCE_CHARS, MAX_SENTENCE_CHARS]
+    assert _uncovered(text, spans) == ""
+    assert text[spans[-1][0] : spans[-1][1]].endswith("tail.")
+
+
+def test_sentences_under_the_cap_are_untouched() -> None:
+    sentence = " ".join(["alpha"] * (MAX_SENTENCE_WORDS - 1)) + "."
+    assert cap_span(sentence, 0, len(sentence)) == [(0, len(sentence))]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet=st.characters(codec="utf-8"), max_size=30),
+            st.integers(1, 2500).map(lambda n: "y" * n),
+            st.sampled_from([" ", "\n", "\n\n", ". ", "\u3000", "\t"]),
+        ),
+        max_size=400,
+    )
+)
+def test_capped_sentences_cover_every_character(parts: list[str]) -> None:
+    text = "".join(parts)
+    seg = segment(text, "en")
+    spans = [(s.start, s.end) for s in seg.sentences]
+    prev = 0
+    for s, e in spans:
+        assert prev <= s < e <= len(text)
+        piece = text[s:e]
+        assert piece == piece.strip()
+        assert len(piece.split()) <= MAX_SENTENCE_WORDS
+        assert e - s <= MAX_SENTENCE_CHARS
+        prev = e
+    assert _uncovered(text, spans) == ""

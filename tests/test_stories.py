@@ -34,12 +34,16 @@ def link(
 def test_cluster_joins_reuse_and_same_story_but_not_unrelated() -> None:
     links = [
         link("a", "b"),
-        link("b", "c", "same-story", 0.7),
+        link("b", "c", "same-story", 0.92),
         link("c", "d", "unrelated", 0.1),
         link("e", "f", "duplicate"),
     ]
     assert cluster("abcdef", links) == [["a", "b", "c"], ["e", "f"], ["d"]]
-    assert cluster("abcdef", links, min_similarity=0.75) == [["a", "b"], ["e", "f"], ["c"], ["d"]]
+    assert cluster("abcdef", links, min_similarity=0.95) == [["a", "b"], ["e", "f"], ["c"], ["d"]]
+    # similarity is a calibrated P(same story): a merely likely link does not
+    # chain two stories together
+    maybe = [link("a", "b"), link("b", "c", "same-story", 0.7)]
+    assert cluster("abc", maybe) == [["a", "b"], ["c"]]
 
 
 def test_direction_from_publication_times() -> None:
@@ -81,7 +85,7 @@ def test_independent_reports_share_a_story_without_edges() -> None:
         "blog": Article("blog", None, "2026-01-01T05:00:00Z"),
     }
     links = [
-        link("ap", "reuters", "same-story", 0.7, 0.1, 0.1),
+        link("ap", "reuters", "same-story", 0.95, 0.1, 0.1),
         link("ap", "blog", "rewrite", 0.8, 0.7, 0.9),
     ]
     (story,) = build_stories(arts, links)

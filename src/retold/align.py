@@ -15,7 +15,12 @@ down by a rewrite). Pairs are then accepted in three passes:
    the best evidence a borderline pair has;
 3. *merges*: an unpaired sentence joins its neighbour's alignment when it is
    lexically contained in the partner (one sentence split into two, or two
-   fused into one).
+   fused into one);
+4. *condensations*: once reuse is shown, a B sentence still unpaired that
+   restates a run of two or three unpaired A sentences (a paragraph folded
+   into one sentence, as condensed rewrites do) better than any one of them
+   is aligned to the whole run: one alignment with several A sentences and
+   one B sentence.
 
 Anything left is added (only in B) or dropped (only in A); nothing is forced
 into a pair.
@@ -82,6 +87,16 @@ class AlignParams:
     relaxed_seed: float = 0.5
     near_verbatim: float = 0.8
     verbatim: float = 0.97
+    #: a B sentence and a run of A sentences: cosine with the run's summed
+    #: vector, how much better than the run's best single sentence, and the
+    #: share of the B sentence's content stems the run holds
+    condense: float = 0.7
+    condense_gain: float = 0.04
+    condense_containment: float = 0.4
+    #: an unpaired A sentence next to a pair joins it when the B sentence
+    #: restates it too (cosine at least this, containment as above but 0.3)
+    condense_near: float = 0.35
+    absorb_containment: float = 0.3
 
 
 def pair_scores(
@@ -96,18 +111,19 @@ def pair_scores(
     if not (n and m):
         return _zeros(n, m), _zeros(n, m), _zeros(n, m)
     cos = (ea @ eb.T).astype(np.float32)
-    vocab: dict[str, int] = {}
-    rows_a = [[vocab.setdefault(t, len(vocab)) for t in f.content] for f in fa]
-    rows_b = [[vocab.setdefault(t, len(vocab)) for t in f.content] for f in fb]
+    # Only stems both texts use can be shared: the binary matrices get one
+    # column per such stem, not one per stem of either text (a long text with
+    # a large vocabulary made them n x vocabulary, gigabytes at 9 MB).
+    shared = set().union(*(f.content for f in fa)) & set().union(*(f.content for f in fb))
+    vocab = {t: i for i, t in enumerate(sorted(shared))}
     xa = np.zeros((n, len(vocab)), dtype=np.float32)
     xb = np.zeros((m, len(vocab)), dtype=np.float32)
-    for r, cols in enumerate(rows_a):
-        xa[r, cols] = 1.0
-    for r, cols in enumerate(rows_b):
-        xb[r, cols] = 1.0
+    for x, feats in ((xa, fa), (xb, fb)):
+        for r, f in enumerate(feats):
+            x[r, [vocab[t] for t in f.content if t in vocab]] = 1.0
     inter = xa @ xb.T
-    la = xa.sum(axis=1)[:, None]
-    lb = xb.sum(axis=1)[None, :]
+    la = np.array([len(f.content) for f in fa], dtype=np.float32)[:, None]
+    lb = np.array([len(f.content) for f in fb], dtype=np.float32)[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         dice = np.where(inter > 0, 2.0 * inter / (la + lb), 0.0)
         cont = np.where(inter > 0, inter / np.minimum(la, lb), 0.0)
@@ -262,6 +278,95 @@ def align_core(
     return sorted(mt.groups, key=lambda g: (g[0][0], g[1][0]))
 
 
+def _condense(
+    groups: list[tuple[list[int], list[int], float]],
+    ea: Matrix,
+    eb: Matrix,
+    fa: Sequence[Features],
+    fb: Sequence[Features],
+    params: AlignParams,
+) -> list[tuple[list[int], list[int], float]]:
+    """Pass 4 (see the module doc): B sentences that condense a run of A sentences."""
+    if len(groups) < 2:  # no reuse shown: a run matching by topic is no evidence
+        return groups
+    used_a = {i for g in groups for i in g[0]}
+    used_b = {j for g in groups for j in g[1]}
+    free_b = [j for j in range(len(eb)) if j not in used_b]
+    eb_free = eb[free_b]
+    cos = ea @ eb_free.T
+    cands: list[tuple[float, int, int, int]] = []
+    for k in (2, 3):
+        n_runs = len(ea) - k + 1
+        if n_runs <= 0:
+            continue
+        sums = np.stack([ea[x : x + n_runs] for x in range(k)]).sum(axis=0)
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+        run_cos = sums @ eb_free.T
+        single = np.max(np.stack([cos[x : x + n_runs] for x in range(k)]), axis=0)
+        ok = (run_cos >= params.condense) & (run_cos >= single + params.condense_gain)
+        for i, col in zip(*np.nonzero(ok), strict=True):
+            run = range(int(i), int(i) + k)
+            j = free_b[int(col)]
+            if any(x in used_a for x in run):
+                continue
+            stems = frozenset().union(*(fa[x].content for x in run))
+            held = len(fb[j].content & stems) / max(1, len(fb[j].content))
+            if held >= params.condense_containment:
+                cands.append((float(run_cos[i, col]), int(i), k, j))
+    out = [_absorb(g, used_a, ea, eb, fa, fb, params) for g in groups]
+    for c, i, k, j in sorted(cands, reverse=True):
+        members = list(range(i, i + k))
+        if j in used_b or any(x in used_a for x in members):
+            continue
+        used_a.update(members)
+        used_b.add(j)
+        out.append((members, [j], c))
+    return sorted(out, key=lambda g: (g[0][0], g[1][0]))
+
+
+def _absorb(
+    group: tuple[list[int], list[int], float],
+    used_a: set[int],
+    ea: Matrix,
+    eb: Matrix,
+    fa: Sequence[Features],
+    fb: Sequence[Features],
+    params: AlignParams,
+) -> tuple[list[int], list[int], float]:
+    """Grow a one-B-sentence group by the unpaired A sentences next to it that
+    the B sentence also restates (the rest of a folded paragraph): each must be
+    close in meaning (``condense_near``), have ``condense_containment`` of its
+    content stems in the B sentence, and account for at least two of the B
+    sentence's stems that the run so far does not."""
+    ga, gb, score = group
+    if len(gb) != 1:
+        return group
+    j = gb[0]
+    members = list(ga)
+    held_b = set().union(*(fa[i].content for i in members)) & fb[j].content
+    for _ in range(2):  # a run of at most two more sentences
+        picked: tuple[int, int] | None = None
+        for x in (members[0] - 1, members[-1] + 1):
+            if not 0 <= x < len(ea) or x in used_a or not fa[x].content:
+                continue
+            shared = fa[x].content & fb[j].content
+            new = len(shared - held_b)
+            if (
+                len(shared) >= params.absorb_containment * len(fa[x].content)
+                and new >= 2
+                and float(ea[x] @ eb[j]) >= params.condense_near
+                and (picked is None or new > picked[0])
+            ):
+                picked = (new, x)
+        if picked is None:
+            break
+        x = picked[1]
+        held_b |= fa[x].content & fb[j].content
+        members = sorted([*members, x])
+        used_a.add(x)
+    return (members, gb, score)
+
+
 def label(a_tokens: Sequence[str], b_tokens: Sequence[str], params: AlignParams) -> AlignKind:
     """verbatim / near-verbatim / paraphrase from the token-level edit similarity."""
     if list(a_tokens) == list(b_tokens):
@@ -292,7 +397,8 @@ def align(
     out: list[Alignment] = []
     wa = np.array([s.end - s.start for s in a], dtype=np.float64)
     wb = np.array([s.end - s.start for s in b], dtype=np.float64)
-    for ga, gb, s in align_core(score, cont, params, wa, wb):
+    groups = _condense(align_core(score, cont, params, wa, wb), ea, eb, fa, fb, params)
+    for ga, gb, s in groups:
         ta = [t for i in ga for t in fa[i].tokens]
         tb = [t for j in gb for t in fb[j].tokens]
         out.append(

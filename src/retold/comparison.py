@@ -8,6 +8,8 @@ document once and compare many pairs.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -15,7 +17,9 @@ import numpy as np
 
 from retold.align import AlignParams, Features, align, features
 from retold.boilerplate import classify_paragraphs
+from retold.decision import decide
 from retold.embed import Encoder, Vectors, default_encoder
+from retold.evidence import Profile, pair_evidence, profile
 from retold.segment import Segmented, guess_language, paragraph_spans, segment
 from retold.types import (
     Alignment,
@@ -32,6 +36,7 @@ __all__ = [
     "Prepared",
     "compare",
     "compare_prepared",
+    "pair_features",
     "prepare",
     "prepare_unencoded",
     "verdict_for",
@@ -119,31 +124,85 @@ def _passages(doc: Document, body: Sequence[Sentence], used: set[int]) -> list[P
 
 
 def verdict_for(f: dict[str, float]) -> Verdict:
-    """The verdict from document-level features (see :func:`compare_prepared`)."""
-    cov_min = min(f["coverage_a_in_b"], f["coverage_b_in_a"])
-    cov_max = max(f["coverage_a_in_b"], f["coverage_b_in_a"])
-    if cov_min >= 0.9 and f["verbatim_share"] >= 0.95 and f["length_ratio"] >= 0.9:
-        return "duplicate"
-    if cov_min >= 0.75 and f["verbatim_share"] + f["near_verbatim_share"] >= 0.75:
-        return "near-duplicate"
-    if cov_max >= 0.35 and f["aligned_pairs"] >= min(2.0, f["min_sentences"]):
-        return "rewrite"
-    if f["topic"] >= 0.55 or cov_max >= 0.2:
-        return "same-story"
-    return "unrelated"
+    """The verdict from a pair's features (see :func:`compare_prepared` and
+    :mod:`retold.decision`)."""
+    return decide(f).verdict
 
 
-def _similarity(f: dict[str, float]) -> float:
-    """One graded score in [0, 1]: how close the two articles are in content.
+_PROFILES: OrderedDict[int, tuple[Prepared, Profile]] = OrderedDict()
+_PROFILES_LOCK = threading.Lock()
 
-    Mostly the topical closeness of the two bodies (mean sentence vectors),
-    which tracks human "same story" judgements best on the SemEval-2022 news
-    pairs, plus a share for reuse so that copies rank above mere same-topic
-    reports. Floor 0.2: unrelated texts in one language are rarely below it.
-    """
-    topic = min(1.0, max(0.0, (f["topic"] - 0.2) / 0.8))
-    reuse = (f["coverage_a_in_b"] + f["coverage_b_in_a"]) / 2
-    return float(min(1.0, 0.8 * topic + 0.2 * reuse))
+
+def _profile(p: Prepared) -> Profile:
+    """The document's lexical profile, cached while the document is in use
+    (a query is compared with several candidates in a row)."""
+    key = id(p)
+    with _PROFILES_LOCK:
+        got = _PROFILES.get(key)
+        if got is not None and got[0] is p:
+            _PROFILES.move_to_end(key)
+            return got[1]
+    prof = profile([s.text for s in p.body], p.seg.language)
+    with _PROFILES_LOCK:
+        _PROFILES[key] = (p, prof)  # holding p keeps its id from being reused
+        while len(_PROFILES) > 64:
+            _PROFILES.popitem(last=False)
+    return prof
+
+
+def pair_features(pa: Prepared, pb: Prepared, alignments: Sequence[Alignment]) -> dict[str, float]:
+    """Everything the decision reads about a pair: alignment shares, topic and
+    the evidence of :mod:`retold.evidence`."""
+    used_a = {i for al in alignments for i in al.a_sentences}
+    used_b = {j for al in alignments for j in al.b_sentences}
+    sent_a = {s.index: s for s in pa.body}
+    sent_b = {s.index: s for s in pb.body}
+
+    def chars(sents: dict[int, Sentence], ids: set[int]) -> int:
+        return sum(sents[i].end - sents[i].start for i in ids)
+
+    cov_a = chars(sent_a, used_a) / pa.body_chars if pa.body_chars else 0.0
+    cov_b = chars(sent_b, used_b) / pb.body_chars if pb.body_chars else 0.0
+    aligned_chars = sum(chars(sent_a, set(al.a_sentences)) for al in alignments) or 1
+    verb = sum(chars(sent_a, set(al.a_sentences)) for al in alignments if al.kind == "verbatim")
+    near = sum(
+        chars(sent_a, set(al.a_sentences)) for al in alignments if al.kind == "near-verbatim"
+    )
+    # the same measured on B's side: the mean is the same whichever text is A
+    lit_b = sum(
+        chars(sent_b, set(al.b_sentences)) for al in alignments if al.kind != "paraphrase"
+    ) / (sum(chars(sent_b, set(al.b_sentences)) for al in alignments) or 1)
+    topic = 0.0
+    if len(pa.vectors) and len(pb.vectors):
+        ma, mb = pa.vectors.mean(axis=0), pb.vectors.mean(axis=0)
+        denom = float(np.linalg.norm(ma) * np.linalg.norm(mb)) or 1.0
+        topic = float(ma @ mb) / denom
+    feats: dict[str, float] = {
+        "coverage_a_in_b": cov_a,
+        "coverage_b_in_a": cov_b,
+        "verbatim_share": verb / aligned_chars,
+        "near_verbatim_share": near / aligned_chars,
+        "literal_share": ((verb + near) / aligned_chars + lit_b) / 2,
+        "mean_score": float(np.mean([al.score for al in alignments])) if alignments else 0.0,
+        "aligned_pairs": float(len(alignments)),
+        "min_sentences": float(min(len(pa.body), len(pb.body))),
+        "length_ratio": (
+            min(pa.body_chars, pb.body_chars) / max(pa.body_chars, pb.body_chars)
+            if max(pa.body_chars, pb.body_chars)
+            else 0.0
+        ),
+        "topic": topic,
+        "same_language": float(pa.seg.language == pb.seg.language),
+    }
+    feats |= pair_evidence(
+        _profile(pa),
+        _profile(pb),
+        pa.vectors,
+        pb.vectors,
+        [s.end - s.start for s in pa.body],
+        [s.end - s.start for s in pb.body],
+    )
+    return feats
 
 
 def compare_prepared(
@@ -161,39 +220,8 @@ def compare_prepared(
     )
     used_a = {i for al in alignments for i in al.a_sentences}
     used_b = {j for al in alignments for j in al.b_sentences}
-    sent_a = {s.index: s for s in pa.body}
-    sent_b = {s.index: s for s in pb.body}
-
-    def chars(sents: dict[int, Sentence], ids: set[int]) -> int:
-        return sum(sents[i].end - sents[i].start for i in ids)
-
-    cov_a = chars(sent_a, used_a) / pa.body_chars if pa.body_chars else 0.0
-    cov_b = chars(sent_b, used_b) / pb.body_chars if pb.body_chars else 0.0
-    aligned_chars = sum(chars(sent_a, set(al.a_sentences)) for al in alignments) or 1
-    verb = sum(chars(sent_a, set(al.a_sentences)) for al in alignments if al.kind == "verbatim")
-    near = sum(
-        chars(sent_a, set(al.a_sentences)) for al in alignments if al.kind == "near-verbatim"
-    )
-    topic = 0.0
-    if len(pa.vectors) and len(pb.vectors):
-        ma, mb = pa.vectors.mean(axis=0), pb.vectors.mean(axis=0)
-        denom = float(np.linalg.norm(ma) * np.linalg.norm(mb)) or 1.0
-        topic = float(ma @ mb) / denom
-    feats: dict[str, float] = {
-        "coverage_a_in_b": cov_a,
-        "coverage_b_in_a": cov_b,
-        "verbatim_share": verb / aligned_chars,
-        "near_verbatim_share": near / aligned_chars,
-        "mean_score": float(np.mean([al.score for al in alignments])) if alignments else 0.0,
-        "aligned_pairs": float(len(alignments)),
-        "min_sentences": float(min(len(pa.body), len(pb.body))),
-        "length_ratio": (
-            min(pa.body_chars, pb.body_chars) / max(pa.body_chars, pb.body_chars)
-            if max(pa.body_chars, pb.body_chars)
-            else 0.0
-        ),
-        "topic": topic,
-    }
+    feats = pair_features(pa, pb, alignments)
+    dec = decide(feats)
     changes = []
     if with_changes:
         from retold.changes import find_changes
@@ -206,9 +234,9 @@ def compare_prepared(
             lang_b=pb.seg.language,
         )
     return Report(
-        verdict=verdict_for(feats),
-        similarity=_similarity(feats),
-        coverage=Coverage(cov_a, cov_b),
+        verdict=dec.verdict,
+        similarity=dec.similarity,
+        coverage=Coverage(feats["coverage_a_in_b"], feats["coverage_b_in_a"]),
         alignments=alignments,
         changes=changes,
         boilerplate_a=list(pa.boilerplate),
@@ -218,6 +246,12 @@ def compare_prepared(
         a=pa.doc,
         b=pb.doc,
         features=feats,
+        probabilities={
+            "derived": dec.p_derived,
+            "same_story": dec.p_same_story,
+            "a_is_source": dec.p_a_source,
+        },
+        why=dec.why,
     )
 
 

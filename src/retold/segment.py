@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from retold.text import tokens  # re-exported: word tokens live with folding in retold.text
 from retold.types import Sentence, Span
@@ -96,162 +98,36 @@ def normalize_text(text: str) -> str:
 
 # --- language ---------------------------------------------------------------
 
-# Short function words are the cheapest reliable language signal for news
-# prose; a trained identifier costs most of a second to load.
-_FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        [
-            "the",
-            "of",
-            "and",
-            "to",
-            "in",
-            "is",
-            "that",
-            "for",
-            "was",
-            "on",
-            "with",
-            "as",
-            "by",
-            "he",
-            "said",
-            "it",
-            "at",
-            "from",
-            "his",
-        ]
-    ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "de",
-            "que",
-            "y",
-            "en",
-            "los",
-            "del",
-            "las",
-            "por",
-            "un",
-            "una",
-            "con",
-            "para",
-            "se",
-            "su",
-            "al",
-            "lo",
-            "como",
-        ]
-    ),
-    "pt": frozenset(
-        [
-            "o",
-            "a",
-            "de",
-            "que",
-            "e",
-            "do",
-            "da",
-            "em",
-            "os",
-            "um",
-            "para",
-            "com",
-            "não",
-            "uma",
-            "no",
-            "na",
-            "se",
-            "por",
-            "as",
-            "dos",
-        ]
-    ),
-    "fr": frozenset(
-        [
-            "le",
-            "la",
-            "les",
-            "de",
-            "des",
-            "et",
-            "en",
-            "un",
-            "une",
-            "du",
-            "est",
-            "que",
-            "pour",
-            "dans",
-            "qui",
-            "au",
-            "sur",
-            "pas",
-        ]
-    ),
-    "de": frozenset(
-        [
-            "der",
-            "die",
-            "und",
-            "in",
-            "den",
-            "von",
-            "zu",
-            "das",
-            "mit",
-            "sich",
-            "des",
-            "auf",
-            "für",
-            "ist",
-            "im",
-            "dem",
-            "nicht",
-            "ein",
-        ]
-    ),
-    "it": frozenset(
-        [
-            "il",
-            "di",
-            "che",
-            "e",
-            "la",
-            "per",
-            "un",
-            "in",
-            "del",
-            "è",
-            "della",
-            "le",
-            "si",
-            "con",
-            "non",
-            "una",
-            "sono",
-            "gli",
-            "alla",
-        ]
-    ),
-}
+#: The languages of the sentence encoder (multilingual USE: its zh-cn and zh-tw
+#: are one code here). The identifier chooses among these only: a text in a
+#: language the encoder does not know cannot be compared by meaning anyway,
+#: and a smaller choice is more often right on short texts.
+ENCODER_LANGUAGES: tuple[str, ...] = (
+    "ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh",
+)  # fmt: skip
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    """py3langid's model restricted to :data:`ENCODER_LANGUAGES` (loaded once,
+    lazily: unpickling it takes about half a second)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(ENCODER_LANGUAGES))
+    return ident
+
+
 def guess_language(text: str, default: str = "en") -> str:
-    """Best guess among en/es/pt/fr/de/it from function words; ``default`` if unsure."""
-    words = _WORD_RE.findall(text[:5000].lower())
-    if not words:
+    """The text's language among :data:`ENCODER_LANGUAGES` (py3langid, a
+    character n-gram classifier); ``default`` when there is too little text
+    to tell (fewer than two words, or no language clearly ahead)."""
+    sample = text[:5000]
+    if len(_WORD_RE.findall(sample[:200])) < 2:
         return default
-    best, best_n = default, 0
-    for lang, fw in _FUNCTION_WORDS.items():
-        n = sum(1 for w in words if w in fw)
-        if n > best_n:
-            best, best_n = lang, n
-    # too little evidence (a headline, a list of names): keep the default
-    return best if best_n >= max(2, len(words) // 40) else default
+    lang, prob = _identifier().classify(sample)
+    return str(lang) if prob >= 0.5 else default
 
 
 # --- paragraphs -------------------------------------------------------------
@@ -312,7 +188,6 @@ def paragraph_spans(text: str) -> list[Span]:
 
 # --- sentences --------------------------------------------------------------
 
-_SENTENCEX_LANGS = frozenset({"en", "es", "pt", "fr", "de", "it"})
 # "U.S. forces" -> sentencex would split after "U.S." before a capital in some
 # cases; these protect initialisms and Spanish "EE.UU." style abbreviations.
 _INITIALISM_RE = re.compile(r"\b(?:[A-Z]\.){2,}(?=\s+[A-Z])")
@@ -323,7 +198,9 @@ def sentence_spans(text: str, start: int, end: int, language: str = "en") -> lis
     from sentencex import segment as _sx
 
     chunk = text[start:end].replace("\n", " ")
-    lang = language if language in _SENTENCEX_LANGS else "en"
+    # sentencex has rules for many languages and its own fallback chain for
+    # the rest (never English rules for, say, Turkish): give it the real code
+    lang = language or "en"
     spans: list[Span] = []
     pos = 0
     for piece in _sx(lang, chunk):

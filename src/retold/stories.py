@@ -141,6 +141,11 @@ class Story:
 #: a rewrite link joins two stories when one article is at least this much
 #: made of the other, whatever the similarity (see :func:`cluster`)
 _MOSTLY = 0.5
+#: the similarity (the pair engine's calibrated P(same story)) a link needs to
+#: join two stories otherwise: one wrong link merges two whole stories, so the
+#: level is strict (chosen on benchmarks/bench_stories.py: at 0.6, two
+#: abstracts on one research topic chained whole families together)
+_JOIN = 0.9
 
 #: weights of the text evidence of direction (see :func:`direction_evidence`)
 _W_CONTAIN = 1.0
@@ -205,10 +210,21 @@ def traits(body: Sequence[str], text: str = "") -> Traits:
     return Traits(frozenset(spec), bool(_CREDIT.search(text)))
 
 
-def direction_evidence(ta: Traits, tb: Traits, a_in_b: float, b_in_a: float) -> float:
+def direction_evidence(
+    ta: Traits,
+    tb: Traits,
+    a_in_b: float,
+    b_in_a: float,
+    p_a_source: float | None = None,
+) -> float:
     """Text evidence that ``a`` came first (positive) or ``b`` did (negative), in [-1, 1].
 
-    Three rules, each about what a derived article keeps from its source:
+    With ``p_a_source`` (the pair engine's learned direction,
+    :mod:`retold.decision`: containment asymmetry, specifics and rare words only
+    one side holds, lengths and style, weighed on development pairs of known
+    direction) that probability is the evidence, plus the credit-line rule.
+    Without it, three hand-set rules, each about what a derived article keeps
+    from its source:
 
     - **containment**: a copy or rewrite keeps part of its source and adds
       little of its own, so more of the derived body is aligned to the source
@@ -220,11 +236,13 @@ def direction_evidence(ta: Traits, tb: Traits, a_in_b: float, b_in_a: float) -> 
     - **credit lines**: an article saying it was first published elsewhere is
       the copy.
     """
+    credit = float(tb.credits) - float(ta.credits)
+    if p_a_source is not None:
+        return max(-1.0, min(1.0, 2.0 * p_a_source - 1.0 + credit))
     contain = b_in_a - a_in_b
     only_a = len(ta.specifics - tb.specifics)
     only_b = len(tb.specifics - ta.specifics)
     spec = (only_a - only_b) / (only_a + only_b + 2)
-    credit = float(tb.credits) - float(ta.credits)
     return max(-1.0, min(1.0, _W_CONTAIN * contain + _W_SPECIFICS * spec + credit))
 
 
@@ -275,9 +293,10 @@ def cluster(
 def _joins(ln: Link, min_similarity: float) -> bool:
     if ln.verdict in ("duplicate", "near-duplicate"):
         return True
+    level = max(min_similarity, _JOIN)
     if ln.verdict == "rewrite":
-        return ln.similarity >= min_similarity or max(ln.a_in_b, ln.b_in_a) >= _MOSTLY
-    return ln.verdict == "same-story" and ln.similarity >= min_similarity
+        return ln.similarity >= level or max(ln.a_in_b, ln.b_in_a) >= _MOSTLY
+    return ln.verdict == "same-story" and ln.similarity >= level
 
 
 def _covered(ln: Link, by: str) -> float:
@@ -429,7 +448,7 @@ def derive(
         return w if allowed(src, dst) else w - _LATE
 
     edges: list[Edge] = []
-    for comp in cluster(sorted(reuse), [ln for d in reuse.values() for ln in d.values()]):
+    for comp in _components(reuse):
         num = {x: i for i, x in enumerate(comp, 1)}  # 0 is a virtual root
         dated = [x for x in comp if published(x)]
         first = min(dated, key=lambda x: (published(x) or "", x)) if dated else None
@@ -460,6 +479,20 @@ def derive(
             evidence = "published" if both_dated and allowed(u, v) else "text"
             edges.append(Edge(u, v, ln.verdict, _covered(ln, u), evidence))
     return sorted(edges, key=lambda e: (e.source, e.target))
+
+
+def _components(reuse: Mapping[str, Mapping[str, Link]]) -> list[list[str]]:
+    """Connected components of the reuse links, every link counting (the
+    derivation graph is drawn inside a story, whatever joined it)."""
+    uf = _UnionFind()
+    for a, others in reuse.items():
+        uf.find(a)
+        for b in others:
+            uf.union(a, b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for x in list(uf.parent):
+        groups[uf.find(x)].append(x)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: (-len(g), g[0]))
 
 
 def _depth(x: str, parent: Mapping[str, str]) -> int:

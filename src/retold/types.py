@@ -168,6 +168,11 @@ class Report:
     a: Document
     b: Document
     features: dict[str, float] = field(default_factory=dict)
+    #: calibrated probabilities: "derived" (one text made from the other),
+    #: "same_story", "a_is_source" (A rather than B is the original)
+    probabilities: dict[str, float] = field(default_factory=dict)
+    #: one or two lines saying what the verdict rests on
+    why: str = ""
 
     def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
         """The JSON-ready form; spans are ``[start, end]`` lists into each text."""
@@ -218,5 +223,7 @@ class Report:
             "added": [{"b": list(p.span), "text": p.text} for p in self.added],
             "dropped": [{"a": list(p.span), "text": p.text} for p in self.dropped],
             "features": {k: round(v, 4) for k, v in self.features.items()},
+            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
+            "why": self.why,
             "documents": {"a": doc(self.a), "b": doc(self.b)},
         }

@@ -93,7 +93,7 @@ class Server:
         return self.request("GET", path, **kw)
 
     def wait_idle(self, timeout: float = 60.0) -> None:
-        """Wait until no worker is busy (a timed-out job still runs to its end)."""
+        """Wait until no worker is busy (a timed-out job's worker is replaced first)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.get("/api/health").json["busy"] == 0:

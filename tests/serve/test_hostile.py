@@ -232,3 +232,44 @@ def test_serve_without_the_extra_prints_an_install_hint(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     assert probe.stdout.strip() == "False"
+
+
+# --- (1) compact under a running server loses nothing ----------------------------------------
+
+
+def test_writes_after_a_compact_under_the_server_are_kept(tmp_path: Path) -> None:
+    """The server holds the writer lock only while writing and its readers notice
+    the swapped directory, so a compact from the command line meanwhile loses no
+    acknowledged write and the server sees the command line's changes."""
+    index = tmp_path / "index"
+    srv = start_server("--index", str(index), env={"RETOLD_TOKEN": TOKEN})
+    try:
+        docs = [{"text": WIRE, "id": "wire"}, {"text": REWRITE, "id": "rewrite"}]
+        assert srv.post("/api/documents", {"documents": docs}, headers=AUTH).status == 200
+        assert srv.request("DELETE", "/api/documents/rewrite", headers=AUTH).status == 200
+        assert srv.get("/api/documents/wire").status == 200  # a reader has it open now
+        for args in (["compact"], ["add", str(ROOT / "examples" / "rewrite.txt")]):
+            subprocess.run(
+                [RETOLD, "index", *args, "--index", str(index)],
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=True,
+            )
+        later = {"documents": [{"text": WIRE + "\n\nA later paragraph.", "id": "later"}]}
+        r = srv.post("/api/documents", later, headers=AUTH)
+        assert r.status == 200 and r.json["added"] == 1, r.body
+        stats = srv.get("/api/index").json
+        assert stats["documents"] == 3 and stats["removed"] == 0, stats
+        assert srv.get("/api/documents/later").status == 200
+    finally:
+        stop_server(srv)
+    # and after the server is gone, the index on disk has every acknowledged write
+    res = subprocess.run(
+        [RETOLD, "index", "stats", "--index", str(index), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    assert '"documents": 3' in res.stdout, res.stdout

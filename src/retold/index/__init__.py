@@ -15,7 +15,7 @@ One directory holds it all::
     doc.f16         one mean vector per document
     minhash.u32     one MinHash signature per document
     *-ivf-N.faiss   IVF accelerators over the first N rows (derived; optional)
-    writer.lock     one writer at a time (per operation); readers never wait
+    writer.lock     one writer at a time (per batch or operation); readers never wait
     stories.sqlite  the links between documents (:mod:`retold.index.book`)
 
 Adding is incremental: documents already present (same id, or same content)
@@ -57,10 +57,10 @@ class Index(Maintenance, Searching):
     ``encoder`` is needed only to create an index with something other than the
     default multilingual encoder; an existing index uses the one it was built
     with. Readers and one writer may use the same directory at once (different
-    processes, or different Index objects): each write (an :meth:`add`,
-    :meth:`remove` or :meth:`compact` call) takes the writer lock for its
-    duration, and a second writer waits up to ``lock_timeout`` seconds, then
-    gets a :class:`~retold.errors.UsageError`. Every operation first follows a
+    processes, or different Index objects): :meth:`add` takes the writer lock
+    for each batch it commits, :meth:`remove` and :meth:`compact` for their
+    duration, and a writer waits up to ``lock_timeout`` seconds for it, then
+    gets an :class:`~retold.errors.IndexBusyError`. Every operation first follows a
     directory that another process compacted (see
     :mod:`retold.index.maintenance`), so a long-lived Index (a server's) never
     writes to, or reads from, a replaced index. An Index object belongs to the

@@ -69,9 +69,18 @@ class AddSummary:
         }
 
 
-# Worker state, inherited through fork (an encoder with a loaded model is not
-# picklable and loading it per task would dominate).
-_WORKER: tuple[Encoder, SketchParams, KnownHashes, int | None] | None = None
+_State = tuple[Encoder, SketchParams, KnownHashes, int | None]
+
+# A forked worker's state, handed to it at fork time (an encoder with a loaded
+# model is not picklable, and loading it per task would dominate). Each pool
+# passes its own (an initializer argument, not pickled under fork), so adds in
+# several threads of one process never share it.
+_WORKER: _State | None = None
+
+
+def _set_worker(state: _State) -> None:
+    global _WORKER
+    _WORKER = state
 
 
 def _work(items: list[RawDoc | Document]) -> list[DocRecord | Rejected | Duplicate]:
@@ -98,8 +107,8 @@ class Adding(IndexCore):
         batch of ``batch_size`` is committed in one transaction, after which
         ``progress`` is called. Adding never changes documents already present.
         Files and HTML inputs over ``max_bytes`` are rejected (None: the
-        default cap of :func:`retold.read`). The writer lock is held for the
-        whole call.
+        default cap of :func:`retold.read`). The writer lock is taken for each
+        batch's commit, so other writers take turns with a long add.
         """
         started = time.monotonic()
         if isinstance(items, (str, bytes)):
@@ -112,8 +121,7 @@ class Adding(IndexCore):
         summary = AddSummary()
         with self._writing():
             self._init_meta()
-            waves = self._waves(items, batch_size, summary)
-            self._run(waves, jobs, summary, progress, max_bytes)
+        self._run(self._waves(items, batch_size, summary), jobs, summary, progress, max_bytes)
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -149,9 +157,8 @@ class Adding(IndexCore):
         max_bytes: int | None,
     ) -> None:
         """Prepare each wave (in forked workers when ``jobs`` > 1) and commit it."""
-        global _WORKER
         known = KnownHashes(self.store.path)
-        _WORKER = (self.encoder, self.sketch, known, max_bytes)
+        state: _State = (self.encoder, self.sketch, known, max_bytes)
         pool = None
         parallel = jobs > 1 and "fork" in mp.get_all_start_methods()
         try:
@@ -161,10 +168,13 @@ class Adding(IndexCore):
                     # load the model here, once, when there is work for it: the
                     # forked workers share its weights instead of loading their own
                     self.encoder.encode(["warm up"])
-                    pool = mp.get_context("fork").Pool(jobs)
+                    pool = mp.get_context("fork").Pool(
+                        jobs, initializer=_set_worker, initargs=(state,)
+                    )
                 chunks = [wave[i : i + 16] for i in range(0, len(wave), 16)]
                 if pool is None:
-                    self._commit([r for c in chunks for r in _work(c)], summary, progress)
+                    recs = [r for c in chunks for r in make_records(c, *state)]
+                    self._commit(recs, summary, progress)
                     continue
                 # double buffering: workers prepare this wave while the last one commits
                 fut = pool.map_async(_work, chunks)
@@ -178,10 +188,9 @@ class Adding(IndexCore):
                 pool.terminate()
                 pool.join()
             known.close()
-            _WORKER = None
 
     def add_paths(self, paths: Iterable[str], **kw: Any) -> AddSummary:
-        """Add files, directories, JSON lines and WARC files (see :mod:`retold.index.readers`);
+        """Add files, directories, JSON lines and WARC files (see :mod:`retold.ingest.readers`);
         ``kw`` as for :meth:`add`."""
         from retold.ingest.readers import iter_inputs
 
@@ -216,14 +225,17 @@ class Adding(IndexCore):
             else:
                 recs.append(r)
         if recs:
-            try:
-                self._commit_records(recs, summary)
-            except BaseException:
-                # the transaction rolled back: cut the files back to the committed rows
-                self._cut_uncommitted()
-                raise
-            # keep the exact tail small for readers during a long add
-            self._maintain()
+            # the lock for this batch only: other writers (a server) take turns
+            # with a long add, and a compaction between two batches is followed
+            with self._writing():
+                try:
+                    self._commit_records(recs, summary)
+                except BaseException:
+                    # the transaction rolled back: cut the files back to the committed rows
+                    self._cut_uncommitted()
+                    raise
+                # keep the exact tail small for readers during a long add
+                self._maintain()
         if progress is not None:
             progress(summary)
 
@@ -232,6 +244,13 @@ class Adding(IndexCore):
         files' new committed lengths. Every statement covers the whole batch."""
         st = self.store
         with st.write():
+            # another writer may have added some of these ids since they were
+            # found new (the lock is taken per batch): those are skipped now
+            ids = [r.id for r in recs]
+            taken = st.live_ids(ids) | st.exact_dup_ids(ids)
+            if taken:
+                summary.skipped += sum(r.id in taken for r in recs)
+                recs = [r for r in recs if r.id not in taken]
             meta = st.meta()
             n_docs0 = int(meta["n_docs"])
             by_hash = st.ids_by_hash([r.hash for r in recs])

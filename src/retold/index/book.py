@@ -35,10 +35,11 @@ CREATE TABLE IF NOT EXISTS links (
 );
 CREATE INDEX IF NOT EXISTS links_b ON links(b);
 """
-#: 2: links carry the text evidence of direction (a_first) and verbatim share
-_STORIES_VERSION = "2"
+#: 2: links carry the text evidence of direction (a_first) and verbatim share;
+#: 3: similarity is the calibrated P(same story), a_first the learned direction
+_STORIES_VERSION = "3"
 #: versions whose links are relinked from scratch on opening (links are a cache)
-_RELINK_VERSIONS = frozenset({"1"})
+_RELINK_VERSIONS = frozenset({"1", "2"})
 
 _LinkRow = tuple[str, str, str, float, float, float, float, float]
 
@@ -308,7 +309,9 @@ class _Linker:
                     float(rep.similarity),
                     a_in_b,
                     b_in_a,
-                    direction_evidence(ta, tb, a_in_b, b_in_a),
+                    direction_evidence(
+                        ta, tb, a_in_b, b_in_a, rep.probabilities.get("a_is_source")
+                    ),
                     f.get("verbatim_share", 0.0) + f.get("near_verbatim_share", 0.0),
                 )
             )

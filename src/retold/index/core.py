@@ -17,7 +17,7 @@ import errno
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TypeVar
@@ -42,6 +42,9 @@ __all__ = [
 
 
 _C = TypeVar("_C", bound="IndexCore")
+
+#: touched by a writer waiting for the lock (see IndexCore._yield_turn)
+_WAITING = "writer.waiting"
 
 
 def default_index_path() -> Path:
@@ -97,6 +100,7 @@ class IndexCore:
         self.lock_timeout = lock_timeout
         self._lock: IO[str] | None = None
         self._lock_depth = 0
+        self._released_at = -1e9  # time.monotonic() of the last release of the lock
         self._vparams = vector_params or VectorParams()
         self._encoder = encoder
         self._encoder_given = encoder is not None
@@ -230,6 +234,7 @@ class IndexCore:
         the file of a directory swapped out meanwhile is dropped and taken again)."""
         import fcntl
 
+        self._yield_turn()
         deadline = time.monotonic() + self.lock_timeout
         while True:
             name = self.path / "writer.lock"
@@ -258,16 +263,37 @@ class IndexCore:
                             f"another process is adding to the index at {self.path}; "
                             "wait for it to finish"
                         ) from None
+                    self._mark_waiting()
                     time.sleep(0.05)
             st = os.fstat(fh.fileno())
             if file_identity(name) == (st.st_dev, st.st_ino):
                 return fh
             fh.close()  # the directory was swapped while we waited: lock the new one
 
+    def _mark_waiting(self) -> None:
+        """Tell the writer holding the lock that another one waits (see
+        :meth:`_yield_turn`); best effort."""
+        with suppress(OSError):
+            (self.path / _WAITING).touch()
+
+    def _yield_turn(self) -> None:
+        """A writer taking the lock again right after releasing it (the next batch
+        of a long add) first lets a writer that is waiting go: a lock is not a
+        queue, and the waiter polls while this one would take it back at once."""
+        if time.monotonic() - self._released_at > 1.0:
+            return
+        try:
+            waited = (self.path / _WAITING).stat().st_mtime
+        except OSError:
+            return
+        if time.time() - waited < 0.5:
+            time.sleep(0.25)
+
     def _release(self) -> None:
         if self._lock is not None:
             self._lock.close()  # releases the flock
             self._lock = None
+            self._released_at = time.monotonic()
             self._lock_depth = 0
 
     def _cut_uncommitted(self) -> None:

@@ -146,7 +146,7 @@ class Maintenance(Adding):
         return {
             f.name: f.stat().st_size
             for f in sorted(self.path.iterdir())
-            if f.is_file() and f.name != "writer.lock"
+            if f.is_file() and f.name not in ("writer.lock", "writer.waiting")
         }
 
     def stats(self, *, deep: bool = False) -> dict[str, Any]:

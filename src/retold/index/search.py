@@ -15,7 +15,8 @@ Four channels propose stored documents, each catching what the others miss:
 
 A weighted sum of the four ranks the union; the best few are then verified with
 the pair engine (:func:`~retold.index.docwork.verify`), and the final order is
-by verdict, then by the share of the query the candidate accounts for.
+the pair engine's calibrated decision (:func:`rank_key`): copies first, then by
+P(the query was made from the candidate), then by P(same story).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import numpy.typing as npt
 from retold.comparison import Prepared
 from retold.embed import Encoder
 from retold.errors import InputError
-from retold.index.docwork import DocRecord, rank_key, stored_prepared, verify
+from retold.index.docwork import DocRecord, stored_prepared, verify
 from retold.index.sketch import jaccard_estimate
 from retold.index.store import DocRow, Store
 from retold.index.vectors import IVFState, VectorSet
@@ -41,6 +42,7 @@ __all__ = [
     "SearchParams",
     "candidates",
     "candidates_batch",
+    "rank_key",
     "verify_candidates",
 ]
 
@@ -299,6 +301,30 @@ def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | N
     return stored_prepared(d, vecs, fallback, body_sig=doc.body_sig)
 
 
+def rank_key(report: Report, score: float) -> tuple[int, float, float, float]:
+    """Sort key of a verified candidate: the same calibrated decision as the
+    verdict (:mod:`retold.decision`), so ranking and verdicts cannot disagree.
+
+    Copies (duplicate, near-duplicate) first, then the log-odds that the query
+    was made from the candidate, then the log-odds of the same story; the
+    retrieval score only breaks ties. Log-odds, not probabilities, so that two
+    near-certain candidates still differ.
+    """
+    p = report.probabilities
+    copy = 0 if report.verdict in ("duplicate", "near-duplicate") else 1
+    return (
+        copy,
+        -_logit(p.get("derived", 0.0)),
+        -_logit(p.get("same_story", report.similarity)),
+        -score,
+    )
+
+
+def _logit(p: float) -> float:
+    q = min(1.0 - 1e-15, max(1e-15, p))
+    return float(np.log(q / (1.0 - q)))
+
+
 def verify_candidates(
     view: View,
     cands: list[Candidate],
@@ -314,7 +340,7 @@ def verify_candidates(
     rows = [c.row for c in top]
     docs = view.store.docs(rows)
     texts = view.store.texts(rows)
-    ranked: list[tuple[tuple[int, float, float], Hit]] = []
+    ranked: list[tuple[tuple[int, float, float, float], Hit]] = []
     for c in top:
         d = docs[c.row]
         rep = verify(candidate_prepared(view, d, texts[c.row], fallback), query)

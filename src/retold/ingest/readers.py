@@ -42,7 +42,7 @@ _META = ("title", "url", "published", "source")
 #: The longest JSON line read: a text at the size cap, with room for JSON's
 #: escapes. A longer line is skipped as it streams past, never held whole.
 MAX_LINE_BYTES = 4 * DEFAULT_MAX_BYTES
-_SKIP_CHUNK = 1 << 20
+_CHUNK = 1 << 20
 
 
 def _shown(path: str) -> str:
@@ -129,21 +129,31 @@ def _open_jsonl(p: Path) -> Iterator[Item]:
 
 def capped_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, line)``; ``None`` for a line over ``limit`` bytes, which is
-    read past in chunks (a gzip bomb of one endless line costs time, not memory)."""
+    read past in chunks and never held (a gzip bomb of one endless line costs
+    time, not memory)."""
+    read = getattr(fh, "read1", fh.read)  # what is there, so a pipe is not held up
     no = 0
-    while True:
-        raw = fh.readline(limit + 1)
-        if not raw:
-            return
-        no += 1
-        if len(raw) > limit and not raw.endswith(b"\n"):
-            while True:
-                rest = fh.readline(_SKIP_CHUNK)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield no, None
-            continue
-        yield no, raw
+    line = bytearray()
+    skipping = False
+    while chunk := read(_CHUNK):
+        start = 0
+        while (nl := chunk.find(b"\n", start)) >= 0:
+            no += 1
+            if skipping or len(line) + nl - start > limit:
+                yield no, None
+            else:
+                line += chunk[start : nl + 1]
+                yield no, bytes(line)
+            line.clear()
+            skipping = False
+            start = nl + 1
+        if not skipping:
+            line += chunk[start:]
+            if len(line) > limit:
+                line.clear()
+                skipping = True
+    if skipping or line:
+        yield no + 1, None if skipping else bytes(line)
 
 
 def read_jsonl(
@@ -151,20 +161,20 @@ def read_jsonl(
     *,
     name: str,
     id_prefix: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_line: int = MAX_LINE_BYTES,
 ) -> Iterator[Item]:
     """Documents from JSON lines: ``{"id", "text"}`` or ``{"id", "html"}``, plus
     optional ``title``, ``url``, ``published`` and ``source`` (the publisher).
 
     A line without an id gets ``<file>:<line>`` (stable, so re-adding is
-    idempotent). A text or HTML over ``max_bytes`` (UTF-8) is rejected.
+    idempotent). A line over ``max_line`` bytes is rejected unread.
     """
-    for no, raw in capped_lines(fh, max(MAX_LINE_BYTES, 4 * max_bytes)):
+    for no, raw in capped_lines(fh, max_line):
         where = f"{name}:{no}"
         if raw is None:
-            yield Rejected(where, f"line longer than {human_size(MAX_LINE_BYTES)}; skipped")
+            yield Rejected(where, f"line longer than {human_size(max_line)}; skipped")
         elif raw.strip():
-            yield _jsonl_item(raw, no, where, id_prefix or name, max_bytes)
+            yield _jsonl_item(raw, no, where, id_prefix or name)
 
 
 def _parse_line(raw: bytes, no: int) -> dict[str, Any] | str:
@@ -200,7 +210,7 @@ def _bad_strings(obj: dict[str, Any]) -> str | None:
     return None
 
 
-def _jsonl_item(raw: bytes, no: int, where: str, prefix: str, max_bytes: int) -> Item:
+def _jsonl_item(raw: bytes, no: int, where: str, prefix: str) -> Item:
     obj = _parse_line(raw, no)
     if isinstance(obj, str):
         return Rejected(where, obj)
@@ -216,12 +226,6 @@ def _jsonl_item(raw: bytes, no: int, where: str, prefix: str, max_bytes: int) ->
     if bad is not None:
         return Rejected(where, bad)
     data = text if isinstance(text, str) else str(html)
-    # a character is at most 4 bytes: encode only when the length cannot tell
-    if len(data) > max_bytes or (
-        len(data) * 4 > max_bytes and len(data.encode("utf-8")) > max_bytes
-    ):
-        field = "text" if isinstance(text, str) else "html"
-        return Rejected(where, f'"{field}" is over the {human_size(max_bytes)} size cap')
     meta = {k: obj[k] if isinstance(obj.get(k), str) else None for k in _META}
     return RawDoc(
         id=doc_id or f"{prefix}:{no}",

@@ -268,15 +268,20 @@ def _dechunk(body: bytes) -> bytes:
 
 
 def _inflate(body: bytes, wbits: int, cap: int) -> bytes:
-    """Decompress at most ``cap + 1`` bytes of ``body`` (more is a bomb or a
-    page over the cap; either way it is not read)."""
-    d = zlib.decompressobj(wbits)
-    out = d.decompress(body, cap + 1)
-    if len(out) > cap:
-        raise ValueError(f"it inflates to over the {human_size(cap)} size cap")
-    if not d.eof:
-        raise ValueError("truncated compressed data")
-    return out
+    """Decompress ``body`` (every gzip member of it), but never more than
+    ``cap + 1`` bytes: more is a bomb or a page over the cap, not read."""
+    out = bytearray()
+    data = body
+    while True:
+        d = zlib.decompressobj(wbits)
+        out += d.decompress(data, cap + 1 - len(out))
+        if len(out) > cap:
+            raise ValueError(f"it inflates to over the {human_size(cap)} size cap")
+        if not d.eof:
+            raise ValueError("truncated compressed data")
+        data = d.unused_data
+        if wbits != 31 or not data.startswith(_GZIP_MAGIC):
+            return bytes(out)  # trailing padding after the last member is ignored
 
 
 def _decode_body(hdrs: dict[str, str], body: bytes) -> bytes | str:

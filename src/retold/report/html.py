@@ -219,7 +219,8 @@ def _summary(report: Report) -> str:
         f'<li><b>{len(report.changes)}</b> changes · <span class="chip boiler-chip">'
         f"{len(report.boilerplate_a)} + {len(report.boilerplate_b)} boilerplate</span> "
         "blocks excluded (A + B)</li>"
-        "</ul></section>"
+        + (f'<li class="why">{_e(report.why)}</li>' if report.why else "")
+        + "</ul></section>"
     )
 
 

@@ -109,8 +109,11 @@ def _header(report: Report) -> Panel:
         docs.append(f"{side} ", style="bold")
         docs.append(_WS.sub(" ", name).strip(), style="italic")
         docs.append(f"  ({len(doc.text):,} chars)", style="dim")
+    parts = [verdict, stats, aligned, other, docs]
+    if report.why:
+        parts.insert(1, Text(report.why, style="italic"))
     return Panel(
-        Group(verdict, stats, aligned, other, docs),
+        Group(*parts),
         title="retold",
         title_align="left",
         box=box.ROUNDED,

@@ -24,6 +24,7 @@ from retold.errors import (
     EmptyInputError,
     ExtractionError,
     FetchError,
+    IndexBusyError,
     InputError,
     InputTooLargeError,
     ModelError,
@@ -50,6 +51,8 @@ _RETOLD_ERRORS: tuple[tuple[type[RetoldError], int, str], ...] = (
     (DecodeError, 422, "undecodable_input"),
     (ExtractionError, 422, "no_article_text"),
     (InputError, 422, "invalid_input"),
+    # another process (index add, compact) holds the writer lock: try again later
+    (IndexBusyError, 503, "index_busy"),
     (UsageError, 422, "invalid_request"),
     (ModelError, 503, "model_unavailable"),
 )

@@ -102,16 +102,21 @@ def reader() -> Index:
     from retold.index import Index, VectorParams
 
     path = _index_path()
-    st = path.stat()
-    key = (st.st_dev, st.st_ino)
-    if _READER is not None and _READER[0] == key:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if _READER is not None:
+            return _READER[1]  # mid-swap: the open files are still whole
+        st = None  # opening the index finishes an interrupted swap
+    if st is not None and _READER is not None and _READER[0] == (st.st_dev, st.st_ino):
         return _READER[1]
     if _READER is not None:
         _READER[1].close()
         _READER = None
     budget = max(64 * MiB, (512 * MiB) // max(1, int(_CONFIG["workers"])))
     ix = Index(path, create=False, vector_params=VectorParams(memory_limit=budget))
-    _READER = (key, ix)
+    st = path.stat()
+    _READER = ((st.st_dev, st.st_ino), ix)
     return ix
 
 

@@ -513,13 +513,17 @@
 
   function renderStories(data) {
     var list = data.stories || data || [];
-    if (!list.length) return el("div", { class: "notice", text: "No stories yet: add articles to the index." });
-    return el("ul", { class: "stories" }, list.map(function (s) {
-      var n = s.size || (s.documents || s.articles || []).length;
-      var edges = (s.edges || []).length;
-      return el("li", null, el("a", { href: "#/stories/" + encodeURIComponent(s.id), text: s.label || s.title || s.id }),
-        n ? el("span", { class: "sub", text: " · " + n + " articles · " + edges + " derivations" }) : null);
-    }));
+    var body = !list.length
+      ? el("div", { class: "notice", text: "No stories yet: add articles to the index." })
+      : el("ul", { class: "stories" }, list.map(function (s) {
+        var n = s.size || (s.documents || s.articles || []).length;
+        var edges = (s.edges || []).length;
+        return el("li", null, el("a", { href: "#/stories/" + encodeURIComponent(s.id), text: s.label || s.title || s.id }),
+          n ? el("span", { class: "sub", text: " · " + n + " articles · " + edges + " derivations" }) : null);
+      }));
+    // the server never links inside a request: say what waits for `retold stories`
+    if (!data.note) return body;
+    return el("div", null, el("p", { class: "notice", id: "stories-unlinked", text: data.note }), body);
   }
 
   function renderStory(story) {

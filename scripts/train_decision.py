@@ -1,0 +1,458 @@
+"""Train the calibrated decision (src/retold/models/decision-v1.json).
+
+    .venv/bin/python scripts/train_decision.py [--per-domain 40] [--no-write]
+
+Needs the ``[train]`` extra (scikit-learn) and ../shared/data. Steps:
+
+1. pairs with known answers from the development data: every L2R rewrite
+   (news: all 200; other domains: the rewrites of ``--per-domain`` sources
+   drawn per domain with the fixed seed) against its source and against the
+   most TF-IDF-similar other human text of its domain (a different text on a
+   close topic; texts repeating a good part of the source word for word are
+   skipped, see ``_repeats``); rewrites the data's README flags as possibly
+   misaligned are left out; Clough & Stevenson answers against their source
+   (cut/light/heavy = derived, non = independent); SemEval-2022 task 8 pairs
+   with the annotators' "overall" score (same story: overall <= 2);
+2. each text prepared by the real engine (segmentation, encoder), each pair
+   turned into evidence (:func:`retold.comparison.pair_features`); the
+   prepared texts and the feature table are cached under
+   ``$RETOLD_DECISION_CACHE`` (default /tmp/retold-decision-cache), keyed by
+   the hash of the code that computes them, and recomputed when absent;
+3. three logistic regressions (derived, same story, direction), scored by
+   5-fold cross-validation grouped by source text (no source on both sides of
+   a split; SemEval pairs grouped by shared articles, Clough by task);
+4. the models refitted on everything, written as plain parameters.
+
+Fixed seed; the same table and folds feed benchmarks/bench_verdicts.py, whose
+figures for the shipped model are the out-of-fold ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _data import jsonl, l2r_news, semeval  # noqa: E402
+
+SEED = 13
+FOLDS = 5
+#: weight of the SemEval pairs in the same-story model, against 1 for each other dataset
+SEMEVAL_SHARE = 3.0
+CACHE = Path(os.environ.get("RETOLD_DECISION_CACHE", "/tmp/retold-decision-cache"))
+MODEL_PATH = ROOT / "src" / "retold" / "models" / "decision-v1.json"
+#: code whose changes invalidate the cached preparations / feature table
+# (the aligner's sentence features are part of a prepared document, but the cache
+# key leaves align.py out: only its `features` function matters there)
+PREP_CODE = ("segment.py", "boilerplate.py", "embed.py", "embed_use.py")
+FEATURE_CODE = (*PREP_CODE, "align.py", "evidence.py", "comparison.py")
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One labelled pair: text ids, what is known about it, and its fold group."""
+
+    dataset: str
+    domain: str
+    model: str
+    group: str
+    a: str
+    b: str
+    #: 1 = B made from A, 0 = independent, None = unknown
+    derived: float | None
+    #: graded same-story target in [0, 1], None = unknown
+    same: float | None
+    #: the pair's role, e.g. "source", "neighbour", "cut", "semeval"
+    role: str
+
+
+def _code_hash(names: Iterable[str], extra: str) -> str:
+    h = hashlib.sha256(extra.encode())
+    for n in names:
+        h.update((ROOT / "src" / "retold" / n).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    words = text.lower().split()
+    return set(zip(*(words[k:] for k in range(n)), strict=False))
+
+
+def _repeats(x: str, y: str) -> bool:
+    """True when one text repeats a good part of the other word for word (the
+    L2R human sets hold a few texts that start alike, e.g. two versions of
+    one abstract): such a text is not a *non*-source of the other's rewrites."""
+    sx, sy = _shingles(x), _shingles(y)
+    return len(sx & sy) >= 0.3 * max(1, min(len(sx), len(sy)))
+
+
+def _tfidf_neighbours(
+    pool: dict[str, str], queries: dict[str, str], source: dict[str, str]
+) -> dict[str, str]:
+    """For each query, the most TF-IDF-similar pool text that is neither its
+    source nor a text repeating its source."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ids = list(pool)
+    vec = TfidfVectorizer(sublinear_tf=True).fit([pool[i] for i in ids])
+    xp = vec.transform([pool[i] for i in ids])
+    qids = list(queries)
+    xq = vec.transform([queries[q] for q in qids])
+    sim = (xq @ xp.T).toarray()
+    out = {}
+    for r, q in enumerate(qids):
+        src = source[q]
+        for k in np.argsort(-sim[r]):
+            if ids[k] != src and not _repeats(pool[ids[k]], pool[src]):
+                out[q] = ids[k]
+                break
+    return out
+
+
+def _l2r_pairs(per_domain: int, texts: dict[str, str]) -> list[Pair]:
+    rng = random.Random(SEED)
+    pairs: list[Pair] = []
+    sources, rewrites = l2r_news()
+    texts.update(sources)
+    groups: dict[str, list[dict[str, Any]]] = {"news": rewrites}
+    human = list(jsonl("l2r_other_domains", "human.jsonl"))
+    by_domain: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in human:
+        by_domain[r["domain"]][r["id"]] = r["text"]
+    other = list(jsonl("l2r_other_domains", "rewrites.jsonl.gz"))
+    for dom in sorted(by_domain):
+        keep = set(rng.sample(sorted(by_domain[dom]), min(per_domain, len(by_domain[dom]))))
+        # rows whose positional source disagrees with the word-set argmax are
+        # possibly misaligned (the data's README): their label is not trusted
+        groups[dom] = [
+            r
+            for r in other
+            if r["domain"] == dom
+            and r["source_id"] in keep
+            and r["source_match"] != "index(jaccard-argmax-disagrees)"
+        ]
+        texts.update(by_domain[dom])
+    pools = {"news": sources} | dict(by_domain)
+    for dom, rws in groups.items():
+        qs = {r["id"]: r["text"] for r in rws}
+        near = _tfidf_neighbours(pools[dom], qs, {r["id"]: r["source_id"] for r in rws})
+        dataset = "l2r_news_dev" if dom == "news" else "l2r_other_domains"
+        for r in rws:
+            texts[r["id"]] = r["text"]
+            g = f"{dom}:{r['source_id']}"
+            model = r.get("model", "GPT-3-Turbo")
+            pairs.append(Pair(dataset, dom, model, g, r["source_id"], r["id"], 1.0, 1.0, "source"))
+            pairs.append(
+                Pair(dataset, dom, model, g, near[r["id"]], r["id"], 0.0, 0.0, "neighbour")
+            )
+    return pairs
+
+
+def _clough_pairs(texts: dict[str, str]) -> list[Pair]:
+    rows = list(jsonl("clough_short_answers", "clough.jsonl"))
+    out = []
+    for r in rows:
+        texts[f"clough-{r['id']}"] = r["text"]
+    for r in rows:
+        if r["category"] == "orig":
+            continue
+        d = 0.0 if r["category"] == "non" else 1.0
+        out.append(
+            Pair(
+                "clough",
+                "clough",
+                r["category"],
+                f"clough:{r['task']}",
+                f"clough-{r['source_id']}",
+                f"clough-{r['id']}",
+                d,
+                None,
+                r["category"],
+            )
+        )
+    return out
+
+
+def _semeval_pairs(texts: dict[str, str]) -> list[Pair]:
+    rows = semeval()
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for r in rows:
+        a, b = r["base_pair_id"].split("_")
+        parent[find(a)] = find(b)
+    out = []
+    for k, r in enumerate(rows):
+        ia, ib = f"semeval-{k}-1", f"semeval-{k}-2"
+        texts[ia], texts[ib] = r["text1"], r["text2"]
+        langs = f"{r['lang1']}-{r['lang2']}"
+        group = "semeval:" + find(r["base_pair_id"].split("_")[0])
+        same = (4.0 - float(r["overall"])) / 3.0
+        role = "semeval-augmented" if r["augmented"] else "semeval"
+        out.append(Pair("semeval", langs, langs, group, ia, ib, None, same, role))
+    return out
+
+
+def build_pairs(per_domain: int) -> tuple[dict[str, str], list[Pair]]:
+    """All labelled pairs and the texts they refer to."""
+    texts: dict[str, str] = {}
+    pairs = _l2r_pairs(per_domain, texts) + _clough_pairs(texts) + _semeval_pairs(texts)
+    return texts, pairs
+
+
+# --- preparation and features -------------------------------------------------
+
+
+def _prepare_one(text: str) -> Any:
+    from retold.comparison import prepare
+    from retold.types import Document
+
+    return prepare(Document(text))
+
+
+def prepare_all(texts: dict[str, str], jobs: int = 2) -> dict[str, Any]:
+    """Prepared documents by text id (cached by text hash)."""
+    key = _code_hash(PREP_CODE, "prep")
+    path = CACHE / f"prepared-{key}.pkl"
+    cache: dict[str, Any] = {}
+    if path.exists():
+        with open(path, "rb") as fh:
+            cache = pickle.load(fh)
+    digest = {i: hashlib.sha1(t.encode()).hexdigest() for i, t in texts.items()}
+    todo = sorted({d: texts[i] for i, d in digest.items() if d not in cache}.items())
+    if todo:
+        print(f"preparing {len(todo)} texts ({jobs} processes)", file=sys.stderr)
+        t0 = time.perf_counter()
+        if jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(jobs) as ex:
+                done = list(ex.map(_prepare_one, [t for _, t in todo], chunksize=16))
+        else:
+            done = [_prepare_one(t) for _, t in todo]
+        cache.update({d: p for (d, _), p in zip(todo, done, strict=True)})
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            pickle.dump(cache, fh)
+        print(f"prepared in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return {i: cache[d] for i, d in digest.items()}
+
+
+def features_of(pa: Any, pb: Any) -> dict[str, float]:
+    from retold.align import align
+    from retold.comparison import pair_features
+
+    als = align(pa.body, pb.body, pa.vectors, pb.vectors, fa=pa.features, fb=pb.features)
+    return pair_features(pa, pb, als)
+
+
+def feature_table(per_domain: int = 40, jobs: int = 2) -> tuple[list[Pair], list[Any], list[Any]]:
+    """(pairs, features of A->B, features of B->A for pairs with a known source)."""
+    key = _code_hash(FEATURE_CODE, f"features-{per_domain}")
+    path = CACHE / f"table-{key}.pkl"
+    if path.exists():
+        with open(path, "rb") as fh:
+            rows, fwd, back = pickle.load(fh)
+            return [Pair(*r) for r in rows], fwd, back
+    texts, pairs = build_pairs(per_domain)
+    used = {i for p in pairs for i in (p.a, p.b)}
+    prepared = prepare_all({i: t for i, t in texts.items() if i in used}, jobs)
+    t0 = time.perf_counter()
+    fwd = [features_of(prepared[p.a], prepared[p.b]) for p in pairs]
+    back = [features_of(prepared[p.b], prepared[p.a]) if p.derived == 1.0 else None for p in pairs]
+    print(f"features in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        # plain tuples: the pickle must load whichever script is __main__
+        pickle.dump(([astuple(p) for p in pairs], fwd, back), fh)
+    return pairs, fwd, back
+
+
+# --- models -------------------------------------------------------------------
+
+
+def _matrix(rows: list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray:
+    from retold.evidence import derived_features
+
+    return np.array([[(f | derived_features(f))[k] for k in names] for f in rows], dtype=np.float64)
+
+
+@dataclass
+class Task:
+    """One model's training rows: features, targets, weights, groups."""
+
+    x: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    groups: np.ndarray
+    #: index into the pair list of each row
+    rows: np.ndarray
+    intercept: bool = True
+
+
+def _balanced(datasets: list[str], share: dict[str, float] | None = None) -> np.ndarray:
+    """Weights giving each dataset the same total (times ``share[dataset]``)."""
+    count: dict[str, int] = defaultdict(int)
+    for d in datasets:
+        count[d] += 1
+    k = share or {}
+    return np.array([k.get(d, 1.0) * len(datasets) / (len(count) * count[d]) for d in datasets])
+
+
+def tasks(pairs: list[Pair], fwd: list[Any], back: list[Any]) -> dict[str, Task]:
+    from retold.evidence import DIRECTION_FEATURES, PAIR_FEATURES
+
+    out: dict[str, Task] = {}
+    idx = [i for i, p in enumerate(pairs) if p.derived is not None]
+    out["derived"] = Task(
+        _matrix([fwd[i] for i in idx], PAIR_FEATURES),
+        np.array([pairs[i].derived for i in idx]),
+        _balanced([pairs[i].dataset for i in idx]),
+        np.array([pairs[i].group for i in idx]),
+        np.array(idx),
+    )
+    # same story: graded targets as two weighted rows (soft labels)
+    idx = [i for i, p in enumerate(pairs) if p.same is not None]
+    # the graded human judgements (SemEval) weigh most: similarity is read on them
+    base_w = _balanced([pairs[i].dataset for i in idx], {"semeval": SEMEVAL_SHARE})
+    soft = np.array([pairs[i].same for i in idx])
+    out["same_story"] = Task(
+        np.vstack([_matrix([fwd[i] for i in idx], PAIR_FEATURES)] * 2),
+        np.concatenate([np.ones(len(idx)), np.zeros(len(idx))]),
+        np.concatenate([base_w * soft, base_w * (1 - soft)]),
+        np.array([pairs[i].group for i in idx] * 2),
+        np.array(idx * 2),
+    )
+    # direction: each known (source, derived) pair both ways round
+    idx = [i for i, p in enumerate(pairs) if back[i] is not None]
+    xf = _matrix([fwd[i] for i in idx], DIRECTION_FEATURES)
+    xb = _matrix([back[i] for i in idx], DIRECTION_FEATURES)
+    out["direction"] = Task(
+        np.vstack([xf, xb]),
+        np.concatenate([np.ones(len(idx)), np.zeros(len(idx))]),
+        np.concatenate([_balanced([pairs[i].dataset for i in idx])] * 2),
+        np.array([pairs[i].group for i in idx] * 2),
+        np.array(idx * 2),
+        intercept=False,
+    )
+    return out
+
+
+def fit(t: Task, train: np.ndarray) -> dict[str, Any]:
+    """A standardised logistic regression on rows ``train``, as plain parameters."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = t.x[train]
+    mean = x.mean(axis=0) if t.intercept else np.zeros(x.shape[1])
+    scale = x.std(axis=0) if t.intercept else np.sqrt((x**2).mean(axis=0))
+    scale[scale == 0] = 1.0
+    lr = LogisticRegression(C=1.0, fit_intercept=t.intercept, max_iter=2000)
+    lr.fit((x - mean) / scale, t.y[train], sample_weight=t.w[train])
+    return {
+        "mean": mean.tolist(),
+        "scale": scale.tolist(),
+        "coef": lr.coef_[0].tolist(),
+        "intercept": float(lr.intercept_[0]) if t.intercept else 0.0,
+    }
+
+
+def predict(m: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    z = (x - np.asarray(m["mean"])) / np.asarray(m["scale"])
+    p: np.ndarray = 1.0 / (1.0 + np.exp(-(z @ np.asarray(m["coef"]) + m["intercept"])))
+    return p
+
+
+def fold_of(groups: Iterable[str]) -> dict[str, int]:
+    """A fold per group (the same for every task: a source is out in one fold)."""
+    uniq = sorted(set(groups))
+    rng = random.Random(SEED)
+    rng.shuffle(uniq)
+    return {g: k % FOLDS for k, g in enumerate(uniq)}
+
+
+def out_of_fold(t: Task, folds: dict[str, int]) -> np.ndarray:
+    """Each row's prediction by the model fitted without its fold."""
+    fold = np.array([folds[g] for g in t.groups])
+    out = np.zeros(len(t.y))
+    for k in range(FOLDS):
+        test = fold == k
+        if test.any():
+            out[test] = predict(fit(t, ~test), t.x[test])
+    return out
+
+
+def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
+    """Everything the benchmark needs: pairs, features, out-of-fold predictions, final models."""
+    from retold.evidence import DIRECTION_FEATURES, PAIR_FEATURES
+
+    pairs, fwd, back = feature_table(per_domain, jobs)
+    ts = tasks(pairs, fwd, back)
+    folds = fold_of(p.group for p in pairs)
+    oof = {name: out_of_fold(t, folds) for name, t in ts.items()}
+    names = {"derived": PAIR_FEATURES, "same_story": PAIR_FEATURES, "direction": DIRECTION_FEATURES}
+    final = {
+        name: {"features": list(names[name])} | fit(t, np.ones(len(t.y), dtype=bool))
+        for name, t in ts.items()
+    }
+    return {"pairs": pairs, "fwd": fwd, "back": back, "tasks": ts, "oof": oof, "models": final}
+
+
+def model_file(result: dict[str, Any], per_domain: int) -> dict[str, Any]:
+    counts: dict[str, int] = defaultdict(int)
+    for p in result["pairs"]:
+        counts[p.dataset] += 1
+    return {
+        "version": 1,
+        "trained_by": "scripts/train_decision.py",
+        "seed": SEED,
+        "folds": FOLDS,
+        "per_domain": per_domain,
+        "pairs": dict(sorted(counts.items())),
+        "thresholds": {"derived": 0.5, "same_story": 0.5},
+        "models": {
+            k: {kk: (round(v, 6) if isinstance(v, float) else v) for kk, v in m.items()}
+            | {kk: [round(x, 6) for x in m[kk]] for kk in ("mean", "scale", "coef")}
+            for k, m in result["models"].items()
+        },
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--per-domain", type=int, default=40, help="L2R sources per non-news domain")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    res = train(args.per_domain, args.jobs)
+    data = model_file(res, args.per_domain)
+    for name, t in res["tasks"].items():
+        o = res["oof"][name]
+        acc = float((((o >= 0.5) == (t.y >= 0.5)) * t.w).sum() / t.w.sum())
+        print(f"{name}: {len(t.y)} rows, out-of-fold weighted accuracy {acc:.3f}")
+    if not args.no_write:
+        MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
+        MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_PATH.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

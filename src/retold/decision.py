@@ -1,0 +1,133 @@
+"""The calibrated decision: evidence in, probabilities, verdict and a reason out.
+
+Three logistic models, trained by ``scripts/train_decision.py`` on the shared
+development data (cross-validated by source text) and shipped as parameters
+only (``models/decision-v1.json``; the runtime is numpy):
+
+- **derived**: P(B was made from A, or A from B);
+- **same story**: P(a reader would call the two articles the same story);
+  graded, so it is also the report's ``similarity``;
+- **direction**: P(A is the source of B) against P(B is the source of A),
+  from antisymmetric evidence only and without an intercept, so swapping the
+  texts gives exactly ``1 - p``.
+
+Copies are told apart from rewrites by rule (verbatim shares), since a copy
+is unmistakable and "duplicate"/"near-duplicate" are definitions, not guesses.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from retold.evidence import derived_features
+from retold.types import Verdict
+
+__all__ = ["MODEL_FILE", "Decision", "decide", "model"]
+
+MODEL_FILE = "decision-v1.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict
+    p_derived: float
+    p_same_story: float
+    p_a_source: float
+    why: str
+
+    @property
+    def similarity(self) -> float:
+        return self.p_same_story
+
+
+@lru_cache(maxsize=1)
+def model() -> dict[str, Any]:
+    """The shipped parameters (see the module docstring)."""
+    text = resources.files("retold.models").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _logit(m: dict[str, Any], f: dict[str, float]) -> float:
+    x = np.array([f[k] for k in m["features"]], dtype=np.float64)
+    z = (x - np.asarray(m["mean"])) / np.asarray(m["scale"])
+    return float(z @ np.asarray(m["coef"]) + m.get("intercept", 0.0))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def probabilities(f: dict[str, float]) -> dict[str, float]:
+    """P(derived), P(same story) and P(A is the source) from pair features."""
+    g = f | derived_features(f)
+    ms = model()["models"]
+    return {
+        "p_derived": _sigmoid(_logit(ms["derived"], g)),
+        "p_same_story": _sigmoid(_logit(ms["same_story"], g)),
+        "p_a_source": _sigmoid(_logit(ms["direction"], g)),
+    }
+
+
+def _copy_verdict(f: dict[str, float]) -> Verdict | None:
+    cov_min = min(f["coverage_a_in_b"], f["coverage_b_in_a"])
+    if cov_min >= 0.9 and f["verbatim_share"] >= 0.95 and f["length_ratio"] >= 0.9:
+        return "duplicate"
+    if cov_min >= 0.75 and f["verbatim_share"] + f["near_verbatim_share"] >= 0.75:
+        return "near-duplicate"
+    return None
+
+
+def verdict_from(f: dict[str, float], p: dict[str, float]) -> Verdict:
+    """The verdict from features and probabilities (thresholds in the model file)."""
+    th = model()["thresholds"]
+    copy = _copy_verdict(f)
+    if copy is not None:
+        return copy
+    if p["p_derived"] >= th["derived"]:
+        return "rewrite"
+    if p["p_same_story"] >= th["same_story"]:
+        return "same-story"
+    return "unrelated"
+
+
+def explain(f: dict[str, float], p: dict[str, float], verdict: Verdict) -> str:
+    """One or two lines a reader can check: what the decision rests on."""
+    parts: list[str] = []
+    keep = max(f.get("a_soft", 0.0), f.get("coverage_a_in_b", 0.0))
+    ratio = math.exp(-f.get("log_length_ratio", 0.0))
+    if verdict in ("duplicate", "near-duplicate"):
+        literal = f["verbatim_share"] + f["near_verbatim_share"]
+        parts.append(f"{literal:.0%} of the aligned text is verbatim or nearly")
+    elif ratio < 0.8 and keep >= 0.3:
+        parts.append(f"B condenses {keep:.0%} of A into {ratio:.0%} of its length")
+    else:
+        back = max(f.get("b_soft", 0.0), f.get("coverage_b_in_a", 0.0))
+        parts.append(f"B restates {keep:.0%} of A, A {back:.0%} of B")
+    rare = round(math.expm1(f.get("rare_shared", 0.0)))
+    if rare:
+        order = " in A's order" if f.get("rare_order", 0.0) >= 0.5 else ""
+        names = round(math.expm1(f.get("names_shared", 0.0)))
+        nums = round(math.expm1(f.get("numbers_shared", 0.0)))
+        parts.append(f"{rare} rare words shared ({names} names, {nums} numbers){order}")
+    else:
+        parts.append("no rare words shared")
+    head = f"P(derived) {p['p_derived']:.0%}, P(same story) {p['p_same_story']:.0%}"
+    if verdict in ("duplicate", "near-duplicate", "rewrite"):
+        src = "A" if p["p_a_source"] >= 0.5 else "B"
+        head += f", {src} is likelier the source ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
+    return "; ".join(parts) + ".\n" + head + "."
+
+
+def decide(f: dict[str, float]) -> Decision:
+    """Probabilities, verdict and reason for a pair's features."""
+    p = probabilities(f)
+    v = verdict_from(f, p)
+    return Decision(v, p["p_derived"], p["p_same_story"], p["p_a_source"], explain(f, p, v))

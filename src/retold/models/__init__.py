@@ -1,0 +1,1 @@
+"""Parameters of the learned models (plain JSON, read with numpy)."""
