@@ -232,7 +232,7 @@ def gate_figures(out: dict[str, Any]) -> dict[str, dict[str, float]]:
     l2r: dict[str, float] = {}
     for k, v in out["l2r"].items():
         ds, dom, model = k.split("/")
-        if dom == "all" or model == "all" and ds == "l2r_news_dev":
+        if dom == "all" or (model == "all" and ds == "l2r_news_dev"):
             name = f"{ds}/{model if dom == 'all' else dom}"
             l2r[f"{name}/source_rewrite_or_closer"] = v["retold_source_rewrite_or_closer"]
             l2r[f"{name}/neighbour_rewrite"] = v["retold_neighbour_rewrite"]
