@@ -184,6 +184,18 @@ def clough_table(res: dict[str, Any]) -> dict[str, float]:
     return {f"{k}_rewrite_or_closer": float(np.mean(v)) for k, v in sorted(by.items())}
 
 
+def translations_table(res: dict[str, Any]) -> dict[str, float]:
+    """Machine translations: called a rewrite of their original, and of the
+    original's partner article (same story, not the source)."""
+    pairs, fwd, t = res["pairs"], res["fwd"], res["tasks"]["derived"]
+    oof = res["oof"]["derived"]
+    by: dict[str, list[float]] = defaultdict(list)
+    for r, i in enumerate(t.rows):
+        if pairs[i].dataset == "translations":
+            by[pairs[i].role].append(float(_copy(fwd[i]) or oof[r] >= 0.5))
+    return {f"{k}_rewrite_or_closer": float(np.mean(v)) for k, v in sorted(by.items())}
+
+
 def direction_table(res: dict[str, Any]) -> dict[str, float]:
     pairs, t = res["pairs"], res["tasks"]["direction"]
     half = len(t.rows) // 2
@@ -222,6 +234,7 @@ def evaluate(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
         "l2r": l2r_table(res, base, folds),
         "semeval": semeval_table(res, base, folds),
         "clough": clough_table(res),
+        "translations": translations_table(res),
         "direction": direction_table(res),
         "langid": langid_table(),
     }
@@ -245,6 +258,7 @@ def gate_figures(out: dict[str, Any]) -> dict[str, dict[str, float]]:
         "verdicts_l2r": l2r,
         "verdicts_semeval": sem,
         "verdicts_clough": dict(out["clough"]),
+        "verdicts_translations": dict(out["translations"]),
         "direction": dict(out["direction"]),
         "langid": dict(out["langid"]),
     }
@@ -278,6 +292,7 @@ def _print(out: dict[str, Any]) -> None:
         f = [_fmt(c) for c in cols]
         print(f"  {k:<12} {f[0]} {f[1]} | {f[2]} {f[3]}  (n={v['pairs']})")
     print("Clough", json.dumps({k: round(v, 3) for k, v in out["clough"].items()}))
+    print("Translations", json.dumps({k: round(v, 3) for k, v in out["translations"].items()}))
     print("Direction", json.dumps({k: round(v, 3) for k, v in out["direction"].items()}))
     print("Language id", json.dumps({k: round(v, 4) for k, v in out["langid"].items()}))
 

@@ -44,6 +44,7 @@ BIN = Path(sys.executable).parent
 NOT_RUN = {
     "Development": "the lint commands: .ci/run runs them (checked to be the same lines)",
     "Measuring": "benchmarks take minutes each (checked that the scripts exist)",
+    "A corpus on Apache Spark": "needs Java, a cluster or a cloud; tests/test_spark*.py run the job",
 }
 #: README sections whose blocks this file runs (one test each)
 RUN = {"Quick start", "Using it", "A corpus: index, search, stories", "The web service"}

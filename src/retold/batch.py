@@ -83,9 +83,14 @@ def _parse_pair(raw: bytes | None, no: int) -> dict[str, Any] | PairError:
 
 def read_pairs(fh: IO[bytes]) -> Iterator[PairItem]:
     """``(line number, pair or PairError)`` for each non-blank line of a pairs file."""
-    for no, raw in capped_lines(fh, MAX_PAIR_LINE):
-        if raw is None or raw.strip():
-            yield no, _parse_pair(raw, no)
+    no = 0
+    try:
+        for no, raw in capped_lines(fh, MAX_PAIR_LINE):
+            if raw is None or raw.strip():
+                yield no, _parse_pair(raw, no)
+    except (OSError, EOFError, ValueError) as exc:
+        # the file breaks off (an I/O error, a truncated .gz): what was read is kept
+        yield no + 1, PairError(no + 1, f"line {no + 1}: reading stopped ({exc})")
 
 
 def _dumps(obj: dict[str, Any]) -> str:

@@ -268,4 +268,18 @@ def compare(
     use :func:`retold.read` for files and URLs.
     """
     da, db = _as_document(a), _as_document(b)
+    _load_encoder_aside(encoder)
     return compare_prepared(prepare(da, encoder), prepare(db, encoder), params)
+
+
+def _load_encoder_aside(encoder: Encoder | None) -> None:
+    """Start loading the default encoder in a thread on a cold first compare.
+
+    The language identifier and the word frequencies load while it does (their
+    data is decompressed outside the GIL), instead of one after the other.
+    """
+    if encoder is not None:
+        return
+    enc = default_encoder()
+    if getattr(enc.inner, "_model", True) is None:  # not loaded yet
+        threading.Thread(target=enc.encode, args=(["."],), daemon=True).start()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -150,29 +149,30 @@ def _compare_args(a: str, b: str, kind: str, max_bytes: int | None, timeout: flo
 # --- batch -------------------------------------------------------------------
 
 
-def _read_pairs(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, pair or PairError) for each line; see :func:`retold.batch.read_pairs`."""
-    from retold.batch import read_pairs
-
+def _open_pairs(path: Path) -> IO[bytes]:
+    """The pairs file (``-``: stdin), opened before any worker starts: an error
+    raised later, inside the pool's feeder thread, would leave the batch hanging."""
     try:
         # click.open_file maps "-" to stdin and leaves stdin open on exit
         stream: IO[bytes] = click.open_file(str(path), "rb", lazy=False)
-        with stream:
-            yield from read_pairs(stream)
-    except (OSError, ValueError, AttributeError) as exc:  # also stdin closed (<&-)
+        if stream.closed:
+            raise ValueError("it is closed")
+    except (OSError, ValueError, RuntimeError) as exc:  # also stdin closed (<&-)
         fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
+    return stream
 
 
 def _batch(path: Path, output: Path | None, jobs: int | None, no_text: bool, quiet: bool) -> None:
-    from retold.batch import run_batch
+    from retold.batch import read_pairs, run_batch
 
+    pairs = _open_pairs(path)
     try:
         out: IO[str] = click.open_file(str(output or "-"), "w", encoding="utf-8", lazy=False)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror}")
-    with out:
+    with pairs, out:
         n_ok, n_err = run_batch(
-            _read_pairs(path),
+            read_pairs(pairs),
             out,
             jobs=jobs or os.cpu_count() or 1,
             include_text=not no_text,
@@ -215,3 +215,6 @@ from retold.cli.index import search as _search_cmd  # noqa: E402
 
 main.add_command(_index_group)
 main.add_command(_search_cmd)
+from retold.cli.spark import spark as _spark_group  # noqa: E402
+
+main.add_command(_spark_group)

@@ -55,6 +55,12 @@ def _safe(name: str) -> str:
     help="Write an HTML page per story (timeline, graph, pair reports) here.",
 )
 @click.option("--singletons", is_flag=True, help="Also list articles no other article relates to.")
+@click.option(
+    "--from",
+    "run_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Read the stories of a `retold spark stories` run (its --out) instead of an index.",
+)
 @jobs_option("Processes that link new articles")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or notes on stderr.")
 def stories(
@@ -66,6 +72,7 @@ def stories(
     gexf: Path | None,
     html_dir: Path | None,
     singletons: bool,
+    run_dir: Path | None,
     jobs: int | None,
     quiet: bool,
 ) -> None:
@@ -81,25 +88,25 @@ def stories(
       retold stories --index news-index
       retold stories --index news-index --json > stories.json
       retold stories --index news-index --graphml stories.graphml --html stories/
+      retold stories --from spark-run/ --html stories/
     """
     from retold.index import Index
     from retold.stories import StoryBook
 
-    with (
-        Index(index_dir, create=False) as ix,
-        StoryBook(ix, k=k, min_similarity=min_similarity) as book,
-    ):
-        _update(book, quiet, jobs or os.cpu_count() or 1)
-        found = book.stories(singletons=singletons)
-        arts = book.articles()
-        if graphml or gexf:
-            from retold.report.graph import to_gexf, to_graphml
+    if run_dir is not None:
+        from retold.spark.results import RunDocuments, load_run
 
-            for path, render in ((graphml, to_graphml), (gexf, to_gexf)):
-                if path is not None:
-                    _write(path, render(found, arts))
-        if html_dir is not None:
-            _write_html(ix, found, arts, html_dir, quiet)
+        found, arts = load_run(run_dir)
+        _outputs(RunDocuments(run_dir), found, arts, graphml, gexf, html_dir, quiet)
+    else:
+        with (
+            Index(index_dir, create=False) as ix,
+            StoryBook(ix, k=k, min_similarity=min_similarity) as book,
+        ):
+            _update(book, quiet, jobs or os.cpu_count() or 1)
+            found = book.stories(singletons=singletons)
+            arts = book.articles()
+            _outputs(ix, found, arts, graphml, gexf, html_dir, quiet)
     if as_json:
         click.echo(json.dumps({"stories": [s.to_dict() for s in found]}, ensure_ascii=False))
         return
@@ -108,6 +115,25 @@ def stories(
     from retold.report.tables import render_stories
 
     render_stories(found, arts, Console())
+
+
+def _outputs(
+    ix: Any,
+    found: list[Any],
+    arts: dict[str, Any],
+    graphml: Path | None,
+    gexf: Path | None,
+    html_dir: Path | None,
+    quiet: bool,
+) -> None:
+    if graphml or gexf:
+        from retold.report.graph import to_gexf, to_graphml
+
+        for path, render in ((graphml, to_graphml), (gexf, to_gexf)):
+            if path is not None:
+                _write(path, render(found, arts))
+    if html_dir is not None:
+        _write_html(ix, found, arts, html_dir, quiet)
 
 
 def _update(book: Any, quiet: bool, jobs: int) -> None:

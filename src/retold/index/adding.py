@@ -25,6 +25,7 @@ from retold.index.docwork import (
     Duplicate,
     RawDoc,
     Rejected,
+    SentenceCache,
     default_id,
     make_records,
 )
@@ -158,7 +159,8 @@ class Adding(IndexCore):
     ) -> None:
         """Prepare each wave (in forked workers when ``jobs`` > 1) and commit it."""
         known = KnownHashes(self.store.path)
-        state: _State = (self.encoder, self.sketch, known, max_bytes)
+        # each distinct sentence of the add is encoded once
+        state: _State = (SentenceCache(self.encoder), self.sketch, known, max_bytes)
         pool = None
         parallel = jobs > 1 and "fork" in mp.get_all_start_methods()
         try:

@@ -54,6 +54,7 @@ __all__ = [
     "KnownTexts",
     "RawDoc",
     "Rejected",
+    "SentenceCache",
     "body_signature",
     "content_hash",
     "default_id",
@@ -172,6 +173,36 @@ def load_raw(raw: RawDoc, max_bytes: int | None = None) -> Document:
         url=raw.url or doc.url,
         date=raw.published or doc.date,
     )
+
+
+class SentenceCache:
+    """Sentence vectors of one add, keyed by a hash of the sentence: syndicated
+    copies share many sentences, and each distinct one is encoded once (the
+    Spark job does the same across a whole job). Bounded: the oldest half is
+    dropped when full."""
+
+    def __init__(self, inner: Encoder, maxsize: int = 200_000) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.maxsize = maxsize
+        self.vectors: dict[bytes, npt.NDArray[np.float32]] = {}
+        self.hits = 0
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        keys = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts]
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.vectors}
+        self.hits += len(keys) - len(todo)
+        if todo:
+            if len(self.vectors) + len(todo) > self.maxsize:
+                for k in list(self.vectors)[: len(self.vectors) // 2]:
+                    del self.vectors[k]
+            vecs = self.inner.encode(list(todo.values()))
+            for k, v in zip(todo, vecs, strict=True):
+                self.vectors[k] = np.asarray(v, dtype=np.float32)
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.vectors[k] for k in keys])
 
 
 def prepare_many(docs: Sequence[Document], encoder: Encoder) -> list[Prepared | RetoldError]:
