@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DIRECTION_FEATURES", "PAIR_FEATURES", "Profile", "pair_evidence", "profile"]
+__all__ = ["DIRECTION_FEATURES", "PAIR_FEATURES", "Profile", "pair_evidence", "profile", "warm"]
 
 Matrix = npt.NDArray[np.float32]
 
@@ -68,6 +68,11 @@ def _weight(word: str, lang: str) -> float:
     if lang not in _wordfreq_languages(available_languages):
         return _FLAT_WEIGHT
     return max(0.0, _COMMON_ZIPF - zipf_frequency(word, lang))
+
+
+def warm(lang: str = "en") -> None:
+    """Load the word frequencies of ``lang`` now rather than on first use."""
+    _weight("warm", lang)
 
 
 @lru_cache(maxsize=1)
