@@ -12,7 +12,10 @@ Needs the ``[train]`` extra (scikit-learn) and ../shared/data. Steps:
    skipped, see ``_repeats``); rewrites the data's README flags as possibly
    misaligned are left out; Clough & Stevenson answers against their source
    (cut/light/heavy = derived, non = independent); SemEval-2022 task 8 pairs
-   with the annotators' "overall" score (same story: overall <= 2);
+   with the annotators' "overall" score (same story: overall <= 2); and the
+   SemEval machine translations (HFL's augmentation) against their original
+   (derived) and against the original's partner article (same story, not
+   derived);
 2. each text prepared by the real engine (segmentation, encoder), each pair
    turned into evidence (:func:`retold.comparison.pair_features`); the
    prepared texts and the feature table are cached under
@@ -200,6 +203,7 @@ def _semeval_pairs(texts: dict[str, str]) -> list[Pair]:
     for r in rows:
         a, b = r["base_pair_id"].split("_")
         parent[find(a)] = find(b)
+    base = {r["pair_id"]: k for k, r in enumerate(rows) if not r["augmented"]}
     out = []
     for k, r in enumerate(rows):
         ia, ib = f"semeval-{k}-1", f"semeval-{k}-2"
@@ -209,6 +213,29 @@ def _semeval_pairs(texts: dict[str, str]) -> list[Pair]:
         same = (4.0 - float(r["overall"])) / 3.0
         role = "semeval-augmented" if r["augmented"] else "semeval"
         out.append(Pair("semeval", langs, langs, group, ia, ib, None, same, role))
+        out += _translations(r, k, base, rows, group)
+    return out
+
+
+def _translations(
+    r: dict[str, Any], k: int, base: dict[str, int], rows: list[dict[str, Any]], group: str
+) -> list[Pair]:
+    """A machine translation (HFL's augmentation) is derived from its original;
+    the original pair's other article, on the same story, is not its source."""
+    b = base.get(r["base_pair_id"]) if r["augmented"] else None
+    if b is None:
+        return []
+    out = []
+    for side, other in (("1", "2"), ("2", "1")):
+        if r[f"lang{side}"] == rows[b][f"lang{side}"]:
+            continue
+        langs = f"{rows[b][f'lang{side}']}->{r[f'lang{side}']}"
+        tr = f"semeval-{k}-{side}"
+        for src, y, role in (
+            (f"semeval-{b}-{side}", 1.0, "translation"),
+            (f"semeval-{b}-{other}", 0.0, "translation-partner"),
+        ):
+            out.append(Pair("translations", langs, langs, group, src, tr, y, None, role))
     return out
 
 
@@ -267,7 +294,8 @@ def features_of(pa: Any, pb: Any) -> dict[str, float]:
 
 def feature_table(per_domain: int = 40, jobs: int = 2) -> tuple[list[Pair], list[Any], list[Any]]:
     """(pairs, features of A->B, features of B->A for pairs with a known source)."""
-    key = _code_hash(FEATURE_CODE, f"features-{per_domain}")
+    # the pair list is this script's: its own code is part of the key
+    key = _code_hash(FEATURE_CODE, f"features-{per_domain}" + Path(__file__).read_text())
     path = CACHE / f"table-{key}.pkl"
     if path.exists():
         with open(path, "rb") as fh:
@@ -343,7 +371,9 @@ def tasks(pairs: list[Pair], fwd: list[Any], back: list[Any]) -> dict[str, Task]
         np.array(idx * 2),
     )
     # direction: each known (source, derived) pair both ways round
-    idx = [i for i, p in enumerate(pairs) if back[i] is not None]
+    # (rewrites and reused answers; a machine translation's direction is
+    # another question, and its cues pull the model away from rewriting's)
+    idx = [i for i, p in enumerate(pairs) if back[i] is not None and p.dataset != "translations"]
     xf = _matrix([fwd[i] for i in idx], DIRECTION_FEATURES)
     xb = _matrix([back[i] for i in idx], DIRECTION_FEATURES)
     out["direction"] = Task(
@@ -427,7 +457,10 @@ def model_file(result: dict[str, Any], per_domain: int) -> dict[str, Any]:
         "folds": FOLDS,
         "per_domain": per_domain,
         "pairs": dict(sorted(counts.items())),
-        "thresholds": {"derived": 0.5, "same_story": 0.5},
+        # a rewrite is about the same story: the derived model is not taken
+        # when the same-story model all but rules that out (degenerate pairs:
+        # one short list of names against an unrelated text)
+        "thresholds": {"derived": 0.5, "same_story": 0.5, "derived_min_same_story": 0.2},
         "models": {
             k: {kk: (round(v, 6) if isinstance(v, float) else v) for kk, v in m.items()}
             | {kk: [round(x, 6) for x in m[kk]] for kk in ("mean", "scale", "coef")}

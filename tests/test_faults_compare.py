@@ -205,3 +205,15 @@ def test_hostile_compare_properties_hold_under_a_memory_limit() -> None:
     )
     assert res.returncode == 0, res.stdout[-3000:]
     print(f"\nHypothesis compare properties: peak RSS {res.maxrss_mb:.0f} MB under 2048 MB")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["compare", "-", str(WIRE)], ["compare", "--pairs", "-", "-j", "2"]],
+    ids=["compare", "pairs"],
+)
+def test_stdin_closed_is_one_line_not_an_internal_error(args: list[str]) -> None:
+    res = run_limited([*RETOLD, *args], 4 * GiB, stdin=None, timeout=120)
+    assert res.returncode == 1, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "internal error" not in lines[0] and "cannot" in lines[0]

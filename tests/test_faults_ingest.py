@@ -401,3 +401,41 @@ def test_stdin_closed_is_a_rejection_not_a_crash(tmp_path: Path) -> None:
     res = run_limited(cmd, 4 * GiB, stdin=None)
     assert res.returncode != 0
     assert "internal error" not in res.stderr and "Traceback" not in res.stderr
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.binary(max_size=300),
+    st.one_of(
+        st.none(),
+        st.text(max_size=30),
+        st.sampled_from(["utf-7", "rot13", "zlib", "base64", "punycode", "utf-32", "idna"]),
+    ),
+)
+def test_declared_charset_of_any_kind_is_safe(data: bytes, charset: str | None) -> None:
+    """A WARC response's Content-Type charset is whatever the crawl recorded."""
+    raw = RawDoc(id="x", origin="w#1", kind="html", data=b"<p>" + data, charset=charset)
+    try:
+        doc = load_raw(raw)
+    except RetoldError as exc:
+        _one_line(str(exc))
+    else:
+        doc.text.encode("utf-8")
+
+
+def test_page_of_many_short_blocks_skips_the_quadratic_second_opinion() -> None:
+    """jusText (trafilatura's fallback) is quadratic in runs of short blocks: a
+    7 MB page of 200,000 one-line paragraphs ran for over ten minutes. Such a
+    page is extracted by trafilatura alone; a news-sized page keeps the fallback."""
+    from retold.ingest.html import _many_blocks
+
+    many = "<html><body>" + "<div><p>word word word.</p></div>" * 2000 + "</body></html>"
+    news = (
+        "<html><body><article>"
+        + "<p>A sentence of the story.</p>" * 300
+        + "</article></body></html>"
+    )
+    assert _many_blocks(many) and not _many_blocks(news)
+    doc = read_bytes(many.encode(), kind="html")
+    assert doc.text.count("word word word.") >= 1000
+    assert "sentence of the story" in read_bytes(news.encode(), kind="html").text

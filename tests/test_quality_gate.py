@@ -57,7 +57,15 @@ def verdicts() -> dict[str, dict[str, float]]:
 
 
 @pytest.mark.parametrize(
-    "section", ["verdicts_l2r", "verdicts_semeval", "verdicts_clough", "direction", "langid"]
+    "section",
+    [
+        "verdicts_l2r",
+        "verdicts_semeval",
+        "verdicts_clough",
+        "verdicts_translations",
+        "direction",
+        "langid",
+    ],
 )
 def test_cross_validated_decision(verdicts: dict[str, dict[str, float]], section: str) -> None:
     check(section, verdicts[section])

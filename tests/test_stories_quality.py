@@ -18,3 +18,11 @@ def test_derivation_edges_and_stories() -> None:
     import bench_stories
 
     check_floors("stories_floors.json", "stories", bench_stories.evaluate())
+
+
+def test_derivation_edges_without_publication_times() -> None:
+    """Every time removed: each direction comes from the learned text evidence."""
+    shared_path("data", "l2r_news_dev", "rewrites.jsonl")
+    import bench_stories
+
+    check_floors("stories_floors.json", "stories_untimed", bench_stories.evaluate(p_known=0.0))

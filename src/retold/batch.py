@@ -83,9 +83,14 @@ def _parse_pair(raw: bytes | None, no: int) -> dict[str, Any] | PairError:
 
 def read_pairs(fh: IO[bytes]) -> Iterator[PairItem]:
     """``(line number, pair or PairError)`` for each non-blank line of a pairs file."""
-    for no, raw in capped_lines(fh, MAX_PAIR_LINE):
-        if raw is None or raw.strip():
-            yield no, _parse_pair(raw, no)
+    no = 0
+    try:
+        for no, raw in capped_lines(fh, MAX_PAIR_LINE):
+            if raw is None or raw.strip():
+                yield no, _parse_pair(raw, no)
+    except (OSError, EOFError, ValueError) as exc:
+        # the file breaks off (an I/O error, a truncated .gz): what was read is kept
+        yield no + 1, PairError(no + 1, f"line {no + 1}: reading stopped ({exc})")
 
 
 def _dumps(obj: dict[str, Any]) -> str:
@@ -133,45 +138,21 @@ def run_batch(
     else:
         _init(include_text)
         results = map(compare_pair_line, items)
-    bar = None
-    task = None
-    if progress:
-        from rich.console import Console
-        from rich.progress import (
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+    from retold.cli._common import progress as progress_line
 
-        bar = Progress(
-            SpinnerColumn(),
-            TextColumn("comparing pairs"),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        bar.start()
-        task = bar.add_task("pairs", total=None, rate="")
     try:
-        for ok, line in results:
-            out.write(line + "\n")
-            if ok:
-                n_ok += 1
-            else:
-                n_err += 1
-            if bar is not None and task is not None:
-                elapsed = bar.tasks[0].elapsed or 0.0
-                done = n_ok + n_err
-                bar.update(
-                    task, completed=done, rate=f"{done / elapsed:.1f} pairs/s" if elapsed else ""
-                )
+        with progress_line("comparing pairs", show=progress, counted=True) as bar:
+            for ok, line in results:
+                out.write(line + "\n")
+                if ok:
+                    n_ok += 1
+                else:
+                    n_err += 1
+                if progress:
+                    done = n_ok + n_err
+                    rate = f"{done / bar.elapsed:.1f} pairs/s" if bar.elapsed else ""
+                    bar.update(done, note=rate)
     finally:
-        if bar is not None:
-            bar.stop()
         if pool is not None:
             pool.close()
             pool.join()

@@ -113,7 +113,14 @@ def read_text(text: str, *, kind: Kind = "auto", url: str | None = None) -> Docu
 
 
 def _read_stdin(*, kind: str, max_bytes: int) -> Document:
-    data = sys.stdin.buffer.read(max_bytes + 1)
+    try:
+        if sys.stdin is None or sys.stdin.closed:
+            raise ValueError("it is closed")
+        data = sys.stdin.buffer.read(max_bytes + 1)
+    except (OSError, ValueError) as exc:  # started with stdin closed (<&-), or unreadable
+        raise InputError(
+            f"<stdin>: cannot be read ({exc}); pipe the article in or give a file"
+        ) from None
     if len(data) > max_bytes:
         raise too_large("<stdin>", max_bytes)  # its real size is unknown
     return _from_bytes(

@@ -192,7 +192,7 @@ def _codec(label: str) -> str | None:
     """A Python codec name for a declared charset label, or None if unknown."""
     try:
         name = codecs.lookup(label.strip().lower()).name
-    except LookupError:
+    except (LookupError, ValueError, UnicodeError):  # unknown, or a NUL or surrogate in it
         return None
     # as in browsers: pages labelled latin-1 or ASCII are really windows-1252
     if name in ("latin-1", "iso8859-1", "ascii"):
