@@ -85,6 +85,37 @@ def _baseline_oof(
     return out
 
 
+def _p_same(res: dict[str, Any]) -> dict[int, float]:
+    """P(same story) per pair: out-of-fold where the pair trained the same-story
+    model, else from the model fitted without it (Clough, translations)."""
+    s = res["tasks"]["same_story"]
+    half = len(s.rows) // 2
+    out = dict(zip(s.rows[:half].tolist(), res["oof"]["same_story"][:half].tolist(), strict=True))
+    sm = res["models"]["same_story"]
+    rest = [i for i in res["tasks"]["derived"].rows.tolist() if i not in out]
+    if rest:
+        pred = td.predict(sm, td._matrix([res["fwd"][i] for i in rest], tuple(sm["features"])))
+        out |= dict(zip(rest, pred.tolist(), strict=True))
+    return out
+
+
+def _rewrite_or_closer(res: dict[str, Any]) -> np.ndarray:
+    """The verdict rule of retold.decision on out-of-fold probabilities, per derived-task row."""
+    from retold.decision import model
+
+    th = model()["thresholds"]
+    t, fwd = res["tasks"]["derived"], res["fwd"]
+    ps = _p_same(res)
+    oof = res["oof"]["derived"]
+    return np.array(
+        [
+            _copy(fwd[i])
+            or (oof[r] >= th["derived"] and ps[i] >= th.get("derived_min_same_story", 0.0))
+            for r, i in enumerate(t.rows)
+        ]
+    )
+
+
 def _copy(f: dict[str, float]) -> bool:
     from retold.decision import _copy_verdict
 
@@ -92,9 +123,8 @@ def _copy(f: dict[str, float]) -> bool:
 
 
 def l2r_table(res: dict[str, Any], base: np.ndarray, folds: dict[str, int]) -> dict[str, Any]:
-    pairs, fwd, t = res["pairs"], res["fwd"], res["tasks"]["derived"]
-    oof = res["oof"]["derived"]
-    close = np.array([_copy(fwd[i]) for i in t.rows]) | (oof >= 0.5)
+    pairs, t = res["pairs"], res["tasks"]["derived"]
+    close = _rewrite_or_closer(res)
     bdec = _baseline_oof(base, t, folds, t.y)
     cells: dict[tuple[str, str, str], dict[str, list[float]]] = defaultdict(
         lambda: defaultdict(list)
@@ -175,24 +205,24 @@ def semeval_table(res: dict[str, Any], base: np.ndarray, folds: dict[str, int]) 
 
 
 def clough_table(res: dict[str, Any]) -> dict[str, float]:
-    pairs, fwd, t = res["pairs"], res["fwd"], res["tasks"]["derived"]
-    oof = res["oof"]["derived"]
+    pairs, t = res["pairs"], res["tasks"]["derived"]
+    close = _rewrite_or_closer(res)
     by: dict[str, list[float]] = defaultdict(list)
     for r, i in enumerate(t.rows):
         if pairs[i].dataset == "clough":
-            by[pairs[i].role].append(float(_copy(fwd[i]) or oof[r] >= 0.5))
+            by[pairs[i].role].append(float(close[r]))
     return {f"{k}_rewrite_or_closer": float(np.mean(v)) for k, v in sorted(by.items())}
 
 
 def translations_table(res: dict[str, Any]) -> dict[str, float]:
     """Machine translations: called a rewrite of their original, and of the
     original's partner article (same story, not the source)."""
-    pairs, fwd, t = res["pairs"], res["fwd"], res["tasks"]["derived"]
-    oof = res["oof"]["derived"]
+    pairs, t = res["pairs"], res["tasks"]["derived"]
+    close = _rewrite_or_closer(res)
     by: dict[str, list[float]] = defaultdict(list)
     for r, i in enumerate(t.rows):
         if pairs[i].dataset == "translations":
-            by[pairs[i].role].append(float(_copy(fwd[i]) or oof[r] >= 0.5))
+            by[pairs[i].role].append(float(close[r]))
     return {f"{k}_rewrite_or_closer": float(np.mean(v)) for k, v in sorted(by.items())}
 
 

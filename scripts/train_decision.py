@@ -457,7 +457,10 @@ def model_file(result: dict[str, Any], per_domain: int) -> dict[str, Any]:
         "folds": FOLDS,
         "per_domain": per_domain,
         "pairs": dict(sorted(counts.items())),
-        "thresholds": {"derived": 0.5, "same_story": 0.5},
+        # a rewrite is about the same story: the derived model is not taken
+        # when the same-story model all but rules that out (degenerate pairs:
+        # one short list of names against an unrelated text)
+        "thresholds": {"derived": 0.5, "same_story": 0.5, "derived_min_same_story": 0.2},
         "models": {
             k: {kk: (round(v, 6) if isinstance(v, float) else v) for kk, v in m.items()}
             | {kk: [round(x, 6) for x in m[kk]] for kk in ("mean", "scale", "coef")}

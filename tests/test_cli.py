@@ -157,3 +157,23 @@ def test_usage_errors() -> None:
     assert res.returncode == 2 and "Traceback" not in res.stderr
     res = run("compare", "-", "-")
     assert res.returncode == 2 and "stdin" in res.stderr
+
+
+def test_cli_common_fail_and_progress(capsys: pytest.CaptureFixture[str]) -> None:
+    from retold.cli._common import EXIT_PARTIAL, fail, progress
+
+    with pytest.raises(SystemExit) as exc:
+        fail("3 of 9 pairs failed", EXIT_PARTIAL)
+    assert exc.value.code == 3
+    assert capsys.readouterr().err == "retold: error: 3 of 9 pairs failed\n"
+    # quiet: nothing drawn, updates are no-ops
+    with progress("linking", show=False, counted=True) as bar:
+        bar.update(1, 2, "note")
+        assert bar.elapsed == 0.0
+    assert capsys.readouterr() == ("", "")
+    # shown: every column's field exists, whichever of done, total and note is given
+    with progress("linking", show=True, counted=True) as bar:
+        bar.update(0, 4)
+        bar.update(2, note="1.0 docs/s")
+        bar.update(note="still")
+        assert bar.elapsed >= 0.0

@@ -260,7 +260,10 @@ def _free_port() -> int:
 def test_readme_serve_block_runs(sandbox: tuple[Path, str]) -> None:
     d, _ = sandbox
     _run("retold index add --encoder hashing --index news-index feed.jsonl", d)
-    (line,) = _section("The web service")[0].lines()
+    install, line = _section("The web service")[0].lines()
+    # not run: it would install from PyPI; the extra it names must be ours (and installed)
+    extra = re.fullmatch(r"pip install 'retold\[(\w+)\]'", install)
+    assert extra and f"\n{extra.group(1)} = [" in (ROOT / "pyproject.toml").read_text()
     port = _free_port()
     cmd = line.replace(".venv/bin/", f"{BIN}/") + f" --port {port}"
     proc = subprocess.Popen(

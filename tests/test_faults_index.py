@@ -444,14 +444,9 @@ class _Server:
             self.proc.stdout.close()
 
 
-@pytest.mark.slow
-def test_serve_cli_writes_compact_and_search_at_once_lose_no_acknowledged_write(
-    tmp_path: Path,
-) -> None:
-    index = tmp_path / "ix"
-    with Index(index, encoder=ENC) as ix:
-        ix.add([Document(article(i), id=f"seed-{i}") for i in range(40)])
-    server = _Server(index)
+def _all_at_once(server: _Server, index: Path, tmp_path: Path) -> tuple[list[str], int]:
+    """HTTP writes and searches while the command line adds, removes and compacts;
+    the ids of every acknowledged write, and the number of searches."""
     acked: list[str] = []  # every write that was answered as done
     counts = {"searches": 0}
     failures: list[str] = []
@@ -510,19 +505,31 @@ def test_serve_cli_writes_compact_and_search_at_once_lose_no_acknowledged_write(
         stop.set()
         for t in threads:
             t.join(180)
+    assert not failures, failures[:3]
+    assert any(a.startswith("http-") for a in acked), "no write went through the server"
+    # a write acknowledged after the last compaction, and found by the server's search
+    status, body = server.post(
+        "/api/documents", {"documents": [{"id": "last", "text": article(99999)}]}
+    )
+    assert status == 200 and body["added"] == 1
+    acked.append("last")
+    status, body = server.post("/api/search", {"article": {"text": article(5021)}, "k": 1})
+    assert status == 200 and body["results"][0]["id"] == "cli-2-1"
+    return acked, counts["searches"]
+
+
+@pytest.mark.slow
+def test_serve_cli_writes_compact_and_search_at_once_lose_no_acknowledged_write(
+    tmp_path: Path,
+) -> None:
+    index = tmp_path / "ix"
+    with Index(index, encoder=ENC) as ix:
+        ix.add([Document(article(i), id=f"seed-{i}") for i in range(40)])
+    server = _Server(index)
     try:
-        assert not failures, failures[:3]
-        assert any(a.startswith("http-") for a in acked), "no write went through the server"
-        # a write acknowledged after the last compaction, and found by the server's search
-        status, body = server.post(
-            "/api/documents", {"documents": [{"id": "last", "text": article(99999)}]}
-        )
-        assert status == 200 and body["added"] == 1
-        acked.append("last")
-        status, body = server.post("/api/search", {"article": {"text": article(5021)}, "k": 1})
-        assert status == 200 and body["results"][0]["id"] == "cli-2-1"
+        acked, searches = _all_at_once(server, index, tmp_path)
     finally:
-        server.stop()
+        server.stop()  # whatever failed: no server left running
     with Index(index) as ix:
         present = set(ix.ids())
         lost = [a for a in acked if a not in present]
@@ -530,7 +537,7 @@ def test_serve_cli_writes_compact_and_search_at_once_lose_no_acknowledged_write(
         http = sum(a.startswith("http-") for a in acked)
         print(
             f"\n{len(acked)} acknowledged writes ({http} over HTTP, {len(acked) - http} by "
-            f"the command line), 3 compactions, {counts['searches']} searches: none lost"
+            f"the command line), 3 compactions, {searches} searches: none lost"
         )
         assert {f"seed-{i}" for i in range(3)}.isdisjoint(present)
         assert len(present) == 37 + len(acked) + _unacknowledged(present, acked)

@@ -28,8 +28,8 @@ import numpy.typing as npt
 import pytest
 from click.testing import CliRunner
 
-from retold.cli_index import index as index_cmd
-from retold.cli_index import search as search_cmd
+from retold.cli.index import index as index_cmd
+from retold.cli.index import search as search_cmd
 from retold.embed import HashingEncoder
 from retold.errors import InputError, UsageError
 from retold.index import Index, RawDoc, Rejected, SearchParams
@@ -989,11 +989,13 @@ def test_cli_add_search_stats_remove_duplicates(tmp_path: Path) -> None:
 def test_search_table_keeps_the_figures_whole_on_a_narrow_terminal(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from retold.cli_index import _print_hits
+    from rich.console import Console
+
+    from retold.report.tables import render_hits
 
     def table(width: int, hits: list[dict[str, Any]]) -> list[str]:
         monkeypatch.setenv("COLUMNS", str(width))
-        _print_hits(hits)
+        render_hits(hits, Console())
         lines = capsys.readouterr().out.splitlines()
         assert all(len(line.rstrip()) <= width for line in lines)
         assert lines[0].split()[:6] == ["#", "id", "verdict", "query", "in", "it"]
@@ -1059,7 +1061,7 @@ def test_sigkill_during_add_keeps_every_committed_document(tmp_path: Path) -> No
     cmd = [
         sys.executable,
         "-c",
-        "from retold.cli_index import index; index(prog_name='retold index')",
+        "from retold.cli.index import index; index(prog_name='retold index')",
         "add",
         "--index",
         str(ix_dir),

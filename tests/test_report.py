@@ -407,16 +407,17 @@ def test_html_grows_linearly_to_a_megabyte() -> None:
     html = render_html(big)
     assert html.count("data-al=") >= 2 * n_big
 
-    def best(report: Report) -> float:
-        out = float("inf")
-        for _ in range(3):
+    # the two sizes are timed in turn, best of four each, so a burst of load on a shared
+    # machine hits both; measured 5-6x here (a little over 4 from the allocator), 8.0 once
+    # under load 11, so the bound sits between that and the quadratic 16
+    times = {id(small): float("inf"), id(big): float("inf")}
+    for _ in range(4):
+        for report in (small, big):
             t0 = time.perf_counter()
             render_html(report)
-            out = min(out, time.perf_counter() - t0)
-        return out
-
-    ratio = best(big) / best(small)
-    assert ratio < 8, f"4x the text took {ratio:.1f}x the time ({n_small} -> {n_big} alignments)"
+            times[id(report)] = min(times[id(report)], time.perf_counter() - t0)
+    ratio = times[id(big)] / times[id(small)]
+    assert ratio < 11, f"4x the text took {ratio:.1f}x the time ({n_small} -> {n_big} alignments)"
 
 
 # --- terminal -----------------------------------------------------------------------

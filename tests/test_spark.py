@@ -234,6 +234,13 @@ def test_resume_after_kill(fixture_dir: tuple[Path, dict[str, int]], tmp_path: P
     small = tmp_path / "in"
     small.mkdir()
     (small / "c.jsonl").write_bytes((fixture / "c.jsonl").read_bytes())
+    # the same articles as Parquet under other ids: read by Spark, found as copies
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [json.loads(ln) for ln in (fixture / "c.jsonl").read_text().splitlines()[:20]]
+    table = pa.Table.from_pylist([{"id": "pq-" + r["id"], "text": r["text"]} for r in rows])
+    pq.write_table(table, small / "d.parquet")
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "retold.spark", str(small), "--out", str(out)]
     cmd += ["--master", "local[2]", "--encoder", "hashing", "--exact", "--json"]
@@ -249,14 +256,13 @@ def test_resume_after_kill(fixture_dir: tuple[Path, dict[str, int]], tmp_path: P
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     manifest = json.loads(done.stdout)
     assert {"raw", "extracted", "encoded", "records"} <= set(manifest["stages_reused"])
-    import pyarrow.parquet as pq
-
     docs = pq.read_table(out / "documents").to_pylist()
     assert (
         len(docs)
         == len({d["id"] for d in docs})
         == manifest["counts"]["documents"] + (manifest["counts"]["duplicates"])
     )
+    assert sum(d["id"].startswith("pq-") and d["status"] == "duplicate" for d in docs) == 20
     links = pq.read_table(out / "links").to_pylist()
     assert len(links) == len({(ln["a"], ln["b"], ln["found"]) for ln in links})
     assert manifest["counts"]["stories"] > 0

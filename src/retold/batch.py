@@ -138,45 +138,21 @@ def run_batch(
     else:
         _init(include_text)
         results = map(compare_pair_line, items)
-    bar = None
-    task = None
-    if progress:
-        from rich.console import Console
-        from rich.progress import (
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+    from retold.cli._common import progress as progress_line
 
-        bar = Progress(
-            SpinnerColumn(),
-            TextColumn("comparing pairs"),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        bar.start()
-        task = bar.add_task("pairs", total=None, rate="")
     try:
-        for ok, line in results:
-            out.write(line + "\n")
-            if ok:
-                n_ok += 1
-            else:
-                n_err += 1
-            if bar is not None and task is not None:
-                elapsed = bar.tasks[0].elapsed or 0.0
-                done = n_ok + n_err
-                bar.update(
-                    task, completed=done, rate=f"{done / elapsed:.1f} pairs/s" if elapsed else ""
-                )
+        with progress_line("comparing pairs", show=progress, counted=True) as bar:
+            for ok, line in results:
+                out.write(line + "\n")
+                if ok:
+                    n_ok += 1
+                else:
+                    n_err += 1
+                if progress:
+                    done = n_ok + n_err
+                    rate = f"{done / bar.elapsed:.1f} pairs/s" if bar.elapsed else ""
+                    bar.update(done, note=rate)
     finally:
-        if bar is not None:
-            bar.stop()
         if pool is not None:
             pool.close()
             pool.join()

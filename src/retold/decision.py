@@ -91,7 +91,9 @@ def verdict_from(f: dict[str, float], p: dict[str, float]) -> Verdict:
     copy = _copy_verdict(f)
     if copy is not None:
         return copy
-    if p["p_derived"] >= th["derived"]:
+    if p["p_derived"] >= th["derived"] and p["p_same_story"] >= th.get(
+        "derived_min_same_story", 0.0
+    ):
         return "rewrite"
     if p["p_same_story"] >= th["same_story"]:
         return "same-story"

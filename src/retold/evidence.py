@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DIRECTION_FEATURES", "PAIR_FEATURES", "Profile", "pair_evidence", "profile"]
+__all__ = ["DIRECTION_FEATURES", "PAIR_FEATURES", "Profile", "pair_evidence", "profile", "warm"]
 
 Matrix = npt.NDArray[np.float32]
 
@@ -52,6 +52,8 @@ _RARE = 3.0
 _CLOSE = 0.6
 #: ... and "about the same facts"
 _LOOSE = 0.45
+#: a sentence folded into a condensed one relates to it at least this much
+_RELATED = 0.35
 
 
 @lru_cache(maxsize=200_000)
@@ -66,6 +68,11 @@ def _weight(word: str, lang: str) -> float:
     if lang not in _wordfreq_languages(available_languages):
         return _FLAT_WEIGHT
     return max(0.0, _COMMON_ZIPF - zipf_frequency(word, lang))
+
+
+def warm(lang: str = "en") -> None:
+    """Load the word frequencies of ``lang`` now rather than on first use."""
+    _weight("warm", lang)
 
 
 @lru_cache(maxsize=1)
@@ -236,6 +243,18 @@ def _windows(e: Matrix, k: int) -> Matrix:
     return out
 
 
+def _window_best(win_cos: Matrix, cos: Matrix, k: int) -> Matrix:
+    """Best window cosine per column, counting only windows whose every
+    sentence relates to the column's sentence on its own: a summed vector
+    drifts towards the generic, so a window of unrelated sentences can look
+    close to anything."""
+    n = win_cos.shape[0]
+    weakest = np.min(np.stack([cos[x : x + n] for x in range(k)]), axis=0)
+    ok = np.where(weakest >= _RELATED, win_cos, -1.0)
+    out: Matrix = ok.max(axis=0).astype(np.float32)
+    return out
+
+
 def _meaning(ea: Matrix, eb: Matrix, wa: Matrix, wb: Matrix) -> dict[str, float]:
     """Sentence-level meaning shared, with B sentences allowed to restate
     windows of A (condensation) and A sentences windows of B (expansion)."""
@@ -261,10 +280,10 @@ def _meaning(ea: Matrix, eb: Matrix, wa: Matrix, wb: Matrix) -> dict[str, float]
     for k in (2, 3):
         win_a = _windows(ea, k)
         if len(win_a):
-            b_best = np.maximum(b_best, (win_a @ eb.T).max(axis=0))
+            b_best = np.maximum(b_best, _window_best(win_a @ eb.T, cos, k))
         win_b = _windows(eb, k)
         if len(win_b):
-            a_best = np.maximum(a_best, (ea @ win_b.T).max(axis=1))
+            a_best = np.maximum(a_best, _window_best(win_b @ ea.T, cos.T, k))
     sa, sb = float(wa.sum()) or 1.0, float(wb.sum()) or 1.0
     lede = float(cos[: min(3, len(ea)), : min(3, len(eb))].max())
     return {

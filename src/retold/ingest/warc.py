@@ -12,6 +12,7 @@ compression is inflated up to the size cap only (a gzip bomb is rejected).
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,7 @@ _PLAUSIBLE = 1 << 30
 #: The longest WARC record header.
 MAX_HEADER = 64 << 10
 _MARK = b"WARC/1."
+_SPACE = re.compile(rb"[ \t\r\n\f\v]*")
 
 
 def _byte_stream(fh: IO[bytes]) -> Iterator[bytes | object]:
@@ -187,7 +189,7 @@ def _record(b: _Buffer) -> tuple[dict[str, str], bytes] | str | None:
         if not b.need(1):
             return None
         b.need(len(_MARK))
-        lead = len(b.buf) - len(b.buf.lstrip())
+        lead = _SPACE.match(b.buf).end()  # type: ignore[union-attr]  # \s* always matches
         if not lead:
             break
         del b.buf[:lead]  # stray blank lines between records

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from retold.stories import Article, Story
 
-__all__ = ["render_story_html", "to_gexf", "to_graphml"]
+__all__ = ["render_stories_index", "render_story_html", "to_gexf", "to_graphml"]
 
 
 def _nodes(
@@ -212,4 +212,19 @@ def render_story_html(
         "<h2>Derivation graph</h2>" + "".join(svg) + "<h2>Timeline</h2>"
         "<table><thead><tr><th>published</th><th>id</th><th>title</th><th>derived from</th>"
         "</tr></thead><tbody>" + "".join(rows_html) + "</tbody></table></body></html>"
+    )
+
+
+def render_stories_index(stories: Sequence[Story], page_of: Callable[[Story], str]) -> str:
+    """The contents page of the story pages: each story's label, size and link
+    (``page_of(story)`` is the href of its page)."""
+    items = "".join(
+        f'<li><a href="{html.escape(page_of(s))}">{html.escape(s.label)}</a> · '
+        f"{len(s.articles)} articles, {len(s.edges)} derivations</li>"
+        for s in stories
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>retold stories</title>'
+        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem}</style></head><body>"
+        f"<h1>Stories ({len(stories)})</h1><ul>{items}</ul></body></html>"
     )

@@ -10,7 +10,7 @@ import sys
 def main() -> None:
     import click
 
-    from retold.cli_spark import spark_stories
+    from retold.cli.spark import spark_stories
     from retold.errors import RetoldError
 
     try:

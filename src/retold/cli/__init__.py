@@ -10,25 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from retold import __version__
+from retold.cli._common import EXIT_PARTIAL, fail
 from retold.errors import RetoldError
 
 if TYPE_CHECKING:
     from retold.types import Report
-
-# exit codes: 1 = comparison failed for a bad input, 2 = bad usage (click's own),
-# 3 = a batch finished but some pairs failed
-EXIT_INPUT = 1
-EXIT_PARTIAL = 3
-
-
-def _fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    click.echo(f"retold: error: {message}", err=True)
-    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,14 +116,14 @@ def compare(
     try:
         report = _compare_args(a, b, kind, max_bytes, timeout)
     except RetoldError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if html_path is not None:
         from retold.report import render_html
 
         try:
             html_path.write_text(render_html(report), encoding="utf-8")
         except OSError as exc:
-            _fail(f"cannot write the HTML report to {html_path}: {exc.strerror}")
+            fail(f"cannot write the HTML report to {html_path}: {exc.strerror}")
         if not quiet:
             click.echo(f"retold: wrote the HTML report to {html_path}", err=True)
     if as_json:
@@ -167,7 +158,7 @@ def _open_pairs(path: Path) -> IO[bytes]:
         if stream.closed:
             raise ValueError("it is closed")
     except (OSError, ValueError, RuntimeError) as exc:  # also stdin closed (<&-)
-        _fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
+        fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
     return stream
 
 
@@ -178,7 +169,7 @@ def _batch(path: Path, output: Path | None, jobs: int | None, no_text: bool, qui
     try:
         out: IO[str] = click.open_file(str(output or "-"), "w", encoding="utf-8", lazy=False)
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror}")
+        fail(f"cannot write {output}: {exc.strerror}")
     with pairs, out:
         n_ok, n_err = run_batch(
             read_pairs(pairs),
@@ -198,32 +189,32 @@ def run() -> None:
     try:
         main(standalone_mode=True)
     except RetoldError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
         click.echo("retold: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:
         if os.environ.get("RETOLD_DEBUG"):
             raise
-        _fail(
+        fail(
             f"internal error: {type(exc).__name__}: {exc} "
             "(set RETOLD_DEBUG=1 for the traceback, and please report it)"
         )
 
 
-from retold.cli_serve import serve as _serve_cmd  # noqa: E402
+from retold.cli.serve import serve as _serve_cmd  # noqa: E402
 
 main.add_command(_serve_cmd)
 
-from retold.cli_stories import stories as _stories_cmd  # noqa: E402
+from retold.cli.stories import stories as _stories_cmd  # noqa: E402
 
 main.add_command(_stories_cmd)
 
-from retold.cli_index import index as _index_group  # noqa: E402
-from retold.cli_index import search as _search_cmd  # noqa: E402
+from retold.cli.index import index as _index_group  # noqa: E402
+from retold.cli.index import search as _search_cmd  # noqa: E402
 
 main.add_command(_index_group)
 main.add_command(_search_cmd)
-from retold.cli_spark import spark as _spark_group  # noqa: E402
+from retold.cli.spark import spark as _spark_group  # noqa: E402
 
 main.add_command(_spark_group)

@@ -10,48 +10,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from retold.cli._common import EXIT_INPUT, EXIT_PARTIAL, fail, index_option, jobs_option, progress
 
 if TYPE_CHECKING:
     from retold.embed import Encoder
     from retold.index import AddSummary, Index
     from retold.types import Document
 
-# same codes as the rest of the CLI: 1 = bad input, 3 = finished but some items failed
-EXIT_INPUT = 1
-EXIT_PARTIAL = 3
 _SHOW_REJECTED = 20
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-index_option = click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Index directory (default: $XDG_DATA_HOME/retold/index, "
-    "i.e. ~/.local/share/retold/index).",
-)
-
-
-def jobs_option(what: str) -> Callable[[_F], _F]:
-    """``-j/--jobs``: how many processes do ``what`` (default: one per CPU)."""
-    return click.option(
-        "-j",
-        "--jobs",
-        type=click.IntRange(min=1),
-        default=None,
-        help=f"{what} (default: number of CPUs).",
-    )
-
-
-def _fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    click.echo(f"retold: error: {message}", err=True)
-    sys.exit(code)
 
 
 def _open(index_dir: Path | None, *, create: bool = False, encoder: str | None = None) -> Index:
@@ -70,7 +42,7 @@ def _open(index_dir: Path | None, *, create: bool = False, encoder: str | None =
     try:
         return Index(index_dir, create=create, encoder=enc)
     except RetoldError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @click.group("index")
@@ -130,23 +102,27 @@ def add(
     from retold.errors import RetoldError
 
     if "-" in paths and not _stdin_open():
-        _fail("- reads JSON lines from stdin, but stdin is closed; pipe the lines in")
+        fail("- reads JSON lines from stdin, but stdin is closed; pipe the lines in")
     ix = _open(index_dir, create=True, encoder=encoder)
-    bar = _progress(not quiet and sys.stderr.isatty())
+    show = not quiet and sys.stderr.isatty()
     try:
-        with ix:
+        with ix, progress("indexing", show=show) as bar:
+
+            def seen(s: AddSummary) -> None:
+                rate = f"{s.added / bar.elapsed:.1f} docs/s" if bar.elapsed else ""
+                bar.update(
+                    note=f"{s.seen} read, {s.added} added, {len(s.rejected)} rejected  {rate}"
+                )
+
             summary = ix.add_paths(
                 paths,
                 jobs=jobs or os.cpu_count() or 1,
                 batch_size=batch_size,
-                progress=bar.update if bar else None,
+                progress=seen if show else None,
                 max_bytes=max_bytes,
             )
     except RetoldError as exc:
-        _fail(str(exc))
-    finally:
-        if bar:
-            bar.stop()
+        fail(str(exc))
     if as_json:
         click.echo(json.dumps({"index": str(ix.path), **summary.to_dict()}, ensure_ascii=False))
     if not quiet:
@@ -184,38 +160,6 @@ def _summary_line(s: AddSummary) -> str:
     return ", ".join(parts) + f" in {s.seconds:.1f} s ({rate:.1f} docs/s)"
 
 
-class _Bar:
-    """A rich progress line on stderr: documents seen, added, rate."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.p = Progress(
-            SpinnerColumn(),
-            TextColumn("indexing"),
-            TextColumn("{task.fields[text]}"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self.p.start()
-        self.task = self.p.add_task("add", total=None, text="")
-
-    def update(self, s: AddSummary) -> None:
-        elapsed = self.p.tasks[0].elapsed or 0.0
-        rate = f"{s.added / elapsed:.1f} docs/s" if elapsed else ""
-        text = f"{s.seen} read, {s.added} added, {len(s.rejected)} rejected  {rate}"
-        self.p.update(self.task, text=text)
-
-    def stop(self) -> None:
-        self.p.stop()
-
-
-def _progress(show: bool) -> _Bar | None:
-    return _Bar() if show else None
-
-
 @index.command("stats")
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
@@ -232,26 +176,12 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(st))
     else:
-        _print_stats(st)
+        from retold.report.tables import stats_lines
+
+        for line in stats_lines(st):
+            click.echo(line)
     if st.get("damage"):
         sys.exit(EXIT_INPUT)
-
-
-def _print_stats(st: dict[str, Any]) -> None:
-    dups = st["duplicates"]
-    click.echo(f"index       {st['path']}")
-    click.echo(f"documents   {st['documents']} ({st['removed']} removed)")
-    click.echo(f"sentences   {st['sentences']}")
-    click.echo(f"duplicates  {dups.get('exact', 0)} exact, {dups.get('near', 0)} near")
-    click.echo(f"encoder     {st['encoder']} ({st['dim']} dimensions)")
-    ivf = st["ivf"]["sentences"]
-    fast = (
-        f"IVF over {ivf['rows']} sentence rows ({ivf['segments']} segments), exact beyond"
-        if ivf["segments"]
-        else "exact"
-    )
-    click.echo(f"search      {fast}")
-    click.echo(f"disk        {st['total_bytes'] / 1e6:.1f} MB")
 
 
 @index.command("remove")
@@ -275,13 +205,13 @@ def remove(ids: tuple[str, ...], index_dir: Path | None) -> None:
                 (removed if ix.remove(i) else missing).append(i)
     except RetoldError as exc:
         done = f" (removed before it: {', '.join(map(repr, removed))})" if removed else ""
-        _fail(f"{exc}{done}")
+        fail(f"{exc}{done}")
     if missing:
         unknown = ", ".join(map(repr, missing))
         if not removed:
-            _fail(f"no document with id {unknown} in the index; removed nothing")
+            fail(f"no document with id {unknown} in the index; removed nothing")
         done = ", ".join(map(repr, removed))
-        _fail(
+        fail(
             f"no document with id {unknown} in the index; removed {len(removed)} ({done})",
             EXIT_PARTIAL,
         )
@@ -296,19 +226,16 @@ def compact(index_dir: Path | None, as_json: bool, quiet: bool) -> None:
 
     Nothing is encoded again; searches running meanwhile keep working.
     """
-    from rich.progress import Progress
-
     from retold.errors import RetoldError
 
     try:
         with (
             _open(index_dir) as ix,
-            Progress(console=_stderr(), transient=True, disable=quiet) as bar,
+            progress("compacting", show=not quiet and sys.stderr.isatty(), counted=True) as bar,
         ):
-            task = bar.add_task("compacting", total=None)
-            out = ix.compact(lambda done, total: bar.update(task, completed=done, total=total))
+            out = ix.compact(lambda done, total: bar.update(done, total))
     except RetoldError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         click.echo(json.dumps(out))
         return
@@ -318,12 +245,6 @@ def compact(index_dir: Path | None, as_json: bool, quiet: bool) -> None:
         f"{out['bytes_after'] / 1e6:.1f} MB on disk ({saved:+.1f} MB freed)",
         err=True,
     )
-
-
-def _stderr() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 @index.command("duplicates")
@@ -425,7 +346,7 @@ def search(
             else:
                 hits = ix.search(doc, k=k, verify=not no_verify)
     except RetoldError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if explain_id is not None:
         if as_json:
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
@@ -439,48 +360,11 @@ def search(
     if as_json:
         click.echo(json.dumps({"results": [h.to_dict() for h in hits]}, ensure_ascii=False))
         return
-    _print_hits([h.to_dict() for h in hits])
-
-
-def _print_hits(hits: list[dict[str, Any]]) -> None:
     from rich.console import Console
-    from rich.table import Table
 
-    console = Console()
-    if not hits:
-        console.print("no candidate sources in the index")
-        return
-    rows = []
-    for n, h in enumerate(hits, 1):
-        cov = h["coverage"] or {}
-        rows.append(
-            [
-                str(n),
-                h["id"],
-                h["verdict"] or "-",
-                f"{cov['b_in_a']:.0%}" if cov else "-",
-                f"{cov['a_in_b']:.0%}" if cov else "-",
-                f"{h['similarity']:.2f}" if h["similarity"] is not None else "-",
-            ]
-        )
-    heads = ["#", "id", "verdict", "query in it", "it in query", "similarity"]
-    widths = [max(len(x) for x in col) for col in zip(heads, *rows, strict=True)]
-    # the figures never wrap; an id (often a path or URL) folds when the
-    # terminal is narrow; titles get what is left, cut short, or no column
-    id_width = max(12, min(widths[1], 40))
-    room = console.width - sum(widths) + widths[1] - id_width - 2 * len(heads)
-    titled = room >= 12 and any(h.get("title") for h in hits)
-    t = Table(box=None, pad_edge=False)
-    for head in heads:
-        if head == "id":
-            t.add_column(head, overflow="fold", min_width=12)
-        else:
-            t.add_column(head, no_wrap=True)
-    if titled:
-        t.add_column("title", overflow="ellipsis", no_wrap=True, max_width=min(60, room))
-    for row, h in zip(rows, hits, strict=True):
-        t.add_row(*row, *([h.get("title") or ""] if titled else []))
-    console.print(t)
+    from retold.report.tables import render_hits
+
+    render_hits([h.to_dict() for h in hits], Console())
 
 
 def _query_docs(path: Path) -> Iterator[tuple[str, int | None, Document | str]]:
@@ -493,7 +377,7 @@ def _query_docs(path: Path) -> Iterator[tuple[str, int | None, Document | str]]:
     try:
         fh = sys.stdin.buffer if str(path) == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as exc:
-        _fail(f"cannot read {path}: {exc.strerror}")
+        fail(f"cannot read {path}: {exc.strerror}")
     with fh:
         for item in read_jsonl(fh, name=str(path)):
             line = int(item.origin.rsplit(":", 1)[1])
@@ -540,9 +424,9 @@ def _search_many(
                     batch = []
             flush()
     except RetoldError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror}")
+        fail(f"cannot write {output}: {exc.strerror}")
     click.echo(f"retold: searched {n_ok} queries, {n_err} failed", err=True)
     if n_err:
         sys.exit(EXIT_PARTIAL)

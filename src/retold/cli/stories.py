@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from retold.cli_index import index_option, jobs_option
+from retold.cli._common import index_option, jobs_option, progress
 
 __all__ = ["stories"]
 
@@ -110,7 +110,11 @@ def stories(
     if as_json:
         click.echo(json.dumps({"stories": [s.to_dict() for s in found]}, ensure_ascii=False))
         return
-    _print(found, arts)
+    from rich.console import Console
+
+    from retold.report.tables import render_stories
+
+    render_stories(found, arts, Console())
 
 
 def _outputs(
@@ -136,22 +140,10 @@ def _update(book: Any, quiet: bool, jobs: int) -> None:
     todo = len(book.pending())
     if not todo:
         return
-    if quiet or not sys.stderr.isatty():
-        book.update(jobs=jobs)
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "linking new articles",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("link", total=todo)
-        book.update(progress=lambda n, total: bar.update(task, completed=n), jobs=jobs)
+    show = not quiet and sys.stderr.isatty()
+    with progress("linking new articles", show=show, counted=True) as bar:
+        bar.update(0, todo)
+        book.update(progress=(lambda n, total: bar.update(n)) if show else None, jobs=jobs)
 
 
 def _write(path: Path, text: str) -> None:
@@ -165,7 +157,7 @@ def _write(path: Path, text: str) -> None:
 
 def _write_html(ix: Any, found: list[Any], arts: dict[str, Any], out: Path, quiet: bool) -> None:
     from retold.report import render_html
-    from retold.report.graph import render_story_html
+    from retold.report.graph import render_stories_index, render_story_html
 
     try:
         (out / "pairs").mkdir(parents=True, exist_ok=True)
@@ -173,60 +165,21 @@ def _write_html(ix: Any, found: list[Any], arts: dict[str, Any], out: Path, quie
         from retold.errors import UsageError
 
         raise UsageError(f"cannot create {out}: {exc.strerror}") from exc
-    items = []
+
+    def link(src: str, dst: str) -> str:
+        return f"pairs/{_safe(src)}--{_safe(dst)}.html"
+
+    def page(s: Any) -> str:
+        return f"story-{_safe(s.id)}.html"
+
     for s in found:
-
-        def link(src: str, dst: str) -> str:
-            return f"pairs/{_safe(src)}--{_safe(dst)}.html"
-
         for e in s.edges:
             report = ix.explain(ix.prepared(e.target), e.source)
             _write(
                 out / link(e.source, e.target),
                 render_html(report, title=f"{e.source} → {e.target}"),
             )
-        page = f"story-{_safe(s.id)}.html"
-        _write(out / page, render_story_html(s, arts, pair_link=link))
-        items.append(
-            f'<li><a href="{page}">{_esc(s.label)}</a> · {len(s.articles)} articles, '
-            f"{len(s.edges)} derivations</li>"
-        )
-    _write(
-        out / "index.html",
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>retold stories</title>'
-        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem}</style></head><body>"
-        f"<h1>Stories ({len(found)})</h1><ul>{''.join(items)}</ul></body></html>",
-    )
+        _write(out / page(s), render_story_html(s, arts, pair_link=link))
+    _write(out / "index.html", render_stories_index(found, page))
     if not quiet:
         click.echo(f"retold: wrote {len(found)} story pages to {out}", err=True)
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text)
-
-
-def _print(found: list[Any], arts: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console()
-    if not found:
-        console.print("No stories yet: no two articles in the index relate to each other.")
-        return
-    for s in found:
-        table = Table(title=f"{escape(s.label)}  [dim]{s.id}[/dim]", title_justify="left")
-        table.add_column("published", no_wrap=True)
-        table.add_column("article")
-        table.add_column("derived from")
-        parent = {e.target: e for e in s.edges}
-        for m in sorted(s.articles, key=lambda x: (arts[x].published or "~", x)):
-            e = parent.get(m)
-            table.add_row(
-                arts[m].published or "—",
-                escape(m),
-                escape(f"{e.source} ({e.verdict}, {e.coverage:.0%})") if e else "[dim]—[/dim]",
-            )
-        console.print(table)
