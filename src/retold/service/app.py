@@ -105,7 +105,6 @@ class Runtime:
     def create(cls, settings: Settings) -> Runtime:
         from retold import __version__
 
-        cache_dir = tempfile.mkdtemp(prefix="retold-serve-")
         config = {
             "index_path": str(settings.index_path) if settings.index_path else None,
             "allow_private_urls": settings.allow_private_urls,
@@ -114,8 +113,7 @@ class Runtime:
             "max_fetch_bytes": settings.max_fetch_bytes,
             "fetch_timeout": settings.fetch_timeout,
             "workers": settings.workers,
-            # sentence vectors encoded by one worker serve the others (see vectors.py)
-            "vector_cache": str(Path(cache_dir) / "vectors.sqlite"),
+            "vector_cache": None,  # set by start()
         }
         readers = WorkerPool("reader", settings.workers, settings.queue_size, config)
         writer = (
@@ -123,10 +121,13 @@ class Runtime:
             if settings.index_path is not None
             else None
         )
-        return cls(settings, __version__, readers, writer, time.time(), cache_dir)
+        return cls(settings, __version__, readers, writer, time.time())
 
     def start(self) -> None:
         """Start the workers; a bad ``--index`` fails here, before the port opens."""
+        # sentence vectors encoded by one worker serve the others (see vectors.py)
+        self.cache_dir = tempfile.mkdtemp(prefix="retold-serve-")
+        self.readers.config["vector_cache"] = str(Path(self.cache_dir) / "vectors.sqlite")
         try:
             if self.writer is not None:
                 self.writer.start()

@@ -166,7 +166,8 @@ class WorkerPool:
         self.name = name
         self.size = size
         self.queue_size = queue_size
-        self._config = config
+        #: what each worker is configured with (shared with the other pool)
+        self.config = config
         self._ctx = _context()
         self._workers: list[_Worker] = []
         self._idle: list[_Worker] = []
@@ -182,7 +183,7 @@ class WorkerPool:
     def start(self) -> None:
         """Start the workers (blocking; call before serving)."""
         for slot in range(self.size):
-            w = _Worker(self._ctx, self._config, slot)
+            w = _Worker(self._ctx, self.config, slot)
             self._workers.append(w)
             self._idle.append(w)
 
@@ -276,7 +277,7 @@ class WorkerPool:
 
     def _replace(self, old: _Worker) -> _Worker:
         old.close()
-        new = _Worker(self._ctx, self._config, old.slot)
+        new = _Worker(self._ctx, self.config, old.slot)
         with self._lock:
             self._workers = [w for w in self._workers if w is not old] + [new]
         self.replaced += 1
