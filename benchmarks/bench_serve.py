@@ -81,6 +81,8 @@ def baseline_checkout(commit: str, into: Path) -> Path:
         capture_output=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    if (src / "retold" / "cli").is_dir():  # the command line became a package later
+        (src / "retold" / "cli_serve.py").replace(src / "retold" / "cli" / "serve.py")
     return src
 
 
