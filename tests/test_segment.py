@@ -209,3 +209,19 @@ def test_capped_sentences_cover_every_character(parts: list[str]) -> None:
         assert e - s <= MAX_SENTENCE_CHARS
         prev = e
     assert _uncovered(text, spans) == ""
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.sampled_from(["w", "word", " ", "\n", "  ", "\u3000", "x" * 900, "y" * 2500]),
+        min_size=1,
+        max_size=700,
+    )
+)
+def test_fast_cap_cuts_the_same_pieces_as_the_word_loop(parts: list[str]) -> None:
+    from retold.segment import _cap_words
+
+    text = "".join(parts).strip()
+    if len(text) > min(2 * MAX_SENTENCE_WORDS, MAX_SENTENCE_CHARS):
+        assert cap_span(text, 0, len(text)) == _cap_words(text, 0, len(text))

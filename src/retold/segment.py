@@ -223,6 +223,7 @@ MAX_SENTENCE_WORDS = 200
 #: language written without them, a long URL, a binary-looking dump).
 MAX_SENTENCE_CHARS = 2000
 _WORD_RUN = re.compile(r"\S+")
+_PIECE = re.compile(rf"\S+(?:\s+\S+){{0,{MAX_SENTENCE_WORDS - 1}}}")
 
 
 def cap_span(text: str, start: int, end: int) -> list[Span]:
@@ -235,6 +236,16 @@ def cap_span(text: str, start: int, end: int) -> list[Span]:
     """
     if end - start <= min(2 * MAX_SENTENCE_WORDS, MAX_SENTENCE_CHARS):
         return [(start, end)]  # too short to break either cap
+    # fast path, in C: runs of up to the word cap; when each is also within
+    # the character cap, the word-by-word loop below would cut the same pieces
+    pieces = [m.span() for m in _PIECE.finditer(text, start, end)]
+    if all(e - s <= MAX_SENTENCE_CHARS for s, e in pieces):
+        return pieces
+    return _cap_words(text, start, end)
+
+
+def _cap_words(text: str, start: int, end: int) -> list[Span]:
+    """:func:`cap_span` word by word (a piece over the character cap is in the way)."""
     out: list[Span] = []
     piece_start = -1
     piece_end = start
