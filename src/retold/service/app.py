@@ -16,6 +16,7 @@ import hmac
 import logging
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -510,6 +511,10 @@ def _logging() -> None:
     log.propagate = False
 
 
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket (port 0 picks a free one)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -565,6 +570,10 @@ def serve(
         name = sock.getsockname()
         where = f"[{name[0]}]" if ":" in name[0] else name[0]
         say(f"retold serve: listening on http://{where}:{name[1]}/ (Ctrl-C to stop)")
+        # uvicorn stops gracefully on SIGTERM, then raises the signal again:
+        # with the default action that killed the process before the finally
+        # below (the workers' shared vector file was left in /tmp)
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         server.run(sockets=[sock])
     finally:
         runtime.close()
