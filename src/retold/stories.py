@@ -32,6 +32,7 @@ full both ways); their direction is then a guess.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -339,40 +340,52 @@ def _arborescence(n: int, edges: Sequence[tuple[int, int, float]]) -> dict[int, 
     at the end. The textbook form re-reads every edge for each contraction,
     quadratic on stories of thousands of articles copying each other.
     """
-    import heapq
+    return _Contraction(n, edges).solve()
 
-    # minimum cost on negated weights; heap entries (cost - offset, edge id)
-    heaps: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-    offset = [0.0] * n
-    for i, (u, v, w) in enumerate(edges):
-        if u != v and v != 0:
-            heaps[v].append((-w, i))
-    for h in heaps:
-        heapq.heapify(h)
-    up = list(range(n))  # union-find by size, no path compression: it rolls back
-    size = [1] * n
-    history: list[tuple[int, int]] = []  # (absorbed root, kept root)
 
-    def find(x: int) -> int:
-        while up[x] != x:
-            x = up[x]
+_Heap = tuple[list[tuple[float, int]], float]  # entries (cost - offset, edge id), offset
+
+
+class _Contraction:
+    """The state of :func:`_arborescence`: in-edge heaps on negated weights, and a
+    union-find by size without path compression, so that it can roll back."""
+
+    def __init__(self, n: int, edges: Sequence[tuple[int, int, float]]) -> None:
+        self.n, self.edges = n, edges
+        self.heaps: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+        self.offset = [0.0] * n
+        for i, (u, v, w) in enumerate(edges):
+            if u != v and v != 0:
+                self.heaps[v].append((-w, i))
+        for h in self.heaps:
+            heapq.heapify(h)
+        self.up = list(range(n))
+        self.size = [1] * n
+        self.history: list[tuple[int, int]] = []  # (absorbed root, kept root)
+        self.seen = [-1] * n
+        self.seen[0] = 0
+        self.chosen = [-1] * n  # in-edge per component root
+        self.cycles: list[tuple[int, int, list[int]]] = []  # (root, history length, edges)
+
+    def find(self, x: int) -> int:
+        while self.up[x] != x:
+            x = self.up[x]
         return x
 
-    def join(a: int, b: int) -> bool:
-        a, b = find(a), find(b)
+    def join(self, a: int, b: int) -> bool:
+        a, b = self.find(a), self.find(b)
         if a == b:
             return False
-        if size[a] < size[b]:
+        if self.size[a] < self.size[b]:
             a, b = b, a
-        up[b] = a
-        size[a] += size[b]
-        history.append((b, a))
+        self.up[b] = a
+        self.size[a] += self.size[b]
+        self.history.append((b, a))
         return True
 
-    def meld(
-        a: tuple[list[tuple[float, int]], float], b: tuple[list[tuple[float, int]], float]
-    ) -> tuple[list[tuple[float, int]], float]:
-        """Two heaps (entries, offset) as one: the smaller pushed into the larger."""
+    @staticmethod
+    def meld(a: _Heap, b: _Heap) -> _Heap:
+        """Two heaps as one: the smaller pushed into the larger."""
         if len(a[0]) < len(b[0]):
             a, b = b, a
         big, shift = a[0], b[1] - a[1]
@@ -380,48 +393,55 @@ def _arborescence(n: int, edges: Sequence[tuple[int, int, float]]) -> dict[int, 
             heapq.heappush(big, (c + shift, i))
         return big, a[1]
 
-    seen = [-1] * n
-    seen[0] = 0
-    chosen = [-1] * n  # in-edge per component root
-    cycles: list[tuple[int, int, list[int]]] = []  # (root, history length, edges)
-    for s in range(1, n):
+    def contract(self, u: int, path: list[int], picked: list[int]) -> int:
+        """Contract the cycle that the walk closed back at ``u``; its new root."""
+        mark, end = len(self.history), len(picked)
+        cyc: _Heap = ([], 0.0)
+        while True:
+            w = path.pop()
+            cyc = self.meld(cyc, (self.heaps[w], self.offset[w]))
+            if not self.join(u, w):
+                break
+        start = len(path)
+        u = self.find(u)
+        self.heaps[u], self.offset[u] = cyc
+        self.seen[u] = -1
+        self.cycles.append((u, mark, picked[start:end]))
+        del picked[start:]
+        return u
+
+    def walk(self, s: int) -> None:
+        """Follow best in-edges from ``s`` until the walk reaches a settled node."""
         u, path, picked = s, [], []
-        while seen[u] < 0:
-            if not heaps[u]:
+        while self.seen[u] < 0:
+            if not self.heaps[u]:
                 raise ValueError(f"node {u} has no incoming edge")
-            c, i = heapq.heappop(heaps[u])
-            cost = c + offset[u]
-            offset[u] -= cost  # the other in-edges now cost what they add to this one
+            c, i = heapq.heappop(self.heaps[u])
+            cost = c + self.offset[u]
+            self.offset[u] -= cost  # the other in-edges now cost what they add to this one
             picked.append(i)
             path.append(u)
-            seen[u] = s
-            u = find(edges[i][0])
-            if seen[u] == s:  # a cycle back to u: contract it into one node
-                mark, end = len(history), len(picked)
-                cyc: tuple[list[tuple[float, int]], float] = ([], 0.0)
-                while True:
-                    w = path.pop()
-                    cyc = meld(cyc, (heaps[w], offset[w]))
-                    if not join(u, w):
-                        break
-                start = len(path)
-                u = find(u)
-                heaps[u], offset[u] = cyc
-                seen[u] = -1
-                cycles.append((u, mark, picked[start:end]))
-                del picked[start:]
+            self.seen[u] = s
+            u = self.find(self.edges[i][0])
+            if self.seen[u] == s:
+                u = self.contract(u, path, picked)
         for i in picked:
-            chosen[find(edges[i][1])] = i
-    for u, mark, comp in reversed(cycles):
-        while len(history) > mark:  # roll the union-find back to before the cycle
-            b, a = history.pop()
-            up[b] = b
-            size[a] -= size[b]
-        entering = chosen[u]
-        for i in comp:
-            chosen[find(edges[i][1])] = i
-        chosen[find(edges[entering][1])] = entering
-    return {v: chosen[v] for v in range(1, n)}
+            self.chosen[self.find(self.edges[i][1])] = i
+
+    def solve(self) -> dict[int, int]:
+        for s in range(1, self.n):
+            self.walk(s)
+        edges, chosen = self.edges, self.chosen
+        for u, mark, comp in reversed(self.cycles):
+            while len(self.history) > mark:  # roll the union-find back to before the cycle
+                b, a = self.history.pop()
+                self.up[b] = b
+                self.size[a] -= self.size[b]
+            entering = chosen[u]
+            for i in comp:
+                chosen[self.find(edges[i][1])] = i
+            chosen[self.find(edges[entering][1])] = entering
+        return {v: chosen[v] for v in range(1, self.n)}
 
 
 def derive(
