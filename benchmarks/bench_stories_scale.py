@@ -99,11 +99,11 @@ def build_part() -> dict[str, object]:
     for n in (10_000, 100_000):
         arts, links = synthetic(n)
         t = time.perf_counter()
-        stories = build_stories(arts, links, min_similarity=0.6)
+        stories = build_stories(arts, links)
         secs = time.perf_counter() - t
         # memory in a second run: tracing slows Python down several times
         tracemalloc.start()
-        build_stories(arts, links, min_similarity=0.6)
+        build_stories(arts, links)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         t = time.perf_counter()

@@ -114,7 +114,7 @@ def embedded_stories(
 
     with Index(index_dir, encoder=encoder) as ix:
         ix.add_paths(inputs if isinstance(inputs, list) else [str(inputs)])
-        with StoryBook(ix, k=10, min_similarity=0.6) as book:
+        with StoryBook(ix, k=10) as book:
             book.update()
             return [s.to_dict() for s in book.stories()]
 

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from retold.index.book import StoryBook, get_story, list_stories
 
 __all__ = [
+    "JOIN_SIMILARITY",
     "REUSE",
     "Article",
     "Edge",
@@ -146,7 +147,7 @@ _MOSTLY = 0.5
 #: join two stories otherwise: one wrong link merges two whole stories, so the
 #: level is strict (chosen on benchmarks/bench_stories.py: at 0.6, two
 #: abstracts on one research topic chained whole families together)
-_JOIN = 0.9
+JOIN_SIMILARITY = 0.9
 
 #: weights of the text evidence of direction (see :func:`direction_evidence`)
 _W_CONTAIN = 1.0
@@ -270,7 +271,7 @@ class _UnionFind:
 
 
 def cluster(
-    ids: Iterable[str], links: Iterable[Link], min_similarity: float = 0.0
+    ids: Iterable[str], links: Iterable[Link], min_similarity: float = JOIN_SIMILARITY
 ) -> list[list[str]]:
     """Connected components over links that are "same story or closer".
 
@@ -294,10 +295,9 @@ def cluster(
 def _joins(ln: Link, min_similarity: float) -> bool:
     if ln.verdict in ("duplicate", "near-duplicate"):
         return True
-    level = max(min_similarity, _JOIN)
     if ln.verdict == "rewrite":
-        return ln.similarity >= level or max(ln.a_in_b, ln.b_in_a) >= _MOSTLY
-    return ln.verdict == "same-story" and ln.similarity >= level
+        return ln.similarity >= min_similarity or max(ln.a_in_b, ln.b_in_a) >= _MOSTLY
+    return ln.verdict == "same-story" and ln.similarity >= min_similarity
 
 
 def _covered(ln: Link, by: str) -> float:
@@ -533,7 +533,7 @@ def build_stories(
     articles: Mapping[str, Article],
     links: Sequence[Link],
     *,
-    min_similarity: float = 0.0,
+    min_similarity: float = JOIN_SIMILARITY,
     singletons: bool = False,
 ) -> list[Story]:
     """Stories of a corpus from its verified links; ``singletons`` keeps

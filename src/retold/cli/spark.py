@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from retold.stories import JOIN_SIMILARITY
+
 __all__ = ["spark", "spark_stories"]
 
 
@@ -43,9 +45,10 @@ def spark() -> None:
 @click.option(
     "--min-similarity",
     type=click.FloatRange(0, 1),
-    default=0.6,
+    default=JOIN_SIMILARITY,
     show_default=True,
-    help="Least similarity for a same-story link to join two stories.",
+    help="Least similarity (calibrated P(same story)) for a link to join two stories; "
+    "copies, and rewrites mostly made of the other article, join whatever it is.",
 )
 @click.option(
     "--encoder",

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from retold.cli._common import index_option, jobs_option, progress
+from retold.stories import JOIN_SIMILARITY
 
 __all__ = ["stories"]
 
@@ -33,9 +34,10 @@ def _safe(name: str) -> str:
 @click.option(
     "--min-similarity",
     type=click.FloatRange(0, 1),
-    default=0.6,
+    default=JOIN_SIMILARITY,
     show_default=True,
-    help="Least similarity for a same-story link to join two stories.",
+    help="Least similarity (calibrated P(same story)) for a link to join two stories; "
+    "copies, and rewrites mostly made of the other article, join whatever it is.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON on stdout.")
 @click.option(

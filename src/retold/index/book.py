@@ -21,7 +21,16 @@ from retold.comparison import Prepared, compare_prepared
 from retold.errors import RetoldError, UsageError
 from retold.index import Index
 from retold.index.search import Hit
-from retold.stories import Article, Link, Story, Traits, build_stories, direction_evidence, traits
+from retold.stories import (
+    JOIN_SIMILARITY,
+    Article,
+    Link,
+    Story,
+    Traits,
+    build_stories,
+    direction_evidence,
+    traits,
+)
 
 __all__ = ["StoryBook", "get_story", "list_stories"]
 
@@ -69,7 +78,9 @@ class StoryBook:
     older relatives, so old articles need no second look.
     """
 
-    def __init__(self, index: Index, *, k: int = 10, min_similarity: float = 0.6) -> None:
+    def __init__(
+        self, index: Index, *, k: int = 10, min_similarity: float = JOIN_SIMILARITY
+    ) -> None:
         if k < 1:
             raise UsageError("k must be at least 1")
         self.index = index

@@ -20,6 +20,7 @@ from retold.spark import components, work
 from retold.spark.inputs import RAW_SCHEMA, read_stage
 from retold.spark.linking import blocks, build_index, search_block, search_partition
 from retold.spark.session import master_of, parallelism, ship
+from retold.stories import JOIN_SIMILARITY
 
 #: MinHash Jaccard at or above which a later document is a near duplicate (as the index)
 NEAR_DUPLICATE = 0.9
@@ -35,7 +36,7 @@ class JobParams:
     out: str
     exact: bool = False
     k: int = 10
-    min_similarity: float = 0.6
+    min_similarity: float = JOIN_SIMILARITY
     #: "use" (the default multilingual encoder) or "hashing:<dim>" (cheap, lexical)
     encoder: str = "use"
     #: documents per block of the approximate search
