@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from retold.stories import JOIN_SIMILARITY
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
@@ -40,6 +42,29 @@ index_option = click.option(
     default=None,
     help="Index directory (default: $XDG_DATA_HOME/retold/index, "
     "i.e. ~/.local/share/retold/index).",
+)
+
+
+def candidates_option(when: str = "") -> Callable[[_F], _F]:
+    """``-k``: how many candidate sources are verified per article."""
+    return click.option(
+        "-k",
+        type=click.IntRange(min=1),
+        default=10,
+        show_default=True,
+        help=f"Candidates verified per article{when}.",
+    )
+
+
+# the stories module imports only the standard library and retold.types, so
+# `retold --help` stays fast
+min_similarity_option = click.option(
+    "--min-similarity",
+    type=click.FloatRange(0, 1),
+    default=JOIN_SIMILARITY,
+    show_default=True,
+    help="Least similarity (calibrated P(same story)) for a link to join two stories; "
+    "copies, and rewrites mostly made of the other article, join whatever it is.",
 )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from retold.stories import JOIN_SIMILARITY
+from retold.cli._common import candidates_option, min_similarity_option
 
 __all__ = ["spark", "spark_stories"]
 
@@ -35,21 +35,8 @@ def spark() -> None:
     help="Search every document against the whole corpus: the same stories and edges "
     "as `retold index add` + `retold stories` (the index must fit on one machine).",
 )
-@click.option(
-    "-k",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Candidates verified per article.",
-)
-@click.option(
-    "--min-similarity",
-    type=click.FloatRange(0, 1),
-    default=JOIN_SIMILARITY,
-    show_default=True,
-    help="Least similarity (calibrated P(same story)) for a link to join two stories; "
-    "copies, and rewrites mostly made of the other article, join whatever it is.",
-)
+@candidates_option()
+@min_similarity_option
 @click.option(
     "--encoder",
     type=click.Choice(["use", "hashing"]),

@@ -11,8 +11,13 @@ from typing import Any
 
 import click
 
-from retold.cli._common import index_option, jobs_option, progress
-from retold.stories import JOIN_SIMILARITY
+from retold.cli._common import (
+    candidates_option,
+    index_option,
+    jobs_option,
+    min_similarity_option,
+    progress,
+)
 
 __all__ = ["stories"]
 
@@ -24,21 +29,8 @@ def _safe(name: str) -> str:
 
 @click.command()
 @index_option
-@click.option(
-    "-k",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Candidates verified per article when it is first seen.",
-)
-@click.option(
-    "--min-similarity",
-    type=click.FloatRange(0, 1),
-    default=JOIN_SIMILARITY,
-    show_default=True,
-    help="Least similarity (calibrated P(same story)) for a link to join two stories; "
-    "copies, and rewrites mostly made of the other article, join whatever it is.",
-)
+@candidates_option(" when it is first seen")
+@min_similarity_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON on stdout.")
 @click.option(
     "--graphml",
