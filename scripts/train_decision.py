@@ -1,4 +1,4 @@
-"""Train the calibrated decision (src/retold/models/decision-v1.json).
+"""Train the calibrated decision (src/retold/models/decision-v2.json).
 
     .venv/bin/python scripts/train_decision.py [--per-domain 40] [--no-write]
 
@@ -21,10 +21,17 @@ Needs the ``[train]`` extra (scikit-learn) and ../shared/data. Steps:
    prepared texts and the feature table are cached under
    ``$RETOLD_DECISION_CACHE`` (default /tmp/retold-decision-cache), keyed by
    the hash of the code that computes them, and recomputed when absent;
-3. three logistic regressions (derived, same story, direction), scored by
-   5-fold cross-validation grouped by source text (no source on both sides of
-   a split; SemEval pairs grouped by shared articles, Clough by task);
-4. the models refitted on everything, written as plain parameters.
+3. three gradient-boosted tree ensembles (derived, same story, direction;
+   scikit-learn's HistGradientBoostingClassifier, depth 3, log loss), scored
+   by 5-fold cross-validation grouped by source text (no source on both sides
+   of a split; SemEval pairs grouped by shared articles, Clough by task).
+   Measured the same way they beat the logistic regressions shipped before
+   (decision-v1): other-domain rewrites found at 1 % false rewrites 0.82
+   against 0.73 on the same features, Gemini's condensed ones 0.66 against
+   0.48; their out-of-fold probabilities are calibrated as they come (log
+   loss; the expected calibration error is printed), so no extra layer;
+4. the models refitted on everything, written as plain arrays (complete
+   binary trees in heap order, evaluated by numpy in :mod:`retold.decision`).
 
 Fixed seed; the same table and folds feed benchmarks/bench_verdicts.py, whose
 figures for the shipped model are the out-of-fold ones.
@@ -38,6 +45,7 @@ import json
 import os
 import pickle
 import random
+import re
 import sys
 import time
 from collections import defaultdict
@@ -57,8 +65,18 @@ SEED = 13
 FOLDS = 5
 #: weight of the SemEval pairs in the same-story model, against 1 for each other dataset
 SEMEVAL_SHARE = 3.0
+#: the boosted trees (small leaves: Clough's 95 pairs weigh as much as the
+#: thousands of L2R pairs, and must be able to have leaves of their own)
+TREES = {
+    "max_iter": 300,
+    "learning_rate": 0.05,
+    "max_depth": 3,
+    "min_samples_leaf": 5,
+    "l2_regularization": 1.0,
+    "early_stopping": False,
+}
 CACHE = Path(os.environ.get("RETOLD_DECISION_CACHE", "/tmp/retold-decision-cache"))
-MODEL_PATH = ROOT / "src" / "retold" / "models" / "decision-v1.json"
+MODEL_PATH = ROOT / "src" / "retold" / "models" / "decision-v2.json"
 #: code whose changes invalidate the cached preparations / feature table
 # (the aligner's sentence features are part of a prepared document, but the cache
 # key leaves align.py out: only its `features` function matters there)
@@ -334,7 +352,8 @@ class Task:
     groups: np.ndarray
     #: index into the pair list of each row
     rows: np.ndarray
-    intercept: bool = True
+    #: the direction: read both ways round (see retold.decision.predict)
+    antisymmetric: bool = False
 
 
 def _balanced(datasets: list[str], share: dict[str, float] | None = None) -> np.ndarray:
@@ -382,33 +401,68 @@ def tasks(pairs: list[Pair], fwd: list[Any], back: list[Any]) -> dict[str, Task]
         np.concatenate([_balanced([pairs[i].dataset for i in idx])] * 2),
         np.array([pairs[i].group for i in idx] * 2),
         np.array(idx * 2),
-        intercept=False,
+        antisymmetric=True,
     )
     return out
 
 
 def fit(t: Task, train: np.ndarray) -> dict[str, Any]:
-    """A standardised logistic regression on rows ``train``, as plain parameters."""
-    from sklearn.linear_model import LogisticRegression
+    """Boosted trees on rows ``train``, as plain arrays (see :func:`_export`)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
-    x = t.x[train]
-    mean = x.mean(axis=0) if t.intercept else np.zeros(x.shape[1])
-    scale = x.std(axis=0) if t.intercept else np.sqrt((x**2).mean(axis=0))
-    scale[scale == 0] = 1.0
-    lr = LogisticRegression(C=1.0, fit_intercept=t.intercept, max_iter=2000)
-    lr.fit((x - mean) / scale, t.y[train], sample_weight=t.w[train])
+    m = HistGradientBoostingClassifier(**TREES, random_state=SEED)
+    m.fit(t.x[train], (t.y[train] >= 0.5).astype(int), sample_weight=t.w[train])
+    return _export(m) | {"antisymmetric": t.antisymmetric}
+
+
+def _export(m: Any) -> dict[str, Any]:
+    """The fitted trees as complete binary trees of depth ``TREES["max_depth"]``
+    in heap order: per tree the (feature, threshold) of its internal nodes and
+    its leaf values; a leaf above full depth becomes an always-left node whose
+    subtree repeats it."""
+    depth = int(TREES["max_depth"])
+    inner, leaves = 2**depth - 1, 2**depth
+    feats: list[list[int]] = []
+    thrs: list[list[float]] = []
+    vals: list[list[float]] = []
+    for (pred,) in m._predictors:
+        f, th, v = [0] * inner, [1e308] * inner, [0.0] * leaves
+
+        _fill(pred.nodes, 0, 0, (f, th, v))
+        feats.append(f)
+        thrs.append(th)
+        vals.append(v)
     return {
-        "mean": mean.tolist(),
-        "scale": scale.tolist(),
-        "coef": lr.coef_[0].tolist(),
-        "intercept": float(lr.intercept_[0]) if t.intercept else 0.0,
+        "depth": depth,
+        "baseline": float(np.ravel(m._baseline_prediction)[0]),
+        "feature": feats,
+        "threshold": thrs,
+        "leaf": vals,
     }
 
 
+def _fill(nodes: Any, i: int, pos: int, out: tuple[list[int], list[float], list[float]]) -> None:
+    """Write node ``i`` of a scikit-learn tree and its subtree at heap position ``pos``."""
+    f, th, v = out
+    nd = nodes[i]
+    if pos >= len(f):
+        assert nd["is_leaf"], "a tree deeper than max_depth"
+        v[pos - len(f)] = float(nd["value"])
+        return
+    if nd["is_leaf"]:
+        _fill(nodes, i, 2 * pos + 1, out)
+        _fill(nodes, i, 2 * pos + 2, out)
+        return
+    f[pos], th[pos] = int(nd["feature_idx"]), float(nd["num_threshold"])
+    _fill(nodes, int(nd["left"]), 2 * pos + 1, out)
+    _fill(nodes, int(nd["right"]), 2 * pos + 2, out)
+
+
 def predict(m: dict[str, Any], x: np.ndarray) -> np.ndarray:
-    z = (x - np.asarray(m["mean"])) / np.asarray(m["scale"])
-    p: np.ndarray = 1.0 / (1.0 + np.exp(-(z @ np.asarray(m["coef"]) + m["intercept"])))
-    return p
+    from retold.decision import predict as tree_predict
+    from retold.decision import trees_of
+
+    return tree_predict(trees_of(m), x, antisymmetric=bool(m.get("antisymmetric")))
 
 
 def fold_of(groups: Iterable[str]) -> dict[str, int]:
@@ -461,12 +515,33 @@ def model_file(result: dict[str, Any], per_domain: int) -> dict[str, Any]:
         # when the same-story model all but rules that out (degenerate pairs:
         # one short list of names against an unrelated text)
         "thresholds": {"derived": 0.5, "same_story": 0.5, "derived_min_same_story": 0.2},
+        "trees": TREES,
         "models": {
-            k: {kk: (round(v, 6) if isinstance(v, float) else v) for kk, v in m.items()}
-            | {kk: [round(x, 6) for x in m[kk]] for kk in ("mean", "scale", "coef")}
+            k: m
+            | {
+                "baseline": round(m["baseline"], 6),
+                "threshold": [[_round(x) for x in r] for r in m["threshold"]],
+                "leaf": [[round(x, 6) for x in r] for r in m["leaf"]],
+            }
             for k, m in result["models"].items()
         },
     }
+
+
+def _round(x: float) -> float:
+    """A threshold kept exact enough to split where it split (8 significant digits)."""
+    return x if x >= 1e308 else float(f"{x:.8g}")
+
+
+def calibration_error(p: np.ndarray, y: np.ndarray, w: np.ndarray, bins: int = 10) -> float:
+    """Weighted expected calibration error of probabilities ``p`` for targets ``y``."""
+    k = np.minimum((p * bins).astype(int), bins - 1)
+    err = 0.0
+    for b in range(bins):
+        s = k == b
+        if s.any():
+            err += abs(float(((p[s] - y[s]) * w[s]).sum()))
+    return err / float(w.sum())
 
 
 def main() -> None:
@@ -480,10 +555,17 @@ def main() -> None:
     for name, t in res["tasks"].items():
         o = res["oof"][name]
         acc = float((((o >= 0.5) == (t.y >= 0.5)) * t.w).sum() / t.w.sum())
-        print(f"{name}: {len(t.y)} rows, out-of-fold weighted accuracy {acc:.3f}")
+        ece = calibration_error(o, t.y, t.w)
+        print(f"{name}: {len(t.y)} rows, out-of-fold weighted accuracy {acc:.3f}, ECE {ece:.3f}")
     if not args.no_write:
         MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-        MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        # one tree row per line (innermost lists on one line): readable, diffable
+        text = re.sub(
+            r"\[\s+([^\[\]]*?)\s+\]",
+            lambda m: "[" + re.sub(r"\s+", "", m.group(1)) + "]",
+            json.dumps(data, indent=1),
+        )
+        MODEL_PATH.write_text(text + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH.relative_to(ROOT)}")
 
 

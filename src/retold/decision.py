@@ -1,15 +1,16 @@
 """The calibrated decision: evidence in, probabilities, verdict and a reason out.
 
-Three logistic models, trained by ``scripts/train_decision.py`` on the shared
-development data (cross-validated by source text) and shipped as parameters
-only (``models/decision-v1.json``; the runtime is numpy):
+Three gradient-boosted tree ensembles (depth 3), trained by
+``scripts/train_decision.py`` on the shared development data (cross-validated
+by source text; trees beat logistic regressions there, see the script) and
+shipped as plain arrays (``models/decision-v2.json``; the runtime is numpy):
 
 - **derived**: P(B was made from A, or A from B);
 - **same story**: P(a reader would call the two articles the same story);
   graded, so it is also the report's ``similarity``;
 - **direction**: P(A is the source of B) against P(B is the source of A),
-  from antisymmetric evidence only and without an intercept, so swapping the
-  texts gives exactly ``1 - p``.
+  from antisymmetric evidence only, read both ways round and averaged
+  (``(f(x) + 1 - f(-x)) / 2``), so swapping the texts gives ``1 - p``.
 
 Copies are told apart from rewrites by rule (verbatim shares), since a copy
 is unmistakable and "duplicate"/"near-duplicate" are definitions, not guesses.
@@ -29,9 +30,9 @@ import numpy as np
 from retold.evidence import derived_features
 from retold.types import Verdict
 
-__all__ = ["MODEL_FILE", "Decision", "decide", "model"]
+__all__ = ["MODEL_FILE", "Decision", "decide", "model", "predict", "trees_of"]
 
-MODEL_FILE = "decision-v1.json"
+MODEL_FILE = "decision-v2.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,25 +56,65 @@ def model() -> dict[str, Any]:
     return data
 
 
-def _logit(m: dict[str, Any], f: dict[str, float]) -> float:
-    x = np.array([f[k] for k in m["features"]], dtype=np.float64)
-    z = (x - np.asarray(m["mean"])) / np.asarray(m["scale"])
-    return float(z @ np.asarray(m["coef"]) + m.get("intercept", 0.0))
+Trees = tuple[np.ndarray, np.ndarray, np.ndarray, float, int]
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+def trees_of(m: dict[str, Any]) -> Trees:
+    """A model's trees as arrays: (feature, threshold) of each tree's internal
+    nodes and the values of its leaves, in heap order of a complete binary tree
+    of the model's depth (a leaf above full depth is repeated below itself)."""
+    feat = np.asarray(m["feature"], dtype=np.intp)
+    thr = np.asarray(m["threshold"], dtype=np.float64)
+    leaf = np.asarray(m["leaf"], dtype=np.float64)
+    return feat, thr, leaf, float(m["baseline"]), int(m["depth"])
+
+
+@lru_cache(maxsize=4)
+def _shipped(name: str) -> Trees:
+    return trees_of(model()["models"][name])
+
+
+def raw_scores(trees: Trees, x: np.ndarray) -> np.ndarray:
+    """The log-odds of an ensemble for the feature rows ``x`` (n, features)."""
+    feat, thr, leaf, base, depth = trees
+    x = np.nan_to_num(np.atleast_2d(np.asarray(x, dtype=np.float64)))
+    t = np.arange(feat.shape[0])
+    node = np.zeros((x.shape[0], feat.shape[0]), dtype=np.intp)
+    for _ in range(depth):
+        # x <= threshold goes left (child 2i+1), as in scikit-learn's trees
+        value = np.take_along_axis(x, feat[t, node], axis=1)
+        node = 2 * node + 1 + (value > thr[t, node])
+    out: np.ndarray = base + leaf[t, node - (2**depth - 1)].sum(axis=1)
+    return out
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+    return out
+
+
+def predict(trees: Trees, x: np.ndarray, *, antisymmetric: bool = False) -> np.ndarray:
+    """Probabilities of an ensemble for the rows ``x``; ``antisymmetric`` (the
+    direction) averages the reading of ``x`` and of ``-x`` (the texts swapped)."""
+    p = _sigmoid(raw_scores(trees, x))
+    if antisymmetric:
+        p = 0.5 * (p + 1.0 - _sigmoid(raw_scores(trees, -np.asarray(x))))
+    return p
 
 
 def probabilities(f: dict[str, float]) -> dict[str, float]:
     """P(derived), P(same story) and P(A is the source) from pair features."""
     g = f | derived_features(f)
     ms = model()["models"]
-    return {
-        "p_derived": _sigmoid(_logit(ms["derived"], g)),
-        "p_same_story": _sigmoid(_logit(ms["same_story"], g)),
-        "p_a_source": _sigmoid(_logit(ms["direction"], g)),
-    }
+    out = {}
+    for key, name in (
+        ("p_derived", "derived"),
+        ("p_same_story", "same_story"),
+        ("p_a_source", "direction"),
+    ):
+        x = np.array([[g[k] for k in ms[name]["features"]]], dtype=np.float64)
+        out[key] = float(predict(_shipped(name), x, antisymmetric=name == "direction")[0])
+    return out
 
 
 def _copy_verdict(f: dict[str, float]) -> Verdict | None:

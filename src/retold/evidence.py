@@ -21,6 +21,7 @@ per pair. Nothing here decides anything.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -30,6 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz.distance import LCSseq
 
 __all__ = ["DIRECTION_FEATURES", "PAIR_FEATURES", "Profile", "pair_evidence", "profile", "warm"]
 
@@ -48,6 +50,11 @@ _NUMBER_WEIGHT = 5.0
 _COMMON_ZIPF = 6.0
 #: a word at least this heavy (Zipf <= 3: "Maduro", "ceasefire") counts as rare
 _RARE = 3.0
+#: a word at least this heavy (Zipf <= 5: not "the", "said", "also") is a content word
+_CONTENT = 1.0
+#: a content word's stem, crudely: its first letters (inflection and derivation
+#: vary between a text and its rewrite: "condensed" / "condenses" / "condensation")
+_STEM = 5
 #: sentence similarity that counts as "the same thing said"
 _CLOSE = 0.6
 #: ... and "about the same facts"
@@ -101,6 +108,8 @@ class Profile:
     tokens: int
     #: mean rarity weight per token (a style trait: rewriters plane words down)
     mean_weight: float
+    #: content words (rarity weight >= 1) in text order: ordered reuse
+    content: tuple[str, ...]
     #: style traits that tell a first draft from a rewrite: how much sentence
     #: lengths vary (people write unevenly, language models evenly), the share
     #: of rare words and of numbers, punctuation per token, mean word length
@@ -151,6 +160,7 @@ def profile(body: Sequence[str], lang: str) -> Profile:
         len(body),
         len(toks),
         mean_w,
+        tuple(t for t in toks if weights[t] >= _CONTENT),
         _style(body, toks, lengths, weights, lower),
     )
 
@@ -228,6 +238,36 @@ def _lexical(a: Profile, b: Profile) -> dict[str, float]:
         "trigrams_a_in_b": _share(a.trigrams, b.trigrams),  # type: ignore[arg-type]
         "specifics_only_a": float(len(spec_a - spec_b)),
         "specifics_only_b": float(len(spec_b - spec_a)),
+    }
+
+
+def _sequence(a: Profile, b: Profile) -> dict[str, float]:
+    """Ordered reuse of content words: the longest common subsequence of the two
+    texts' content words (and of their stems), shared stems and stem bigrams,
+    and how rare the words are that only one side uses (a rewriter swaps plain
+    words for showier ones, a condenser drops the rare details)."""
+    sa = [t[:_STEM] for t in a.content]
+    sb = [t[:_STEM] for t in b.content]
+    na, nb = max(1, len(sa)), max(1, len(sb))
+    lcs = LCSseq.similarity(a.content, b.content) if sa and sb else 0
+    lcs_s = LCSseq.similarity(sa, sb) if sa and sb else 0
+    set_a, set_b = set(sa), set(sb)
+    big_a, big_b = set(itertools.pairwise(sa)), set(itertools.pairwise(sb))
+    only_a = [a.weights[t] for t in a.content if t not in b.tf]
+    only_b = [b.weights[t] for t in b.content if t not in a.tf]
+    return {
+        "lcs_a": lcs / na,
+        "lcs_b": lcs / nb,
+        "lcs_stem_a": lcs_s / na,
+        "lcs_stem_b": lcs_s / nb,
+        "stem_a_in_b": len(set_a & set_b) / max(1, len(set_a)),
+        "stem_b_in_a": len(set_a & set_b) / max(1, len(set_b)),
+        "bigram_a_in_b": len(big_a & big_b) / max(1, len(big_a)),
+        "bigram_b_in_a": len(big_a & big_b) / max(1, len(big_b)),
+        "only_weight_a": sum(only_a) / max(1, len(only_a)),
+        "only_weight_b": sum(only_b) / max(1, len(only_b)),
+        "log_sentence_ratio": math.log((a.sentences + 1) / (b.sentences + 1)),
+        "log_content_ratio": math.log((len(sa) + 5) / (len(sb) + 5)),
     }
 
 
@@ -316,7 +356,7 @@ def pair_evidence(
     """
     wa = np.asarray(len_a, dtype=np.float32)
     wb = np.asarray(len_b, dtype=np.float32)
-    out = _meaning(ea, eb, wa, wb) | _lexical(a, b)
+    out = _meaning(ea, eb, wa, wb) | _lexical(a, b) | _sequence(a, b)
     out["log_length_ratio"] = math.log((a.chars + 50) / (b.chars + 50))
     out["log_min_chars"] = math.log(min(a.chars, b.chars) + 50)
     out["mean_weight_diff"] = a.mean_weight - b.mean_weight
@@ -374,6 +414,15 @@ PAIR_FEATURES: tuple[str, ...] = (
     "abs_log_length_ratio",
     "log_min_chars",
     "same_language",
+    "lcs_max",
+    "lcs_min",
+    "lcs_stem_max",
+    "lcs_stem_min",
+    "stem_max",
+    "stem_min",
+    "bigram_max",
+    "bigram_min",
+    "abs_log_sentence_ratio",
 )
 
 #: antisymmetric features of the direction decision (swap A and B: each changes sign)
@@ -390,6 +439,12 @@ DIRECTION_FEATURES: tuple[str, ...] = (
     "type_token_diff",
     "d_condensed",
     *_STYLE,
+    "d_lcs_stem",
+    "d_stem",
+    "d_bigram",
+    "d_only_weight",
+    "log_sentence_ratio",
+    "log_content_ratio",
 )
 
 
@@ -412,6 +467,11 @@ def derived_features(f: dict[str, float]) -> dict[str, float]:
         "d_trigrams": f["trigrams_b_in_a"] - f["trigrams_a_in_b"],
         "d_specifics": (sa - sb) / (sa + sb + 2),
         "d_condensed": f["condensed"] - f["expanded"],
+        "d_lcs_stem": f["lcs_stem_b"] - f["lcs_stem_a"],
+        "d_stem": f["stem_b_in_a"] - f["stem_a_in_b"],
+        "d_bigram": f["bigram_b_in_a"] - f["bigram_a_in_b"],
+        "d_only_weight": f["only_weight_a"] - f["only_weight_b"],
+        "abs_log_sentence_ratio": abs(f["log_sentence_ratio"]),
     }
     for name, x, y in (
         ("coverage", "coverage_a_in_b", "coverage_b_in_a"),
@@ -422,6 +482,10 @@ def derived_features(f: dict[str, float]) -> dict[str, float]:
         ("names", "names_a_in_b", "names_b_in_a"),
         ("numbers", "numbers_a_in_b", "numbers_b_in_a"),
         ("trigrams", "trigrams_a_in_b", "trigrams_b_in_a"),
+        ("lcs", "lcs_a", "lcs_b"),
+        ("lcs_stem", "lcs_stem_a", "lcs_stem_b"),
+        ("stem", "stem_a_in_b", "stem_b_in_a"),
+        ("bigram", "bigram_a_in_b", "bigram_b_in_a"),
     ):
         out |= _pair(f, name, x, y)
     return out
