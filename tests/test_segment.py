@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -225,3 +226,39 @@ def test_fast_cap_cuts_the_same_pieces_as_the_word_loop(parts: list[str]) -> Non
     text = "".join(parts).strip()
     if len(text) > min(2 * MAX_SENTENCE_WORDS, MAX_SENTENCE_CHARS):
         assert cap_span(text, 0, len(text)) == _cap_words(text, 0, len(text))
+
+
+def test_language_model_is_cached_unpacked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The identifier's model is unpacked into the user's cache on first use and
+    read from there after (the same answers); a damaged cache file is rebuilt,
+    and an unwritable cache only costs time."""
+    from retold import segment as seg
+
+    samples = [
+        ("Bakan perşembe günü müzakerelerin sona erdiğini söyledi.", "tr"),
+        ("部长星期四说，会谈已经结束了。", "zh"),
+        ("The minister said on Thursday that the talks were over.", "en"),
+    ]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    seg._identifier.cache_clear()
+    try:
+        first = seg._identifier()
+        path = seg._langid_cache()
+        assert path is not None and path.parent == tmp_path / "retold" and path.exists()
+        seg._identifier.cache_clear()
+        second = seg._identifier()
+        assert second is not first
+        for text, lang in samples:
+            assert second.classify(text) == first.classify(text)
+            assert seg.guess_language(text) == lang
+        path.write_bytes(b"PK\x03\x04 not a model")
+        seg._identifier.cache_clear()
+        assert seg.guess_language(samples[0][0]) == "tr"
+        assert path.stat().st_size > 1_000_000  # rebuilt
+        blocked = tmp_path / "a-file"
+        blocked.write_text("x")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+        seg._identifier.cache_clear()
+        assert seg.guess_language(samples[1][0]) == "zh"
+    finally:
+        seg._identifier.cache_clear()

@@ -7,11 +7,17 @@ copy whose :class:`OffsetMap` leads back to the original characters.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 import unicodedata
+import zipfile
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from retold.text import tokens  # re-exported: word tokens live with folding in retold.text
@@ -111,12 +117,86 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
     """py3langid's model restricted to :data:`ENCODER_LANGUAGES` (loaded once,
-    lazily: unpickling it takes about half a second)."""
+    lazily). The package ships it LZMA-compressed, and decompressing takes
+    0.4-0.8 s of every cold start, so the restricted model is kept
+    uncompressed in the user's cache directory once built (see
+    :func:`_langid_cache`); without a writable cache it is loaded as shipped."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+    path = _langid_cache()
+    if path is not None and path.exists():
+        try:
+            return _load_identifier(path)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            pass  # a damaged or foreign file: rebuilt below
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(ENCODER_LANGUAGES))
+    if path is not None:
+        _save_identifier(ident, path)
     return ident
+
+
+def _langid_cache() -> Path | None:
+    """Where the unpacked model lives: named by py3langid's version and the
+    language list, so an upgrade or another list builds a new one."""
+    from importlib.metadata import version
+
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    key = hashlib.sha1(",".join(ENCODER_LANGUAGES).encode()).hexdigest()[:8]
+    try:
+        return root / "retold" / f"langid-{version('py3langid')}-{key}.npz"
+    except ValueError:
+        return None
+
+
+def _save_identifier(ident: Any, path: Path) -> None:
+    """Write the restricted model as a plain .npz (atomically; quietly not at
+    all when the cache cannot be written)."""
+    import numpy as np
+
+    arrays: dict[str, Any] = {
+        "ptc": np.asarray(ident.nb_ptc),
+        "pc": np.asarray(ident.nb_pc),
+        "classes": np.array(ident.nb_classes),
+        "nextmove": np.frombuffer(ident.tk_nextmove, dtype=_DTYPE[ident.tk_nextmove.itemsize]),
+        "row": np.frombuffer(ident.tk_row, dtype=_DTYPE[ident.tk_row.itemsize]),
+        "output": np.asarray(ident.tk_output, dtype=np.int32),
+    }
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as fh:
+            tmp = Path(fh.name)
+            np.savez(fh, **arrays)
+        tmp.replace(path)
+    except OSError:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+_DTYPE = {2: "uint16", 4: "uint32", 8: "uint64"}
+_TYPECODE = {2: "H", 4: "I", 8: "L"}
+
+
+def _load_identifier(path: Path) -> Any:
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    def as_array(a: Any) -> array[int]:
+        return array(_TYPECODE[a.dtype.itemsize], np.ascontiguousarray(a).tobytes())
+
+    # the file opened here: np.load leaves a path it cannot parse open
+    with path.open("rb") as fh, np.load(fh, allow_pickle=False) as d:
+        return LanguageIdentifier(
+            d["ptc"],
+            d["pc"],
+            d["classes"].tolist(),
+            as_array(d["nextmove"]),
+            d["output"].tolist(),
+            norm_probs=True,
+            tk_row=as_array(d["row"]),
+        )
 
 
 def guess_language(text: str, default: str = "en") -> str:
