@@ -1,16 +1,18 @@
 """The calibrated decision: evidence in, probabilities, verdict and a reason out.
 
-Three gradient-boosted tree ensembles (depth 3), trained by
-``scripts/train_decision.py`` on the shared development data (cross-validated
-by source text; trees beat logistic regressions there, see the script) and
-shipped as plain arrays (``models/decision-v2.json``; the runtime is numpy):
+Three models, each boosted trees (depth 3) blended with a logistic
+regression (:class:`Model`), trained by ``scripts/train_decision.py`` on the
+shared development data (cross-validated by source text; the blend beats
+either alone there, see the script) and shipped as plain arrays
+(``models/decision-v2.json``; the runtime is numpy):
 
 - **derived**: P(B was made from A, or A from B);
 - **same story**: P(a reader would call the two articles the same story);
   graded, so it is also the report's ``similarity``;
 - **direction**: P(A is the source of B) against P(B is the source of A),
-  from antisymmetric evidence only, read both ways round and averaged
-  (``(f(x) + 1 - f(-x)) / 2``), so swapping the texts gives ``1 - p``.
+  from antisymmetric evidence only, the trees read both ways round and
+  averaged, the regression without intercept, so swapping the texts gives
+  ``1 - p``.
 
 Copies are told apart from rewrites by rule (verbatim shares), since a copy
 is unmistakable and "duplicate"/"near-duplicate" are definitions, not guesses.
@@ -30,7 +32,7 @@ import numpy as np
 from retold.evidence import derived_features
 from retold.types import Verdict
 
-__all__ = ["MODEL_FILE", "Decision", "decide", "model", "predict", "trees_of"]
+__all__ = ["MODEL_FILE", "Decision", "decide", "model", "model_of", "predict"]
 
 MODEL_FILE = "decision-v2.json"
 
@@ -56,35 +58,61 @@ def model() -> dict[str, Any]:
     return data
 
 
-Trees = tuple[np.ndarray, np.ndarray, np.ndarray, float, int]
+@dataclass(frozen=True, slots=True)
+class Model:
+    """One model as arrays: boosted trees (complete binary trees of ``depth`` in
+    heap order: (feature, threshold) of the internal nodes, values of the
+    leaves; a leaf above full depth is repeated below itself) and a
+    standardised logistic regression, whose log-odds are averaged with weight
+    ``tree_weight`` (the trees rank better, the line extrapolates more soberly
+    to data unlike most of the training pairs, e.g. Clough's short answers)."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    leaf: np.ndarray
+    baseline: float
+    depth: int
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    tree_weight: float
+    #: the direction: read ``x`` and ``-x`` (the texts swapped), so p(-x) = 1 - p(x)
+    antisymmetric: bool
 
 
-def trees_of(m: dict[str, Any]) -> Trees:
-    """A model's trees as arrays: (feature, threshold) of each tree's internal
-    nodes and the values of its leaves, in heap order of a complete binary tree
-    of the model's depth (a leaf above full depth is repeated below itself)."""
-    feat = np.asarray(m["feature"], dtype=np.intp)
-    thr = np.asarray(m["threshold"], dtype=np.float64)
-    leaf = np.asarray(m["leaf"], dtype=np.float64)
-    return feat, thr, leaf, float(m["baseline"]), int(m["depth"])
+def model_of(m: dict[str, Any]) -> Model:
+    """A :class:`Model` from its entry in the model file."""
+    lin = m["linear"]
+    return Model(
+        np.asarray(m["feature"], dtype=np.intp),
+        np.asarray(m["threshold"], dtype=np.float64),
+        np.asarray(m["leaf"], dtype=np.float64),
+        float(m["baseline"]),
+        int(m["depth"]),
+        np.asarray(lin["mean"], dtype=np.float64),
+        np.asarray(lin["scale"], dtype=np.float64),
+        np.asarray(lin["coef"], dtype=np.float64),
+        float(lin["intercept"]),
+        float(m["tree_weight"]),
+        bool(m["antisymmetric"]),
+    )
 
 
 @lru_cache(maxsize=4)
-def _shipped(name: str) -> Trees:
-    return trees_of(model()["models"][name])
+def _shipped(name: str) -> Model:
+    return model_of(model()["models"][name])
 
 
-def raw_scores(trees: Trees, x: np.ndarray) -> np.ndarray:
-    """The log-odds of an ensemble for the feature rows ``x`` (n, features)."""
-    feat, thr, leaf, base, depth = trees
-    x = np.nan_to_num(np.atleast_2d(np.asarray(x, dtype=np.float64)))
-    t = np.arange(feat.shape[0])
-    node = np.zeros((x.shape[0], feat.shape[0]), dtype=np.intp)
-    for _ in range(depth):
+def tree_scores(m: Model, x: np.ndarray) -> np.ndarray:
+    """The trees' log-odds for the feature rows ``x`` (n, features)."""
+    t = np.arange(m.feature.shape[0])
+    node = np.zeros((x.shape[0], m.feature.shape[0]), dtype=np.intp)
+    for _ in range(m.depth):
         # x <= threshold goes left (child 2i+1), as in scikit-learn's trees
-        value = np.take_along_axis(x, feat[t, node], axis=1)
-        node = 2 * node + 1 + (value > thr[t, node])
-    out: np.ndarray = base + leaf[t, node - (2**depth - 1)].sum(axis=1)
+        value = np.take_along_axis(x, m.feature[t, node], axis=1)
+        node = 2 * node + 1 + (value > m.threshold[t, node])
+    out: np.ndarray = m.baseline + m.leaf[t, node - (2**m.depth - 1)].sum(axis=1)
     return out
 
 
@@ -93,13 +121,17 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def predict(trees: Trees, x: np.ndarray, *, antisymmetric: bool = False) -> np.ndarray:
-    """Probabilities of an ensemble for the rows ``x``; ``antisymmetric`` (the
-    direction) averages the reading of ``x`` and of ``-x`` (the texts swapped)."""
-    p = _sigmoid(raw_scores(trees, x))
-    if antisymmetric:
-        p = 0.5 * (p + 1.0 - _sigmoid(raw_scores(trees, -np.asarray(x))))
-    return p
+def predict(m: Model, x: np.ndarray) -> np.ndarray:
+    """Probabilities of model ``m`` for the feature rows ``x`` (n, features)."""
+    x = np.nan_to_num(np.atleast_2d(np.asarray(x, dtype=np.float64)))
+    tree = tree_scores(m, x)
+    if m.antisymmetric:
+        # the mean of both readings' probabilities, back to log-odds
+        p = 0.5 * (_sigmoid(tree) + 1.0 - _sigmoid(tree_scores(m, -x)))
+        p = np.clip(p, 1e-12, 1 - 1e-12)
+        tree = np.log(p / (1.0 - p))
+    line = ((x - m.mean) / m.scale) @ m.coef + m.intercept
+    return _sigmoid(m.tree_weight * tree + (1.0 - m.tree_weight) * line)
 
 
 def probabilities(f: dict[str, float]) -> dict[str, float]:
@@ -113,7 +145,7 @@ def probabilities(f: dict[str, float]) -> dict[str, float]:
         ("p_a_source", "direction"),
     ):
         x = np.array([[g[k] for k in ms[name]["features"]]], dtype=np.float64)
-        out[key] = float(predict(_shipped(name), x, antisymmetric=name == "direction")[0])
+        out[key] = float(predict(_shipped(name), x)[0])
     return out
 
 
