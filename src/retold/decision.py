@@ -12,7 +12,7 @@ either alone there, see the script) and shipped as plain arrays
 - **direction**: P(A is the source of B) against P(B is the source of A),
   from antisymmetric evidence only, the trees read both ways round and
   averaged, the regression without intercept, so swapping the texts gives
-  ``1 - p``.
+  ``1 - p`` (the shipped direction weighs its trees 0: see the script).
 
 Copies are told apart from rewrites by rule (verbatim shares), since a copy
 is unmistakable and "duplicate"/"near-duplicate" are definitions, not guesses.
