@@ -266,42 +266,14 @@ def prepared_of(r: dict[str, Any], side: str = "") -> Any:
 LINK_COLS = ("a", "b", "verdict", "similarity", "a_in_b", "b_in_a", "a_first", "verbatim")
 
 
-class _Pair:
-    """The two documents of a pair, served as an index serves stored documents."""
-
-    def __init__(self, *prepared: Any) -> None:
-        self.docs = {p.doc.id: p for p in prepared}
-
-    def prepared(self, doc_id: str) -> Any:
-        return self.docs.get(doc_id)
-
-
-class _Hit:
-    """A candidate as the search proposes it, past every channel threshold: the
-    job has already chosen the pair."""
-
-    def __init__(self, doc_id: str) -> None:
-        self.id = doc_id
-        self.channels = {"document": 1.0, "sentences": 1.0, "jaccard": 1.0}
-
-
 def link_of(pa: Any, pb: Any) -> dict[str, Any] | None:
-    """The verified link of a pair (``pa`` has the smaller id), or None if unrelated.
+    """The verified link of a pair (``pa`` has the smaller id), or None if unrelated:
+    the embedded stories' own per-pair verification (:func:`retold.index.book.link_pair`),
+    so a link is the same whichever path made it."""
+    from retold.index.book import link_pair, prepared_traits
 
-    Computed by the embedded stories' own linker (its per-pair verification:
-    the pair in id order through the pair engine, coverage both ways, the
-    evidence of direction, the verbatim share), so a link is the same whichever
-    path made it.
-    """
-    from retold.index.book import _Linker
-
-    linker = _Linker(_Pair(pa, pb), 1)  # type: ignore[arg-type]
-    got = linker._get(pb.doc.id)
-    assert got is not None
-    rows = linker._verified(pb.doc.id, got, [_Hit(pa.doc.id)])  # type: ignore[list-item]
-    if not rows:
-        return None
-    return dict(zip(LINK_COLS, rows[0], strict=True))
+    row = link_pair(pa, prepared_traits(pa), pb, prepared_traits(pb))
+    return None if row is None else dict(zip(LINK_COLS, row, strict=True))
 
 
 def verify_pairs(batches: Iterator[Any]) -> Iterator[Any]:
