@@ -292,6 +292,26 @@ def test_approximate_blocks_record_recall(
     assert manifest["counts"]["stories"] >= 20
 
 
+def test_approximate_one_block_is_exact(
+    session: Any, fixture_dir: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    """A corpus that fits in one block is searched as exact search is (the
+    job's path for it spreads the queries over the cores instead of one task
+    searching them all): every link exact search finds, from every article."""
+    fixture, _ = fixture_dir
+    manifest = _run(
+        session,
+        [str(fixture)],
+        tmp_path / "out",
+        encoder="hashing:256",
+        block=100_000,
+        recall_sample=100_000,
+    )
+    rec = manifest["recall"]
+    assert rec["sample"] == manifest["counts"]["documents"]
+    assert rec["exact_links"] > 20 and rec["found"] == rec["exact_links"]
+
+
 @pytest.mark.slow
 def test_exact_equals_embedded_real_encoder(
     session: Any, fixture_dir: tuple[Path, dict[str, int]], tmp_path: Path
