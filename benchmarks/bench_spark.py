@@ -177,7 +177,7 @@ def run_spark(
             at: dict[str, float] = {}
 
             def log(msg: str) -> None:
-                if msg == "written":
+                if msg == "outputs written":
                     at.update(wall=time.monotonic() - started, cpu=_tree_cpu())
 
             manifest = run(spark, params, log=log)

@@ -357,3 +357,12 @@ def test_embedded_add_encodes_each_sentence_once(tmp_path: Path) -> None:
         assert ix.add(docs).added == 4
     assert len(enc.seen) == len(set(enc.seen))
     assert sum(s.startswith("The city council") for s in enc.seen) == 1
+
+
+def test_recall_sample_must_not_be_negative(tmp_path: Path) -> None:
+    """A negative --recall-sample is a one-line usage error, before any Spark starts."""
+    cmd = [sys.executable, "-m", "retold.spark", str(tmp_path), "--out", str(tmp_path / "o")]
+    got = subprocess.run([*cmd, "--recall-sample", "-1"], capture_output=True, text=True)
+    assert got.returncode == 2
+    assert "--recall-sample" in got.stderr and "Traceback" not in got.stderr
+    assert not (tmp_path / "o").exists()

@@ -118,7 +118,7 @@ def run(spark: Any, params: JobParams, log: Any = None) -> dict[str, Any]:
     manifest = _finish(
         spark, params, st, raw, extracted, copies, recs, near, links, encoded, started
     )
-    say("written")
+    say("outputs written")
     if not params.exact and params.recall_sample:
         manifest["recall"] = _recall(spark, params, encoded, live, links)
         say(f"approximate link recall against exact search: {manifest['recall']}")
