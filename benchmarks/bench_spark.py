@@ -181,9 +181,11 @@ def run_spark(
                     at.update(wall=time.monotonic() - started, cpu=_tree_cpu())
 
             manifest = run(spark, params, log=log)
+            # before stopping: stopped Python workers are not waited for, so
+            # their time would be lost to every later count
+            live = _tree_cpu()
         finally:
             spark.stop()
-            live = _tree_cpu()  # the JVM still runs: its time and its workers'
             if jvm is not None:  # the JVM ends when its stdin closes
                 jvm.stdin.close()
                 jvm.wait(timeout=120)
@@ -194,7 +196,7 @@ def run_spark(
         "wall": wall,
         "job_wall": at["wall"],
         "job_cpu": at["cpu"],
-        "cpu": max(live, _cpu_seconds()),
+        "cpu": live,
         "peak_rss": mem.peak,
         "manifest": manifest,
     }
