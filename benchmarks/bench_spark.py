@@ -321,7 +321,7 @@ def _job(r: dict[str, Any]) -> tuple[float, float]:
 def report(n: int, runs: list[dict[str, Any]], month: float) -> None:
     print(
         f"\n{'run (without recall)':<26}{'wall s':>9}{'art/s':>8}{'s/art-core':>12}"
-        f"{'CPU ms/art':>12}{'peak RSS MiB':>14}"
+        f"{'CPU ms/art':>12}{'cores used':>12}{'peak RSS MiB':>14}"
     )
     for r in runs:
         label = (
@@ -332,10 +332,19 @@ def report(n: int, runs: list[dict[str, Any]], month: float) -> None:
         wall, cpu = _job(r)
         print(
             f"{label:<26}{wall:>9.1f}{n / wall:>8.1f}{wall * r['cores'] / n:>12.4f}"
-            f"{cpu / n * 1000:>12.1f}{r['peak_rss'] / 2**20:>14.0f}"
+            f"{cpu / n * 1000:>12.1f}{cpu / wall:>12.2f}{r['peak_rss'] / 2**20:>14.0f}"
         )  # fmt: skip
     spark = {r["cores"]: r for r in runs if r["run"] != "embedded"}
     emb = next((r for r in runs if r["run"] == "embedded"), None)
+    print("(cores used = CPU / wall: how much of the machine each run got)")
+    if spark:
+        top = spark[max(spark)]
+        wall, cpu = _job(top)
+        if cpu / wall < 0.75 * top["cores"]:
+            print(
+                f"local[{top['cores']}] got {cpu / wall:.2f} cores on average (other load):"
+                " its wall time cannot show how the job scales"
+            )
     if 1 in spark and 2 in spark:
         print(f"scaling 1 -> 2 cores (wall): x{_job(spark[1])[0] / _job(spark[2])[0]:.2f}")
     if spark and emb:

@@ -289,10 +289,8 @@ def _block_candidates(spark: Any, params: JobParams, encoded: Any, live: Any) ->
         # one block is the whole corpus: exact search, whose queries spread over
         # every core (one block would be one task)
         return _exact_candidates(spark, params, encoded, live)
-    # whole rounds of blocks: one block per core at a time (5 blocks on 2 cores
-    # would leave a core idle for the last)
-    cores = max(1, parallelism(spark) // 2)
-    n_blocks = -(-n_blocks // cores) * cores
+    # the blocks follow the corpus alone, never the cores: the links found
+    # must not depend on the cluster the job runs on
     sample = live.select("doc_vector", "hash").orderBy("hash").limit(n_blocks).collect()
     cents = np.stack([np.frombuffer(r["doc_vector"], dtype=np.float16) for r in sample])
     per_doc = min(2, n_blocks)
