@@ -27,7 +27,8 @@ def spark() -> None:
 )
 @click.option(
     "--master",
-    help="Spark master URL (default: local mode on every core, or spark-submit's master).",
+    help="Spark master URL, or sc://HOST:PORT for a Spark Connect server "
+    "(default: local mode on every core, or spark-submit's master).",
 )
 @click.option(
     "--exact",
@@ -77,6 +78,7 @@ def spark_stories(
       retold spark stories crawl/*.warc.gz --out run1
       retold spark stories s3a://bucket/cc-news/2024-05/ --out s3a://bucket/run \\
           --master spark://head:7077
+    retold spark stories /data/cc-news/ --out /data/run --master sc://head:15002
       retold stories --from run1 --html run1-pages/
     """
     from retold.errors import UsageError

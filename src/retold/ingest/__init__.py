@@ -17,6 +17,7 @@ from typing import Literal
 
 from retold.errors import EmptyInputError, ExtractionError, InputError, UsageError
 from retold.ingest.decode import DEFAULT_MAX_BYTES, check_text, decode, has_words, too_large
+from retold.text import URL_SCHEME_RE
 from retold.types import Document
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
 Kind = Literal["auto", "text", "html"]
 
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
-_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 # "example.com/news/story" or "www.example.com": a web address missing its scheme
 _BARE_HOST = re.compile(
     r"^(?:www\.)?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.([A-Za-z]{2,})(?:[:/?#]|$)"
@@ -205,7 +205,7 @@ def load(
     _check_kind(kind)
     if arg == "-":
         return _read_stdin(kind=kind, max_bytes=max_bytes)
-    if _URL_SCHEME.match(arg):
+    if URL_SCHEME_RE.match(arg):
         # other schemes go to read_url too, which refuses them with a clear message
         return read_url(arg, timeout=timeout, max_bytes=max_bytes, allow_private=allow_private)
     if not os.path.lexists(arg):

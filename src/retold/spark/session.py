@@ -53,6 +53,8 @@ def get_session(
     check_runtime()
     from pyspark.sql import SparkSession
 
+    if master and master.startswith("sc://"):
+        return _connect(master, conf or {})
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # running under spark-submit
     builder = SparkSession.builder.appName(app)
     if master or not submitted:
@@ -80,6 +82,23 @@ def get_session(
     with contextlib.suppress(Exception):  # Spark Connect: no SparkContext on the client
         spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _connect(url: str, conf: dict[str, str]) -> Any:
+    """A Spark Connect session (``sc://host:port``): the cluster's own settings
+    hold (executors, their Python and its retold are the server's business);
+    only session settings are sent."""
+    from pyspark.sql import SparkSession
+
+    try:
+        builder = SparkSession.builder.remote(url)
+    except ImportError as e:  # grpcio and friends: PySpark's "connect" extra
+        raise UsageError(
+            f"Spark Connect needs PySpark's connect extra ({e}): pip install 'retold[spark]'"
+        ) from None
+    for k, v in {"spark.sql.execution.arrow.pyspark.enabled": "true", **conf}.items():
+        builder = builder.config(k, v)
+    return builder.getOrCreate()
 
 
 def master_of(spark: Any) -> str:
