@@ -41,6 +41,7 @@ import argparse
 import http.client
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -599,6 +600,125 @@ def lockstep(
     return sorted(runs, key=lambda r: order.index(r.label))
 
 
+# --- the scheduler probe ------------------------------------------------------------
+
+
+def _busy_job() -> float:
+    """CPU work shaped like a request's: numpy products (the GIL released) between
+    Python loops (the GIL held)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.random((64, 512), dtype=np.float32)
+    w = rng.random((512, 512), dtype=np.float32)
+    total = 0.0
+    for _ in range(12):
+        total += float((a @ w).sum())
+        for i in range(3000):
+            total += i * 0.5
+    return total
+
+
+def _thread_loop(todo: queue.Queue[int | None], done: queue.Queue[float]) -> None:
+    while todo.get() is not None:
+        done.put(_busy_job())
+
+
+def _process_loop(conn: Any) -> None:
+    while conn.recv() is not None:
+        conn.send(_busy_job())
+
+
+def _by_threads(seconds: float) -> tuple[float, float]:
+    """(jobs/s, cores) of 2 threads of this process kept busy for ``seconds``."""
+    todo: queue.Queue[int | None] = queue.Queue()
+    done: queue.Queue[float] = queue.Queue()
+    threads = [threading.Thread(target=_thread_loop, args=(todo, done)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    cpu0, t0, n = cpu_seconds(os.getpid()), time.perf_counter(), 0
+    for _ in range(4):
+        todo.put(1)
+    while time.perf_counter() - t0 < seconds:
+        done.get()
+        n += 1
+        todo.put(1)
+    wall, cpu = time.perf_counter() - t0, cpu_seconds(os.getpid()) - cpu0
+    for _ in threads:
+        todo.put(None)
+    for t in threads:
+        t.join()
+    return n / wall, cpu / wall
+
+
+def _by_processes(conns: list[Any], pids: list[int], seconds: float) -> tuple[float, float]:
+    """(jobs/s, cores) of the worker processes behind ``conns`` kept busy for ``seconds``."""
+    from multiprocessing.connection import wait
+
+    cpu0, t0, n = sum(map(cpu_seconds, pids)), time.perf_counter(), 0
+    for c in conns:
+        c.send(1)
+    while time.perf_counter() - t0 < seconds:
+        for ready in wait(conns):
+            conn: Any = ready  # one of ``conns``
+            conn.recv()
+            n += 1
+            conn.send(1)
+    wall, cpu = time.perf_counter() - t0, sum(map(cpu_seconds, pids)) - cpu0
+    for c in conns:
+        c.recv()
+    return n / wall, cpu / wall
+
+
+def scheduler_probe(rounds: int, seconds: float = 3.0) -> None:
+    """The same CPU jobs run by 2 threads of one process and by 2 worker processes,
+    alternately (each first in every other round): what the machine gives each
+    way of working, and the work each gets done per CPU second.
+
+    The old server runs its work on threads, the new one on processes; on cores
+    shared with other sessions the two can be given different shares of the CPU
+    for the same work, which no change to the service's own code would show.
+    """
+    import multiprocessing as mp
+    import statistics
+
+    # one BLAS thread everywhere, as in the servers (set before numpy loads;
+    # the spawned workers inherit it)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    ctx = mp.get_context("spawn")
+    workers = []
+    for _ in range(2):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_process_loop, args=(child,), daemon=True)
+        proc.start()
+        workers.append((parent, proc))
+    conns = [c for c, _ in workers]
+    pids = [p.pid for _, p in workers if p.pid is not None]
+    _by_processes(conns, pids, 0.5)  # imports and first allocations, not measured
+    ratios = []
+    head = f"{'threads jobs/s':>15}{'cores':>7}{'processes jobs/s':>18}{'cores':>7}{'ratio':>7}"
+    print(f"{'round':<7}{head}")
+    try:
+        for r in range(rounds):
+            if r % 2 == 0:
+                tr, tc = _by_threads(seconds)
+                pr, pc = _by_processes(conns, pids, seconds)
+            else:
+                pr, pc = _by_processes(conns, pids, seconds)
+                tr, tc = _by_threads(seconds)
+            ratios.append(pr / tr)
+            print(f"{r:<7}{tr:>15.1f}{tc:>7.2f}{pr:>18.1f}{pc:>7.2f}{pr / tr:>7.2f}")
+    finally:
+        for c, p in workers:
+            c.send(None)
+            p.join(5)
+    print(
+        f"processes/threads, jobs per second: median {statistics.median(ratios):.2f}, "
+        f"range {min(ratios):.2f}-{max(ratios):.2f} over {rounds} rounds"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clients", type=int, default=4, help="concurrent clients per phase")
@@ -612,7 +732,15 @@ def main() -> None:
         default=BASELINE_COMMIT,
         help="git commit of the server to compare with ('none' to skip it)",
     )
+    ap.add_argument(
+        "--scheduler-probe",
+        action="store_true",
+        help="instead: the same CPU jobs on 2 threads and on 2 processes, alternately",
+    )
     args = ap.parse_args()
+    if args.scheduler_probe:
+        scheduler_probe(max(2, args.rounds * 4))
+        return
 
     docs, rewrites, origin = corpus()
     print(
