@@ -363,10 +363,11 @@ def report(n: int, runs: list[dict[str, Any]], month: float) -> None:
         f"sentences not re-encoded: {m['sentences_not_reencoded']:.1%} "
         f"({c['sentences']} sentences, {c['distinct_sentences']} distinct)"
     )
-    print(
-        f"approximate link recall vs exact: {json.dumps(m.get('recall'))} "
-        f"(measuring it: {first['wall'] - first['job_wall']:.0f} s)"
-    )
+    if m.get("recall"):
+        print(
+            f"approximate link recall vs exact: {json.dumps(m['recall'])} "
+            f"(measuring it: {first['wall'] - first['job_wall']:.0f} s)"
+        )
     estimate(with_manifest, month)
 
 
