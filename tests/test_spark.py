@@ -292,6 +292,26 @@ def test_approximate_blocks_record_recall(
     assert manifest["counts"]["stories"] >= 20
 
 
+def test_approximate_one_block_is_exact(
+    session: Any, fixture_dir: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    """A corpus that fits in one block is searched as exact search is (the
+    job's path for it spreads the queries over the cores instead of one task
+    searching them all): every link exact search finds, from every article."""
+    fixture, _ = fixture_dir
+    manifest = _run(
+        session,
+        [str(fixture)],
+        tmp_path / "out",
+        encoder="hashing:256",
+        block=100_000,
+        recall_sample=100_000,
+    )
+    rec = manifest["recall"]
+    assert rec["sample"] == manifest["counts"]["documents"]
+    assert rec["exact_links"] > 20 and rec["found"] == rec["exact_links"]
+
+
 @pytest.mark.slow
 def test_exact_equals_embedded_real_encoder(
     session: Any, fixture_dir: tuple[Path, dict[str, int]], tmp_path: Path
@@ -337,3 +357,12 @@ def test_embedded_add_encodes_each_sentence_once(tmp_path: Path) -> None:
         assert ix.add(docs).added == 4
     assert len(enc.seen) == len(set(enc.seen))
     assert sum(s.startswith("The city council") for s in enc.seen) == 1
+
+
+def test_recall_sample_must_not_be_negative(tmp_path: Path) -> None:
+    """A negative --recall-sample is a one-line usage error, before any Spark starts."""
+    cmd = [sys.executable, "-m", "retold.spark", str(tmp_path), "--out", str(tmp_path / "o")]
+    got = subprocess.run([*cmd, "--recall-sample", "-1"], capture_output=True, text=True)
+    assert got.returncode == 2
+    assert "--recall-sample" in got.stderr and "Traceback" not in got.stderr
+    assert not (tmp_path / "o").exists()

@@ -52,6 +52,14 @@ def spark() -> None:
     metavar="KEY=VALUE",
     help="Extra Spark setting (repeatable), e.g. --conf spark.executor.memory=4g.",
 )
+@click.option(
+    "--recall-sample",
+    type=click.IntRange(min=0),
+    default=300,
+    show_default=True,
+    help="Without --exact: articles sampled to measure the link recall against exact "
+    "search (0: do not measure; measuring builds the corpus's index on the driver).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress notes on stderr.")
 def spark_stories(
@@ -63,6 +71,7 @@ def spark_stories(
     min_similarity: float,
     encoder: str,
     confs: tuple[str, ...],
+    recall_sample: int,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -78,7 +87,7 @@ def spark_stories(
       retold spark stories crawl/*.warc.gz --out run1
       retold spark stories s3a://bucket/cc-news/2024-05/ --out s3a://bucket/run \\
           --master spark://head:7077
-    retold spark stories /data/cc-news/ --out /data/run --master sc://head:15002
+      retold spark stories /data/cc-news/ --out /data/run --master sc://head:15002
       retold stories --from run1 --html run1-pages/
     """
     from retold.errors import UsageError
@@ -97,6 +106,7 @@ def spark_stories(
         k=k,
         min_similarity=min_similarity,
         encoder="hashing:256" if encoder == "hashing" else "use",
+        recall_sample=recall_sample,
     )
     session = get_session(master, conf=conf)
     say = (lambda msg: None) if quiet else (lambda msg: click.echo(f"retold: {msg}", err=True))

@@ -32,7 +32,15 @@ from retold.stories import (
     traits,
 )
 
-__all__ = ["StoryBook", "get_story", "list_stories"]
+__all__ = [
+    "LinkRow",
+    "StoryBook",
+    "get_story",
+    "link_pair",
+    "list_stories",
+    "prepared_traits",
+    "worth_verifying",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,7 +58,9 @@ _STORIES_VERSION = "3"
 #: versions whose links are relinked from scratch on opening (links are a cache)
 _RELINK_VERSIONS = frozenset({"1", "2"})
 
-_LinkRow = tuple[str, str, str, float, float, float, float, float]
+#: a verified link: a, b, verdict, similarity, a_in_b, b_in_a, a_first, verbatim
+LinkRow = tuple[str, str, str, float, float, float, float, float]
+_LinkRow = LinkRow
 
 #: candidates worth verifying as "same story or closer" (calibrated on
 #: benchmarks/bench_stories.py, see _Linker.links_for): the document
@@ -250,7 +260,7 @@ class _Linker:
         p = self.index.prepared(doc_id)
         if p is None:
             return None
-        got = (p, traits([s.text for s in p.body], p.doc.text))
+        got = (p, prepared_traits(p))
         self._prepared[doc_id] = got
         if len(self._prepared) > _CACHE:
             self._prepared.popitem(last=False)
@@ -287,14 +297,7 @@ class _Linker:
     ) -> list[_LinkRow]:
         rows: list[_LinkRow] = []
         for hit in hits:
-            if hit.id == doc_id:
-                continue
-            ch = hit.channels
-            if (
-                ch.get("document", 0.0) < _MIN_TOPIC
-                and ch.get("sentences", 0.0) < _MIN_SENTENCES
-                and ch.get("jaccard", 0.0) < _MIN_JACCARD
-            ):
+            if hit.id == doc_id or not worth_verifying(hit.channels):
                 continue
             a, b = sorted((hit.id, doc_id))
             if (a, b) in self._done:
@@ -304,29 +307,53 @@ class _Linker:
             if cand is None:
                 continue
             self._done.add((a, b))
-            # the pair in id order, whichever end searched: the engine is not
-            # exactly symmetric, and a link must not depend on who found it
-            (pa, ta), (pb, tb) = (cand, got) if a == hit.id else (got, cand)
-            rep = compare_prepared(pa, pb, with_changes=False)
-            if rep.verdict == "unrelated":
-                continue
-            a_in_b, b_in_a = rep.coverage.a_in_b, rep.coverage.b_in_a
-            f = rep.features
-            rows.append(
-                (
-                    a,
-                    b,
-                    rep.verdict,
-                    float(rep.similarity),
-                    a_in_b,
-                    b_in_a,
-                    direction_evidence(
-                        ta, tb, a_in_b, b_in_a, rep.probabilities.get("a_is_source")
-                    ),
-                    f.get("verbatim_share", 0.0) + f.get("near_verbatim_share", 0.0),
-                )
-            )
+            first, second = (cand, got) if a == hit.id else (got, cand)
+            row = link_pair(*first, *second)
+            if row is not None:
+                rows.append(row)
         return rows
+
+
+def prepared_traits(p: Prepared) -> Traits:
+    """The :class:`Traits` of a prepared document (its body sentences and text)."""
+    return traits([s.text for s in p.body], p.doc.text)
+
+
+def worth_verifying(channels: dict[str, float]) -> bool:
+    """Could a candidate with these search channel scores be "same story or
+    closer"? (the filter before the pair engine; see ``_MIN_TOPIC``)"""
+    return (
+        channels.get("document", 0.0) >= _MIN_TOPIC
+        or channels.get("sentences", 0.0) >= _MIN_SENTENCES
+        or channels.get("jaccard", 0.0) >= _MIN_JACCARD
+    )
+
+
+def link_pair(pa: Prepared, ta: Traits, pb: Prepared, tb: Traits) -> LinkRow | None:
+    """The verified link of a pair of prepared documents and their traits, or None
+    when the pair engine finds them unrelated.
+
+    ``pa`` must be the one with the smaller id: the engine is not exactly
+    symmetric, and a link must not depend on which end found it (the
+    stories' linker and the Spark job both call this, so a link is the same
+    whichever path made it).
+    """
+    a, b = pa.doc.id or "", pb.doc.id or ""
+    rep = compare_prepared(pa, pb, with_changes=False)
+    if rep.verdict == "unrelated":
+        return None
+    a_in_b, b_in_a = rep.coverage.a_in_b, rep.coverage.b_in_a
+    f = rep.features
+    return (
+        a,
+        b,
+        rep.verdict,
+        float(rep.similarity),
+        a_in_b,
+        b_in_a,
+        direction_evidence(ta, tb, a_in_b, b_in_a, rep.probabilities.get("a_is_source")),
+        f.get("verbatim_share", 0.0) + f.get("near_verbatim_share", 0.0),
+    )
 
 
 _WORKER: _Linker | None = None

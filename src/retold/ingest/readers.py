@@ -29,6 +29,7 @@ __all__ = [
     "SUPPORTED",
     "capped_lines",
     "iter_inputs",
+    "read_file",
     "read_jsonl",
     "read_warc",
 ]
@@ -62,7 +63,7 @@ def iter_inputs(paths: Iterable[str]) -> Iterator[Item]:
         elif p.is_dir():
             yield from _walk(p)
         else:
-            yield from _read_file(p, explicit=True)
+            yield from read_file(p, explicit=True)
 
 
 def _read_stdin() -> Iterator[Item]:
@@ -86,7 +87,7 @@ def _walk(root: Path) -> Iterator[Item]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for f in sorted(filenames):
             if not f.startswith("."):
-                yield from _read_file(Path(dirpath) / f, explicit=False)
+                yield from read_file(Path(dirpath) / f, explicit=False)
     yield from _walk_errors(errors)
 
 
@@ -97,7 +98,12 @@ def _walk_errors(errors: list[OSError]) -> Iterator[Item]:
     errors.clear()
 
 
-def _read_file(p: Path, *, explicit: bool) -> Iterator[Item]:
+def read_file(p: Path, *, explicit: bool = True) -> Iterator[Item]:
+    """The items of one file, as :func:`iter_inputs` reads it: each record of a
+    JSON lines or WARC file, or the file itself (text or HTML). ``explicit``: the
+    file was named by the user, so it is read whatever its name (a file found
+    walking a directory must have a supported extension). Used by the Spark
+    job to read one file per task exactly as ``retold index add`` does."""
     name = p.name.lower()
     if surrogate_at(str(p)) >= 0:
         # os.fsdecode keeps undecodable bytes as lone surrogates: such a name
@@ -112,6 +118,10 @@ def _read_file(p: Path, *, explicit: bool) -> Iterator[Item]:
         yield RawDoc(id=str(p.resolve()), origin=str(p), kind="path", data=str(p))
     else:
         yield Rejected(str(p), f"not a supported file type (supported: {' '.join(SUPPORTED)})")
+
+
+#: the old private name, kept for code written against it
+_read_file = read_file
 
 
 # --- JSON lines -------------------------------------------------------------

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import multiprocessing as mp
 import multiprocessing.connection
+import os
 import signal
 import threading
 import traceback
@@ -107,6 +108,11 @@ class _Worker:
 
         def ready() -> None:
             loop.remove_reader(fd)
+            # uvicorn runs on uvloop when it is installed (uvicorn[standard]), whose
+            # add_reader leaves the pipe non-blocking: a reply longer than the pipe's
+            # buffer then failed half read (BlockingIOError, a 500 for a long report)
+            with contextlib.suppress(OSError):
+                os.set_blocking(fd, True)
             if fut.done():
                 return
             try:

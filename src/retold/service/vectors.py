@@ -56,7 +56,10 @@ class SharedVectors:
             db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")  # a cache: a crash may lose it
-            db.execute("CREATE TABLE IF NOT EXISTS v (k BLOB PRIMARY KEY, x BLOB) WITHOUT ROWID")
+            # a rowid table, not WITHOUT ROWID: with 2 KiB rows (past a twentieth of
+            # a page) the latter spills every row to overflow pages; measured on
+            # batches of 18 vectors, insert and look up: 0.57 ms against 0.88 ms
+            db.execute("CREATE TABLE IF NOT EXISTS v (k BLOB PRIMARY KEY, x BLOB)")
             self._db = db
         return self._db
 

@@ -110,9 +110,9 @@ def _row(ord_: int, item: RawDoc | Rejected) -> dict[str, Any]:
 def _items_of(path: str, how: str | None) -> Iterator[RawDoc | Rejected]:
     """The records of one file, exactly as ``retold index add`` reads it (its own
     per-file reader: a file named on the command line is read whatever its name)."""
-    from retold.ingest.readers import _read_file
+    from retold.ingest.readers import read_file
 
-    yield from _read_file(Path(path), explicit=how is None)
+    yield from read_file(Path(path), explicit=how is None)
 
 
 def _remote_items(uri: str, content: bytes) -> Iterator[RawDoc | Rejected]:

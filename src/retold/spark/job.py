@@ -118,6 +118,7 @@ def run(spark: Any, params: JobParams, log: Any = None) -> dict[str, Any]:
     manifest = _finish(
         spark, params, st, raw, extracted, copies, recs, near, links, encoded, started
     )
+    say("outputs written")
     if not params.exact and params.recall_sample:
         manifest["recall"] = _recall(spark, params, encoded, live, links)
         say(f"approximate link recall against exact search: {manifest['recall']}")
@@ -283,7 +284,13 @@ def _block_candidates(spark: Any, params: JobParams, encoded: Any, live: Any) ->
     n = live.count()
     if not n:
         return spark.createDataFrame([], "a string, b string")
-    n_blocks = max(1, -(-n // params.block))
+    n_blocks = -(-n // params.block)
+    if n_blocks == 1:
+        # one block is the whole corpus: exact search, whose queries spread over
+        # every core (one block would be one task)
+        return _exact_candidates(spark, params, encoded, live)
+    # the blocks follow the corpus alone, never the cores: the links found
+    # must not depend on the cluster the job runs on
     sample = live.select("doc_vector", "hash").orderBy("hash").limit(n_blocks).collect()
     cents = np.stack([np.frombuffer(r["doc_vector"], dtype=np.float16) for r in sample])
     per_doc = min(2, n_blocks)
@@ -315,10 +322,15 @@ def _verify(pairs: Any, live: Any) -> Any:
     b = side.select(*[F.col(c).alias("b_" + c) for c in cols])
     joined = pairs.join(a, pairs.a == a.a_id).join(b, pairs.b == b.b_id).drop("a", "b")
     n = parallelism(joined.sparkSession)
-    return joined.repartition(n).mapInPandas(
-        work.verify_pairs,
-        "a string, b string, verdict string, similarity double, a_in_b double, "
-        "b_in_a double, a_first double, verbatim double",
+    # the pairs of one document together, so a task prepares it once
+    return (
+        joined.repartition(n, "a_id")
+        .sortWithinPartitions("a_id")
+        .mapInPandas(
+            work.verify_pairs,
+            "a string, b string, verdict string, similarity double, a_in_b double, "
+            "b_in_a double, a_first double, verbatim double",
+        )
     )
 
 

@@ -70,21 +70,10 @@ def _open(path: str, spec: str) -> Any:
     return ix
 
 
-def _worth_verifying(channels: dict[str, float]) -> bool:
-    """The embedded linker's filter: a candidate whose channels could make it
-    "same story or closer" (thresholds calibrated in :mod:`retold.index.book`)."""
-    from retold.index import book as st
-
-    return (
-        channels.get("document", 0.0) >= st._MIN_TOPIC
-        or channels.get("sentences", 0.0) >= st._MIN_SENTENCES
-        or channels.get("jaccard", 0.0) >= st._MIN_JACCARD
-    )
-
-
 def candidate_pairs(ix: Any, ids: list[str], k: int) -> list[tuple[str, str]]:
     """Pairs ``(a, b)``, ``a < b``, worth verifying among the hits of ``ids``."""
     from retold.errors import RetoldError
+    from retold.index.book import worth_verifying
 
     preps = [(i, ix.prepared(i)) for i in ids]
     live = [(i, p) for i, p in preps if p is not None]
@@ -94,7 +83,7 @@ def candidate_pairs(ix: Any, ids: list[str], k: int) -> list[tuple[str, str]]:
         if isinstance(hits, RetoldError):
             continue
         for h in hits:
-            if h.id != doc_id and _worth_verifying(h.channels):
+            if h.id != doc_id and worth_verifying(h.channels):
                 a, b = sorted((h.id, doc_id))
                 out.add((a, b))
     return sorted(out)

@@ -71,6 +71,9 @@ def get_session(
         # Spark's 200 shuffle partitions cost more than they bring on one machine
         "spark.sql.shuffle.partitions": str(2 * cores) if cores else "200",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
+        # rows here are whole articles with their vectors (verification: two
+        # per row): Spark's 10,000 a batch held hundreds of MB per Python worker
+        "spark.sql.execution.arrow.maxRecordsPerBatch": "2000",
         # one Python worker per core, reused: the encoder loads once per process
         "spark.python.worker.reuse": "true",
         "spark.executorEnv.HF_HUB_OFFLINE": "1",

@@ -266,54 +266,34 @@ def prepared_of(r: dict[str, Any], side: str = "") -> Any:
 LINK_COLS = ("a", "b", "verdict", "similarity", "a_in_b", "b_in_a", "a_first", "verbatim")
 
 
-class _Pair:
-    """The two documents of a pair, served as an index serves stored documents."""
-
-    def __init__(self, *prepared: Any) -> None:
-        self.docs = {p.doc.id: p for p in prepared}
-
-    def prepared(self, doc_id: str) -> Any:
-        return self.docs.get(doc_id)
-
-
-class _Hit:
-    """A candidate as the search proposes it, past every channel threshold: the
-    job has already chosen the pair."""
-
-    def __init__(self, doc_id: str) -> None:
-        self.id = doc_id
-        self.channels = {"document": 1.0, "sentences": 1.0, "jaccard": 1.0}
-
-
-def link_of(pa: Any, pb: Any) -> dict[str, Any] | None:
-    """The verified link of a pair (``pa`` has the smaller id), or None if unrelated.
-
-    Computed by the embedded stories' own linker (its per-pair verification:
-    the pair in id order through the pair engine, coverage both ways, the
-    evidence of direction, the verbatim share), so a link is the same whichever
-    path made it.
-    """
-    from retold.index.book import _Linker
-
-    linker = _Linker(_Pair(pa, pb), 1)  # type: ignore[arg-type]
-    got = linker._get(pb.doc.id)
-    assert got is not None
-    rows = linker._verified(pb.doc.id, got, [_Hit(pa.doc.id)])  # type: ignore[list-item]
-    if not rows:
-        return None
-    return dict(zip(LINK_COLS, rows[0], strict=True))
-
-
 def verify_pairs(batches: Iterator[Any]) -> Iterator[Any]:
-    """Verify candidate pairs (columns of both records, prefixed ``a_`` and ``b_``)."""
+    """Verify candidate pairs (columns of both records, prefixed ``a_`` and ``b_``).
+
+    A document is in several pairs (about 4 on news), so each is prepared once
+    per task (cached by id: a task holds one job's records): preparing both
+    ends again for every pair cost 40 % of the verification."""
+    from retold.index.book import prepared_traits
+
+    cache: dict[str, tuple[Any, Any]] = {}
+
+    def side(r: dict[str, Any], prefix: str) -> tuple[Any, Any]:
+        got = cache.get(r[prefix + "id"])
+        if got is None:
+            if len(cache) >= 4096:
+                cache.clear()
+            p = prepared_of(r, prefix)
+            got = cache[r[prefix + "id"]] = (p, prepared_traits(p))
+        return got
+
+    from retold.index.book import link_pair
 
     for df in batches:
         out = []
         for r in df.to_dict("records"):
             try:
-                ln = link_of(prepared_of(r, "a_"), prepared_of(r, "b_"))
+                row = link_pair(*side(r, "a_"), *side(r, "b_"))
             except RetoldError:
                 continue  # a pair the engine cannot compare is not a link
-            if ln is not None:
-                out.append(ln)
+            if row is not None:
+                out.append(dict(zip(LINK_COLS, row, strict=True)))
         yield frame(out, LINK_COLS)
