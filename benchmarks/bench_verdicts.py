@@ -204,26 +204,25 @@ def semeval_table(res: dict[str, Any], base: np.ndarray, folds: dict[str, int]) 
     return out
 
 
-def clough_table(res: dict[str, Any]) -> dict[str, float]:
+def _by_role(res: dict[str, Any], dataset: str) -> dict[str, float]:
+    """Share called rewrite or closer, per role of the pairs of one dataset."""
     pairs, t = res["pairs"], res["tasks"]["derived"]
     close = _rewrite_or_closer(res)
     by: dict[str, list[float]] = defaultdict(list)
     for r, i in enumerate(t.rows):
-        if pairs[i].dataset == "clough":
+        if pairs[i].dataset == dataset:
             by[pairs[i].role].append(float(close[r]))
     return {f"{k}_rewrite_or_closer": float(np.mean(v)) for k, v in sorted(by.items())}
+
+
+def clough_table(res: dict[str, Any]) -> dict[str, float]:
+    return _by_role(res, "clough")
 
 
 def translations_table(res: dict[str, Any]) -> dict[str, float]:
     """Machine translations: called a rewrite of their original, and of the
     original's partner article (same story, not the source)."""
-    pairs, t = res["pairs"], res["tasks"]["derived"]
-    close = _rewrite_or_closer(res)
-    by: dict[str, list[float]] = defaultdict(list)
-    for r, i in enumerate(t.rows):
-        if pairs[i].dataset == "translations":
-            by[pairs[i].role].append(float(close[r]))
-    return {f"{k}_rewrite_or_closer": float(np.mean(v)) for k, v in sorted(by.items())}
+    return _by_role(res, "translations")
 
 
 def direction_table(res: dict[str, Any]) -> dict[str, float]:

@@ -124,13 +124,15 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 def predict(m: Model, x: np.ndarray) -> np.ndarray:
     """Probabilities of model ``m`` for the feature rows ``x`` (n, features)."""
     x = np.nan_to_num(np.atleast_2d(np.asarray(x, dtype=np.float64)))
+    line = ((x - m.mean) / m.scale) @ m.coef + m.intercept
+    if m.tree_weight == 0.0:  # the shipped direction: its trees are not read
+        return _sigmoid(line)
     tree = tree_scores(m, x)
     if m.antisymmetric:
         # the mean of both readings' probabilities, back to log-odds
         p = 0.5 * (_sigmoid(tree) + 1.0 - _sigmoid(tree_scores(m, -x)))
         p = np.clip(p, 1e-12, 1 - 1e-12)
         tree = np.log(p / (1.0 - p))
-    line = ((x - m.mean) / m.scale) @ m.coef + m.intercept
     return _sigmoid(m.tree_weight * tree + (1.0 - m.tree_weight) * line)
 
 
