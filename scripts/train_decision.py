@@ -86,8 +86,20 @@ TREES = {
 #: edges 0.77/0.81 against 0.79/0.83), which it never saw in training
 TREE_WEIGHT = 0.5
 TREE_WEIGHT_DIRECTION = 0.0
+#: the wording table (see retold.evidence.wording): a logistic regression on
+#: the word types only one side of a (source, rewrite) pair uses, fitted on
+#: every L2R rewrite whose source is neither scored here nor part of the
+#: stories benchmark's corpus (about 11,500 pairs), plus the training folds;
+#: C and the vocabulary's floor picked out of fold (C 1/3/10: 0.929/0.939/0.943
+#: of (source, rewrite) pairs right by wording alone; word pairs as well as
+#: words: no better, 5x the table)
+WORDS_C = 3.0
+WORDS_MIN_DF = 3
+#: the table keeps this many words, the heaviest (the rest weigh 0)
+WORDS_KEEP = 8000
 CACHE = Path(os.environ.get("RETOLD_DECISION_CACHE", "/tmp/retold-decision-cache"))
 MODEL_PATH = ROOT / "src" / "retold" / "models" / "decision-v2.json"
+WORDS_PATH = ROOT / "src" / "retold" / "models" / "rewriter-words-v1.json"
 #: code whose changes invalidate the cached preparations / feature table
 # (the aligner's sentence features are part of a prepared document, but the cache
 # key leaves align.py out: only its `features` function matters there)
@@ -321,10 +333,19 @@ def features_of(pa: Any, pb: Any) -> dict[str, float]:
     return pair_features(pa, pb, als)
 
 
+def _pair_code() -> str:
+    import inspect
+
+    funcs: tuple[Any, ...] = (_shingles, _repeats, _tfidf_neighbours, _l2r_pairs)
+    funcs += (_clough_pairs, _semeval_pairs, _translations, build_pairs, features_of)
+    return "".join(inspect.getsource(f) for f in funcs)
+
+
 def feature_table(per_domain: int = 40, jobs: int = 2) -> tuple[list[Pair], list[Any], list[Any]]:
     """(pairs, features of A->B, features of B->A for pairs with a known source)."""
-    # the pair list is this script's: its own code is part of the key
-    key = _code_hash(FEATURE_CODE, f"features-{per_domain}" + Path(__file__).read_text())
+    # the pair list is this script's: the code that builds it is part of the key
+    # (not the whole script: a change to the models' training keeps the table)
+    key = _code_hash(FEATURE_CODE, f"features-{per_domain}-{SEED}" + _pair_code())
     path = CACHE / f"table-{key}.pkl"
     if path.exists():
         with open(path, "rb") as fh:
@@ -520,6 +541,114 @@ def out_of_fold(t: Task, folds: dict[str, int]) -> np.ndarray:
     return out
 
 
+# --- wording (the direction's learned word table) ------------------------------
+
+
+def _stories_texts() -> set[str]:
+    """Texts of benchmarks/stories_corpus.py (its defaults): kept out of the
+    wording table so the stories benchmark scores texts the table never saw."""
+    import stories_corpus
+
+    items, _, _ = stories_corpus.build()
+    return {it.text for it in items}
+
+
+def _extra_rewrites(scored: set[str], held: set[str]) -> list[tuple[str, str]]:
+    """(source, rewrite) texts of the L2R rewrites whose source is not scored
+    by the cross-validation (``scored``) nor held out (``held``)."""
+    human = {r["id"]: r["text"] for r in jsonl("l2r_other_domains", "human.jsonl")}
+    out = []
+    for r in jsonl("l2r_other_domains", "rewrites.jsonl.gz"):
+        if r["source_match"] == "index(jaccard-argmax-disagrees)" or r["source_id"] in scored:
+            continue
+        src = human[r["source_id"]]
+        if src not in held and r["text"] not in held:
+            out.append((src, r["text"]))
+    return out
+
+
+def _one_sided(vocab: dict[str, int], docs: list[tuple[str, str]]) -> Any:
+    """Rows of +1 (word only the source uses) / -1 (only the rewrite), each row
+    over the square root of its count (as :func:`retold.evidence.wording`)."""
+    from scipy import sparse
+
+    from retold.evidence import word_types
+
+    rows, cols, vals = [], [], []
+    for r, (a, b) in enumerate(docs):
+        ta, tb = word_types(a), word_types(b)
+        only = [(t, 1.0) for t in ta - tb] + [(t, -1.0) for t in tb - ta]
+        norm = 1.0 / np.sqrt(max(1, len(only)))
+        for t, v in only:
+            if t in vocab:
+                rows.append(r)
+                cols.append(vocab[t])
+                vals.append(v * norm)
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(vocab)))
+
+
+def _fit_words(x: Any, w: np.ndarray) -> np.ndarray:
+    """Word weights from one-sided rows ``x`` (each also read swapped), the
+    ``WORDS_KEEP`` heaviest kept."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    n = x.shape[0]
+    lr = LogisticRegression(C=WORDS_C, fit_intercept=False, max_iter=3000)
+    lr.fit(sparse.vstack([x, -x]), np.r_[np.ones(n), np.zeros(n)], sample_weight=np.r_[w, w])
+    coef: np.ndarray = lr.coef_[0].copy()
+    if len(coef) > WORDS_KEEP:
+        coef[np.argsort(-np.abs(coef))[WORDS_KEEP:]] = 0.0
+    return coef
+
+
+def wording_model(
+    pairs: list[Pair], t: Task, folds: dict[str, int], per_domain: int
+) -> tuple[np.ndarray, dict[str, float]]:
+    """The direction's wording evidence out of fold (one value per direction
+    row, A as given) and the table fitted on everything (word -> weight)."""
+    from collections import Counter
+
+    from retold.evidence import word_types
+
+    texts, _ = build_pairs(per_domain)
+    held = _stories_texts()
+    n = len(t.y) // 2  # the rows come twice: as given, then swapped
+    docs = [(texts[pairs[i].a], texts[pairs[i].b]) for i in t.rows[:n]]
+    keep = np.array([a not in held and b not in held for a, b in docs])
+    extra = _extra_rewrites({pairs[i].a for i in t.rows[:n]}, held)
+    df: Counter[str] = Counter()
+    for a, b in docs + extra:
+        df.update(word_types(a) | word_types(b))
+    vocab = {w: k for k, w in enumerate(sorted(x for x, c in df.items() if c >= WORDS_MIN_DF))}
+    x, xe = _one_sided(vocab, docs), _one_sided(vocab, extra)
+    w = t.w[:n]
+    we = np.full(len(extra), float(np.median(w)))
+    fold = np.array([folds[g] for g in t.groups[:n]])
+    oof = np.zeros(n)
+    from scipy import sparse
+
+    for k in range(FOLDS):
+        test = fold == k
+        train = ~test & keep
+        coef = _fit_words(sparse.vstack([x[train], xe]), np.r_[w[train], we])
+        oof[test] = x[test] @ coef
+    coef = _fit_words(sparse.vstack([x[keep], xe]), np.r_[w[keep], we])
+    words = sorted(vocab, key=vocab.__getitem__)
+    table = {words[k]: round(float(coef[k]), 4) for k in np.flatnonzero(coef)}
+    print(f"wording: {len(extra)} extra pairs, {len(table)} words kept", file=sys.stderr)
+    return np.r_[oof, -oof], table
+
+
+def _with_wording(t: Task, column: np.ndarray) -> Task:
+    """The direction task with its ``wording`` column replaced (out of fold)."""
+    from retold.evidence import DIRECTION_FEATURES
+
+    x = t.x.copy()
+    x[:, DIRECTION_FEATURES.index("wording")] = column
+    return Task(x, t.y, t.w, t.groups, t.rows, t.antisymmetric)
+
+
 def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
     """Everything the benchmark needs: pairs, features, out-of-fold predictions, final models."""
     from retold.evidence import DIRECTION_FEATURES, PAIR_FEATURES
@@ -527,13 +656,25 @@ def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
     pairs, fwd, back = feature_table(per_domain, jobs)
     ts = tasks(pairs, fwd, back)
     folds = fold_of(p.group for p in pairs)
+    # the wording evidence is stacked: its values are out of fold for every
+    # row, so the direction model weighs it as it will be on unseen text
+    column, words = wording_model(pairs, ts["direction"], folds, per_domain)
+    ts["direction"] = _with_wording(ts["direction"], column)
     oof = {name: out_of_fold(t, folds) for name, t in ts.items()}
     names = {"derived": PAIR_FEATURES, "same_story": PAIR_FEATURES, "direction": DIRECTION_FEATURES}
     final = {
         name: {"features": list(names[name])} | fit(t, np.ones(len(t.y), dtype=bool))
         for name, t in ts.items()
     }
-    return {"pairs": pairs, "fwd": fwd, "back": back, "tasks": ts, "oof": oof, "models": final}
+    return {
+        "pairs": pairs,
+        "fwd": fwd,
+        "back": back,
+        "tasks": ts,
+        "oof": oof,
+        "models": final,
+        "words": words,
+    }
 
 
 def model_file(result: dict[str, Any], per_domain: int) -> dict[str, Any]:
@@ -608,6 +749,16 @@ def main() -> None:
         )
         MODEL_PATH.write_text(text + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH.relative_to(ROOT)}")
+        words = {
+            "version": 1,
+            "trained_by": "scripts/train_decision.py (wording_model)",
+            "C": WORDS_C,
+            "min_df": WORDS_MIN_DF,
+            # positive: a source's word, negative: a rewriter's (see retold.evidence.wording)
+            "weights": dict(sorted(res["words"].items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+        WORDS_PATH.write_text(json.dumps(words, indent=0, ensure_ascii=False) + "\n", "utf-8")
+        print(f"wrote {WORDS_PATH.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,11 @@ Everything a reader would weigh when asking "was B made from A?", as numbers:
 - **order**: whether the shared rare words come in the same order (Kendall's
   tau of their first positions): a rewrite follows its source, two reports of
   one event tell it each their own way;
-- **headline and lede**, **lengths**, and the **topic** (mean sentence vectors).
+- **headline and lede**, **lengths**, and the **topic** (mean sentence vectors);
+- **wording**, for the direction only: rewriters swap plain words for their
+  own ("said" becomes "stated", "also" "additionally"); the words only one
+  side uses are scored by a table learned from the development data
+  (``models/rewriter-words-v1.json``, see ``scripts/train_decision.py``).
 
 :func:`profile` is per document (cached by the caller), :func:`pair_evidence`
 per pair. Nothing here decides anything.
@@ -22,18 +26,30 @@ per pair. Nothing here decides anything.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import LCSseq
 
-__all__ = ["DIRECTION_FEATURES", "PAIR_FEATURES", "Profile", "pair_evidence", "profile", "warm"]
+__all__ = [
+    "DIRECTION_FEATURES",
+    "PAIR_FEATURES",
+    "WORDS_FILE",
+    "Profile",
+    "pair_evidence",
+    "profile",
+    "warm",
+    "word_types",
+    "wording",
+]
 
 Matrix = npt.NDArray[np.float32]
 
@@ -61,6 +77,8 @@ _CLOSE = 0.6
 _LOOSE = 0.45
 #: a sentence folded into a condensed one relates to it at least this much
 _RELATED = 0.35
+#: the learned table of wording (see :func:`wording`)
+WORDS_FILE = "rewriter-words-v1.json"
 
 
 @lru_cache(maxsize=200_000)
@@ -186,6 +204,37 @@ def _style(
     # leave them, rewriting models rarely do (names are capitalised: not these)
     unknown = sum(1 for t in lower if w.get(t.casefold(), 0.0) >= _COMMON_ZIPF) / n
     return (burst, rare, digits, punct, word_len / 10, unknown)
+
+
+def word_types(text: str) -> frozenset[str]:
+    """The word types of a text as :func:`profile` counts them (case-folded tokens)."""
+    return frozenset(t.casefold() for t in _TOKEN.findall(text))
+
+
+@lru_cache(maxsize=1)
+def _word_weights() -> dict[str, float]:
+    text = resources.files("retold.models").joinpath(WORDS_FILE).read_text(encoding="utf-8")
+    weights: dict[str, float] = json.loads(text)["weights"]
+    return weights
+
+
+def wording(
+    a: Iterable[str],
+    b: Iterable[str],
+    weights: dict[str, float] | None = None,
+) -> float:
+    """How much more A's own words look a first draft's than B's own words do.
+
+    Each word type only one side uses weighs as the learned table says
+    (positive: a source's word, "said"; negative: a rewriter's, "stated");
+    A's sum minus B's, over the square root of their number. Positive: A is
+    the likelier source. Antisymmetric: ``wording(b, a) == -wording(a, b)``.
+    """
+    w = _word_weights() if weights is None else weights
+    sa, sb = set(a), set(b)
+    only_a, only_b = sa - sb, sb - sa
+    total = sum(w.get(t, 0.0) for t in only_a) - sum(w.get(t, 0.0) for t in only_b)
+    return total / math.sqrt(max(1, len(only_a) + len(only_b)))
 
 
 def _share(x: frozenset[str] | set[str], y: frozenset[str] | set[str]) -> float:
@@ -366,6 +415,7 @@ def pair_evidence(
     out["type_token_diff"] = len(a.tf) / max(1, a.tokens) - len(b.tf) / max(1, b.tokens)
     for name, x, y in zip(_STYLE, a.style, b.style, strict=True):
         out[name] = x - y
+    out["wording"] = wording(a.tf.keys(), b.tf.keys())
     return out
 
 
@@ -439,6 +489,7 @@ DIRECTION_FEATURES: tuple[str, ...] = (
     "type_token_diff",
     "d_condensed",
     *_STYLE,
+    "wording",
     # (the differences of the ordered-reuse evidence and the sentence and
     # content-word count ratios are left out: with them the direction is right
     # more often out of fold, but less often between sibling rewrites of one
