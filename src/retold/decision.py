@@ -10,7 +10,9 @@ either alone there, see the script) and shipped as plain arrays
 - **same story**: P(a reader would call the two articles the same story);
   graded, so it is also the report's ``similarity``;
 - **direction**: P(A is the source of B) against P(B is the source of A),
-  from antisymmetric evidence only, the trees read both ways round and
+  from antisymmetric evidence only (coverage, specifics and rare words one
+  side holds, lengths, style, and the wording of the words only one side
+  uses, :func:`retold.evidence.wording`), the trees read both ways round and
   averaged, the regression without intercept, so swapping the texts gives
   ``1 - p`` (the shipped direction weighs its trees 0: see the script).
 

@@ -1,0 +1,39 @@
+"""Pair evidence: the learned wording of the direction decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from retold.evidence import word_types, wording
+
+DRAFT = (
+    "The mayor said on Monday that the bridge would reopen next week. "
+    "Workers have fixed most of the cracks, she told reporters."
+)
+REWORDED = (
+    "On Monday, the mayor stated that the bridge is set to reopen next week. "
+    "Additionally, workers have addressed various cracks, she emphasized."
+)
+
+
+def test_wording_is_antisymmetric_and_zero_for_one_text() -> None:
+    a, b = word_types(DRAFT), word_types(REWORDED)
+    assert wording(a, b) == pytest.approx(-wording(b, a))
+    assert wording(a, a) == 0.0
+    assert wording(frozenset(), frozenset()) == 0.0
+
+
+def test_a_rewriters_words_point_to_the_draft() -> None:
+    """The shipped table reads plain reporting verbs as a draft's and the
+    register rewriting models lift them to as a rewrite's."""
+    assert wording(word_types(DRAFT), word_types(REWORDED)) > 1.0
+
+
+def test_words_the_table_does_not_know_weigh_nothing() -> None:
+    a, b = word_types("zqxv blorft"), word_types("plimb quarn")
+    assert wording(a, b) == 0.0
+    assert wording(a, b, weights={"zqxv": 2.0}) == pytest.approx(2.0 / 2.0)
+
+
+def test_word_types_fold_case_and_keep_numbers() -> None:
+    assert word_types("Said SAID said 3,500 people") == {"said", "3,500", "people"}
