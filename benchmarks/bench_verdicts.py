@@ -99,6 +99,20 @@ def _p_same(res: dict[str, Any]) -> dict[int, float]:
     return out
 
 
+def _p_derived(res: dict[str, Any], idx: list[int]) -> np.ndarray:
+    """P(derived) of pairs ``idx``: out of fold where the pair trained the
+    derived model (SemEval's own reports), else from the model fitted on
+    everything, which never saw the pair."""
+    t = res["tasks"]["derived"]
+    oof = dict(zip(t.rows.tolist(), res["oof"]["derived"].tolist(), strict=True))
+    rest = [i for i in idx if i not in oof]
+    if rest:
+        dm = res["models"]["derived"]
+        pred = td.predict(dm, td._matrix([res["fwd"][i] for i in rest], tuple(dm["features"])))
+        oof |= dict(zip(rest, pred.tolist(), strict=True))
+    return np.array([oof[i] for i in idx])
+
+
 def _rewrite_or_closer(res: dict[str, Any]) -> np.ndarray:
     """The verdict rule of retold.decision on out-of-fold probabilities, per derived-task row."""
     from retold.decision import model
@@ -166,14 +180,11 @@ def _f1(pred: np.ndarray, gold: np.ndarray) -> float:
 
 
 def semeval_table(res: dict[str, Any], base: np.ndarray, folds: dict[str, int]) -> dict[str, Any]:
-    pairs, fwd, t = res["pairs"], res["fwd"], res["tasks"]["same_story"]
+    pairs, t = res["pairs"], res["tasks"]["same_story"]
     half = len(t.rows) // 2
     rows, sim = t.rows[:half], res["oof"]["same_story"][:half]
-    # the derived model never saw SemEval: its final fit scores these pairs fairly
-    dm = res["models"]["derived"]
     keep = [r for r, i in enumerate(rows) if pairs[i].dataset == "semeval"]
-    xd = td._matrix([fwd[rows[r]] for r in keep], tuple(dm["features"]))
-    pder = td.predict(dm, xd)
+    pder = _p_derived(res, [int(rows[r]) for r in keep])
     sub = td.Task(
         t.x[:half][keep], t.y[:half][keep], t.w[:half][keep], t.groups[:half][keep], rows[keep]
     )

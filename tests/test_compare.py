@@ -264,3 +264,6 @@ def test_unrelated_same_topic_is_not_a_rewrite(example_pair: tuple[str, str]) ->
     rep = compare(wire, other)
     assert rep.verdict in ("same-story", "unrelated")
     assert rep.probabilities["derived"] < 0.5
+    # the reason claims no restating that the alignment did not find
+    assert rep.coverage.a_in_b == 0.0 and rep.coverage.b_in_a == 0.0
+    assert rep.why.startswith("no passage of either text restates the other")

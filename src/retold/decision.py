@@ -185,6 +185,14 @@ def explain(f: dict[str, float], p: dict[str, float], verdict: Verdict) -> str:
     if verdict in ("duplicate", "near-duplicate"):
         literal = f["verbatim_share"] + f["near_verbatim_share"]
         parts.append(f"{literal:.0%} of the aligned text is verbatim or nearly")
+    elif verdict != "rewrite":
+        # not a rewrite: only aligned passages are restatements (the soft,
+        # windowed coverage of two reports of one event measures their topic)
+        cov_a, cov_b = f.get("coverage_a_in_b", 0.0), f.get("coverage_b_in_a", 0.0)
+        if max(cov_a, cov_b) >= 0.005:
+            parts.append(f"B restates {cov_a:.0%} of A, A {cov_b:.0%} of B")
+        else:
+            parts.append("no passage of either text restates the other")
     elif ratio < 0.8 and keep >= 0.3:
         parts.append(f"B condenses {keep:.0%} of A into {ratio:.0%} of its length")
     else:
