@@ -14,7 +14,7 @@ either alone there, see the script) and shipped as plain arrays
   side holds, lengths, style, and the wording of the words only one side
   uses, :func:`retold.evidence.wording`), the trees read both ways round and
   averaged, the regression without intercept, so swapping the texts gives
-  ``1 - p`` (the shipped direction weighs its trees 0: see the script).
+  ``1 - p``.
 
 Copies are told apart from rewrites by rule (verbatim shares), since a copy
 is unmistakable and "duplicate"/"near-duplicate" are definitions, not guesses.
@@ -127,7 +127,7 @@ def predict(m: Model, x: np.ndarray) -> np.ndarray:
     """Probabilities of model ``m`` for the feature rows ``x`` (n, features)."""
     x = np.nan_to_num(np.atleast_2d(np.asarray(x, dtype=np.float64)))
     line = ((x - m.mean) / m.scale) @ m.coef + m.intercept
-    if m.tree_weight == 0.0:  # the shipped direction: its trees are not read
+    if m.tree_weight == 0.0:  # a regression alone: its trees are not read
         return _sigmoid(line)
     tree = tree_scores(m, x)
     if m.antisymmetric:
