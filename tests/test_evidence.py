@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retold.evidence import word_types, wording
+from retold.evidence import telling_words, word_types, wording
 
 DRAFT = (
     "The mayor said on Monday that the bridge would reopen next week. "
@@ -37,3 +37,11 @@ def test_words_the_table_does_not_know_weigh_nothing() -> None:
 
 def test_word_types_fold_case_and_keep_numbers() -> None:
     assert word_types("Said SAID said 3,500 people") == {"said", "3,500", "people"}
+
+
+def test_telling_words_name_the_rewriters_own_words() -> None:
+    a, b = word_types(DRAFT), word_types(REWORDED)
+    of_a, of_b = telling_words(a, b)
+    assert of_a == []  # the draft's own words ("said", "told") are a draft's
+    assert of_b and set(of_b) <= b - a
+    assert len(telling_words(a, b, k=1)[1]) == 1

@@ -19,7 +19,7 @@ from retold.align import AlignParams, Features, align, features
 from retold.boilerplate import classify_paragraphs
 from retold.decision import decide
 from retold.embed import Encoder, Vectors, default_encoder
-from retold.evidence import Profile, pair_evidence, profile, warm
+from retold.evidence import Profile, pair_evidence, profile, telling_words, warm
 from retold.segment import Segmented, guess_language, paragraph_spans, segment
 from retold.types import (
     Alignment,
@@ -221,7 +221,8 @@ def compare_prepared(
     used_a = {i for al in alignments for i in al.a_sentences}
     used_b = {j for al in alignments for j in al.b_sentences}
     feats = pair_features(pa, pb, alignments)
-    dec = decide(feats)
+    words = telling_words(_profile(pa).tf.keys(), _profile(pb).tf.keys())
+    dec = decide(feats, words)
     changes = []
     if with_changes:
         from retold.changes import find_changes

@@ -177,7 +177,12 @@ def verdict_from(f: dict[str, float], p: dict[str, float]) -> Verdict:
     return "unrelated"
 
 
-def explain(f: dict[str, float], p: dict[str, float], verdict: Verdict) -> str:
+def explain(
+    f: dict[str, float],
+    p: dict[str, float],
+    verdict: Verdict,
+    words: tuple[list[str], list[str]] | None = None,
+) -> str:
     """One or two lines a reader can check: what the decision rests on."""
     parts: list[str] = []
     keep = max(f.get("a_soft", 0.0), f.get("coverage_a_in_b", 0.0))
@@ -200,21 +205,38 @@ def explain(f: dict[str, float], p: dict[str, float], verdict: Verdict) -> str:
         parts.append(f"B restates {keep:.0%} of A, A {back:.0%} of B")
     rare = round(math.expm1(f.get("rare_shared", 0.0)))
     if rare:
-        order = " in A's order" if f.get("rare_order", 0.0) >= 0.5 else ""
+        order = ", in A's order" if f.get("rare_order", 0.0) >= 0.5 else ""
         names = round(math.expm1(f.get("names_shared", 0.0)))
         nums = round(math.expm1(f.get("numbers_shared", 0.0)))
-        parts.append(f"{rare} rare words shared ({names} names, {nums} numbers){order}")
+        parts.append(f"{rare} rare words shared, {names} names and {nums} numbers{order}")
     else:
         parts.append("no rare words shared")
     head = f"P(derived) {p['p_derived']:.0%}, P(same story) {p['p_same_story']:.0%}"
     if verdict in ("duplicate", "near-duplicate", "rewrite"):
         src = "A" if p["p_a_source"] >= 0.5 else "B"
         head += f", {src} is likelier the source ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
+        head += _wording_reason(src, words)
     return "; ".join(parts) + ".\n" + head + "."
 
 
-def decide(f: dict[str, float]) -> Decision:
-    """Probabilities, verdict and reason for a pair's features."""
+def _wording_reason(src: str, words: tuple[list[str], list[str]] | None) -> str:
+    """Where the wording backs the direction: the derived text's own words
+    that read as a rewriter's (``words``: A's, B's, see
+    :func:`retold.evidence.telling_words`)."""
+    if not words:
+        return ""
+    own = words[1] if src == "A" else words[0]
+    if not own:
+        return ""
+    other = "B" if src == "A" else "A"
+    quoted = ", ".join(f"“{w}”" for w in own)
+    return f": {other} words things as rewriters do ({quoted})"
+
+
+def decide(f: dict[str, float], words: tuple[list[str], list[str]] | None = None) -> Decision:
+    """Probabilities, verdict and reason for a pair's features (``words``: each
+    side's own words a rewriter would use, for the reason)."""
     p = probabilities(f)
     v = verdict_from(f, p)
-    return Decision(v, p["p_derived"], p["p_same_story"], p["p_a_source"], explain(f, p, v))
+    why = explain(f, p, v, words)
+    return Decision(v, p["p_derived"], p["p_same_story"], p["p_a_source"], why)

@@ -46,6 +46,7 @@ __all__ = [
     "Profile",
     "pair_evidence",
     "profile",
+    "telling_words",
     "warm",
     "word_types",
     "wording",
@@ -235,6 +236,22 @@ def wording(
     only_a, only_b = sa - sb, sb - sa
     total = sum(w.get(t, 0.0) for t in only_a) - sum(w.get(t, 0.0) for t in only_b)
     return total / math.sqrt(max(1, len(only_a) + len(only_b)))
+
+
+def telling_words(
+    a: Iterable[str], b: Iterable[str], k: int = 3, floor: float = 1.5
+) -> tuple[list[str], list[str]]:
+    """Each side's own words the wording table reads most as a rewriter's
+    (weight at most ``-floor``), at most ``k`` each, strongest first: what a
+    reader can check of :func:`wording`."""
+    w = _word_weights()
+    sa, sb = set(a), set(b)
+
+    def strongest(own: set[str]) -> list[str]:
+        scored = sorted((w.get(t, 0.0), t) for t in own)
+        return [t for x, t in scored[:k] if x <= -floor]
+
+    return strongest(sa - sb), strongest(sb - sa)
 
 
 def _share(x: frozenset[str] | set[str], y: frozenset[str] | set[str]) -> float:
