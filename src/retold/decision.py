@@ -215,7 +215,8 @@ def explain(
     if verdict in ("duplicate", "near-duplicate", "rewrite"):
         src = "A" if p["p_a_source"] >= 0.5 else "B"
         head += f", {src} is likelier the source ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
-        head += _wording_reason(src, words)
+        if (f.get("wording", 0.0) > 0) == (src == "A"):
+            head += _wording_reason(src, words)
     return "; ".join(parts) + ".\n" + head + "."
 
 
