@@ -44,16 +44,23 @@ Needs the ``[train]`` extra (scikit-learn) and ../shared/data. Steps:
    binary trees in heap order, evaluated by numpy in :mod:`retold.decision`),
    and the word table (``models/rewriter-words-v1.json``).
 
-Fixed seed; the same table and folds feed benchmarks/bench_verdicts.py, whose
-figures for the shipped model are the out-of-fold ones.
+Fixed seed and one BLAS thread: the written files are the same on every run.
+The same table and folds feed benchmarks/bench_verdicts.py, whose figures for
+the shipped model are the out-of-fold ones.
 """
 
 from __future__ import annotations
 
+import os
+
+# one BLAS thread: threaded sums differ in their last bits from run to run and
+# the regressions' solver carries that into the 4th decimal of the written file
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import argparse
 import hashlib
 import json
-import os
 import pickle
 import random
 import re
