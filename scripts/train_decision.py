@@ -69,6 +69,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -327,8 +328,11 @@ def _translations(
     return out
 
 
+@lru_cache(maxsize=2)
 def build_pairs(per_domain: int) -> tuple[dict[str, str], list[Pair]]:
-    """All labelled pairs and the texts they refer to."""
+    """All labelled pairs and the texts they refer to (built once per process:
+    the feature table, the wording table and the benchmark all read them; do
+    not modify them)."""
     texts: dict[str, str] = {}
     pairs = _l2r_pairs(per_domain, texts) + _clough_pairs(texts) + _semeval_pairs(texts)
     return texts, pairs
@@ -593,16 +597,17 @@ def out_of_fold(t: Task, folds: dict[str, int]) -> np.ndarray:
 # --- wording (the direction's learned word table) ------------------------------
 
 
-def _stories_texts() -> set[str]:
+@lru_cache(maxsize=1)
+def _stories_texts() -> frozenset[str]:
     """Texts of benchmarks/stories_corpus.py (its defaults): kept out of the
     wording table so the stories benchmark scores texts the table never saw."""
     import stories_corpus
 
     items, _, _ = stories_corpus.build()
-    return {it.text for it in items}
+    return frozenset(it.text for it in items)
 
 
-def _extra_rewrites(scored: set[str], held: set[str]) -> list[tuple[str, str]]:
+def _extra_rewrites(scored: set[str], held: frozenset[str]) -> list[tuple[str, str]]:
     """(source, rewrite) texts of the L2R rewrites whose source is not scored
     by the cross-validation (``scored``) nor held out (``held``)."""
     human = {r["id"]: r["text"] for r in jsonl("l2r_other_domains", "human.jsonl")}
