@@ -133,7 +133,7 @@ WORDS_PATH = ROOT / "src" / "retold" / "models" / "rewriter-words-v1.json"
 #: code whose changes invalidate the cached preparations / feature table
 # (the aligner's sentence features are part of a prepared document, but the cache
 # key leaves align.py out: only its `features` function matters there)
-PREP_CODE = ("segment.py", "boilerplate.py", "embed.py", "embed_use.py")
+PREP_CODE = ("segment.py", "boilerplate.py", "embed.py", "embed_use.py", "comparison.py")
 FEATURE_CODE = (*PREP_CODE, "align.py", "evidence.py", "comparison.py")
 
 

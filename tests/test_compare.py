@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import retold
 from conftest import EXAMPLES
-from retold.comparison import compare
+from retold.comparison import compare, compare_prepared, headline, prepare
 from retold.embed import HashingEncoder
 from retold.types import Document, Report
 
@@ -268,3 +269,20 @@ def test_unrelated_same_topic_is_not_a_rewrite(example_pair: tuple[str, str]) ->
     # the reason claims no restating that the alignment did not find
     assert rep.coverage.a_in_b == 0.0 and rep.coverage.b_in_a == 0.0
     assert rep.why.startswith("no passage of either text restates the other")
+
+
+def test_headline_is_the_title_else_the_first_words() -> None:
+    text = "Storm closes port of Valencia\nThe port of Valencia shut on Monday as winds rose."
+    assert headline(Document(text)) == "Storm closes port of Valencia The port of Valencia shut"
+    assert headline(Document(text, title="  Port  shut by storm ")) == "Port shut by storm"
+    # a title with no words (a page's "|" or "—") is no headline
+    assert headline(Document(text, title=" — ")).startswith("Storm closes")
+    assert headline(Document("Short.")) == "Short"
+
+
+def test_prepared_documents_carry_their_headline_vector() -> None:
+    enc = HashingEncoder(64)
+    p = prepare(Document("Storm closes port\nThe port shut on Monday. Ships waited."), enc)
+    assert p.head is not None and p.head.shape == (64,)
+    assert np.allclose(p.head, enc.encode([headline(p.doc)])[0])
+    assert "head" in compare_prepared(p, p).features

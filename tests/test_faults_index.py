@@ -12,6 +12,7 @@ import os
 import random
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from retold.comparison import prepare
+from retold.comparison import head_cosine, prepare
 from retold.embed import HashingEncoder
 from retold.errors import InputError, RetoldError, UsageError
 from retold.index import Index
@@ -293,6 +294,51 @@ def test_an_index_keeps_each_documents_body_signature(built: Path) -> None:
         assert row is not None and row.body_sig is not None
         p = ix.prepared("doc-2")
         assert p is not None and body_signature(p.body) == row.body_sig
+
+
+def test_an_index_keeps_each_documents_headline_vector(built: Path) -> None:
+    with Index(built) as ix:
+        row = ix.store.doc_by_id("doc-2")
+        assert row is not None and row.head is not None
+        p = ix.prepared("doc-2")
+        assert p is not None and p.head is not None
+        doc = ix.get("doc-2")
+        assert doc is not None
+        fresh = prepare(doc, ix.encoder)
+        assert fresh.head is not None
+        # stored as float16: the same vector to that precision
+        assert np.allclose(p.head, fresh.head, atol=2e-3)
+
+
+def test_a_stored_document_without_a_headline_vector_gets_one(built: Path) -> None:
+    doc = Document(article(9), id="d", language="en")
+    p = prepare(doc, ENC)
+    assert p.head is not None
+    # stored before headlines were kept: encoded again when an encoder is at hand
+    again = stored_prepared(doc, p.vectors, ENC)
+    assert again.head is not None and np.allclose(again.head, p.head)
+    # without one, the pair engine reads the first sentence in its place
+    bare = stored_prepared(doc, p.vectors)
+    assert bare.head is None
+    assert 0.99 < head_cosine(bare, p.with_head(p.vectors[0])) <= 1.0 + 1e-6
+    # a stored vector of another size is not attached
+    wrong = np.zeros(ENC.dim + 1, dtype=np.float16).tobytes()
+    assert stored_prepared(doc, p.vectors, head=wrong).head is None
+
+
+def test_an_index_from_before_headlines_is_upgraded(built: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(built, old)
+    conn = sqlite3.connect(old / "index.db")
+    conn.execute("ALTER TABLE docs DROP COLUMN head")
+    conn.commit()
+    conn.close()
+    with Index(old) as ix:
+        row = ix.store.doc_by_id("doc-2")
+        assert row is not None and row.head is None
+        p = ix.prepared("doc-2")
+        assert p is not None and p.head is not None  # encoded again
+        assert ix.search(ix.get("doc-2").text)[0].id == "doc-2"  # type: ignore[union-attr]
 
 
 # --- 16.9: the command line --------------------------------------------------------

@@ -8,12 +8,15 @@ document once and compare many pairs.
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from retold.align import AlignParams, Features, align, features
 from retold.boilerplate import classify_paragraphs
@@ -36,6 +39,8 @@ __all__ = [
     "Prepared",
     "compare",
     "compare_prepared",
+    "head_cosine",
+    "headline",
     "pair_features",
     "prepare",
     "prepare_unencoded",
@@ -53,6 +58,8 @@ class Prepared:
     features: tuple[Features, ...]
     vectors: Vectors
     boilerplate: tuple[BoilerplateBlock, ...]
+    #: the vector of :func:`headline` (None until encoded with the body)
+    head: npt.NDArray[np.float32] | None = None
 
     @property
     def body_chars(self) -> int:
@@ -68,6 +75,12 @@ class Prepared:
                 f"{len(self.body)} body sentences"
             )
         return replace(self, vectors=vecs)
+
+    def with_head(self, vector: npt.ArrayLike | None) -> Prepared:
+        """This document with ``vector`` as the vector of its :func:`headline`."""
+        if vector is None:
+            return replace(self, head=None)
+        return replace(self, head=np.asarray(vector, dtype=np.float32).reshape(-1))
 
 
 def _as_document(x: str | Document) -> Document:
@@ -102,10 +115,50 @@ def prepare_unencoded(doc: Document) -> Prepared:
 
 
 def prepare(doc: Document, encoder: Encoder | None = None) -> Prepared:
-    """Segment a document, set its boilerplate aside and encode its body sentences."""
+    """Segment a document, set its boilerplate aside and encode its body
+    sentences and its :func:`headline` (in one batch)."""
     p = prepare_unencoded(doc)
     enc = encoder or default_encoder()
-    return p.with_vectors(enc.encode([s.text for s in p.body]))
+    vecs = enc.encode([*(s.text for s in p.body), headline(p.doc)])
+    return p.with_vectors(vecs[:-1]).with_head(vecs[-1])
+
+
+#: words of a text's start read as its headline when the reader found no title
+HEADLINE_WORDS = 10
+_WORD = re.compile(r"\w+")
+
+
+def headline(doc: Document) -> str:
+    """What stands for the document's headline: the title its page gave, else
+    the first :data:`HEADLINE_WORDS` words of its text, boilerplate or not.
+
+    Pasted and crawled articles start with their title, often glued to the
+    body or to a cookie banner that boilerplate removal drops with it; two
+    reports of one event tend to share a headline even when the crawl kept
+    little else of one of them. (Out of fold on SemEval's pairs, the cosine
+    of the first 10, 15 or 25 words: Pearson 0.761, 0.753, 0.751.)
+    """
+    if doc.title and _WORD.search(doc.title):
+        return " ".join(doc.title.split())[:300]
+    text = doc.text[:2000]
+    words = list(itertools.islice(_WORD.finditer(text), HEADLINE_WORDS))
+    return " ".join(text[: words[-1].end()].split()) if words else ""
+
+
+def head_cosine(pa: Prepared, pb: Prepared) -> float:
+    """Cosine of the two headlines' vectors; the first body sentences' when a
+    document has none (stored before headlines were, or another encoder's)."""
+
+    def vec(p: Prepared) -> npt.NDArray[np.float32] | None:
+        if p.head is not None:
+            return p.head
+        return p.vectors[0] if len(p.vectors) else None
+
+    va, vb = vec(pa), vec(pb)
+    if va is None or vb is None or va.shape != vb.shape:
+        return 0.0
+    denom = float(np.linalg.norm(va) * np.linalg.norm(vb))
+    return float(va @ vb) / denom if denom else 0.0
 
 
 def _passages(doc: Document, body: Sequence[Sentence], used: set[int]) -> list[Passage]:
@@ -193,6 +246,7 @@ def pair_features(pa: Prepared, pb: Prepared, alignments: Sequence[Alignment]) -
         ),
         "topic": topic,
         "same_language": float(pa.seg.language == pb.seg.language),
+        "head": head_cosine(pa, pb),
     }
     feats |= pair_evidence(
         _profile(pa),

@@ -464,6 +464,7 @@ PAIR_FEATURES: tuple[str, ...] = (
     "best_min",
     "folded",
     "lede",
+    "head",
     "lex_cos",
     "lex_max",
     "lex_min",

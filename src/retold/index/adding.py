@@ -394,6 +394,7 @@ class _Batch:
                 len(rec.vectors),
                 rec.ztext or _compress(rec.text),
                 rec.body_sig or None,
+                rec.head.tobytes() if rec.head is not None else None,
             )
         )
         keys: list[int] = rec.band_keys.tolist()

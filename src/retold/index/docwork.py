@@ -39,7 +39,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from retold.comparison import Prepared, compare_prepared, prepare_unencoded
+from retold.comparison import Prepared, compare_prepared, headline, prepare_unencoded
 from retold.embed import Encoder, Vectors
 from retold.errors import EmptyInputError, RetoldError
 from retold.index.sketch import SketchParams, band_keys, minhash, shingle_hashes
@@ -113,6 +113,8 @@ class DocRecord:
     ztext: bytes = b""
     #: :func:`body_signature` of the sentences the vectors belong to
     body_sig: bytes = b""
+    #: the vector of :func:`~retold.comparison.headline`, float16 (None: not encoded)
+    head: npt.NDArray[np.float16] | None = None
 
     @property
     def chars(self) -> int:
@@ -134,6 +136,7 @@ class DocRecord:
             "band_keys": self.band_keys.tolist(),
             "terms_body": self.terms_body,
             "body_sig": self.body_sig,
+            "head": self.head.tobytes() if self.head is not None else None,
         }
 
 
@@ -207,7 +210,7 @@ class SentenceCache:
 
 def prepare_many(docs: Sequence[Document], encoder: Encoder) -> list[Prepared | RetoldError]:
     """:func:`~retold.comparison.prepare` for many documents, encoding all their
-    sentences in one batch (the encoder is far faster on large batches)."""
+    sentences and headlines in one batch (the encoder is far faster on large batches)."""
     staged: list[tuple[int, Prepared, int, int]] = []
     out: list[Prepared | RetoldError] = []
     texts: list[str] = []
@@ -220,9 +223,11 @@ def prepare_many(docs: Sequence[Document], encoder: Encoder) -> list[Prepared | 
         out.append(p)
         staged.append((i, p, len(texts), len(texts) + len(p.body)))
         texts.extend(s.text for s in p.body)
+        if p.body:  # (a document without body text is turned away: no headline)
+            texts.append(headline(p.doc))
     vecs = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
     for i, p, lo, hi in staged:
-        out[i] = p.with_vectors(vecs[lo:hi])
+        out[i] = p.with_vectors(vecs[lo:hi]).with_head(vecs[hi] if p.body else None)
     return out
 
 
@@ -301,6 +306,7 @@ def record(
         terms=tuple(dict.fromkeys(terms)),
         ztext=zlib.compress(d.text.encode("utf-8"), 6) if compress else b"",
         body_sig=body_signature(p.body),
+        head=p.head.astype(np.float16) if p.head is not None else None,
     )
 
 
@@ -399,6 +405,7 @@ def stored_prepared(
     fallback: Encoder | None = None,
     *,
     body_sig: bytes | None = None,
+    head: bytes | None = None,
 ) -> Prepared:
     """A prepared document from its stored text and sentence vectors.
 
@@ -408,19 +415,35 @@ def stored_prepared(
     documents stored before it was) and finite values. Otherwise the
     sentences are encoded again with ``fallback``, or, without one, a
     :class:`RetoldError` says how to repair the index (``doc.language`` must
-    be the stored language).
+    be the stored language). ``head`` is the stored float16 vector of the
+    headline; without it the headline is encoded with ``fallback`` if there
+    is one (else the pair engine reads the first sentence in its place).
     """
     p = prepare_unencoded(doc)
     vecs = np.asarray(vectors, dtype=np.float32)
     same = len(vecs) == len(p.body) and (body_sig is None or body_sig == body_signature(p.body))
     if same and np.isfinite(vecs).all():
-        return p.with_vectors(vecs)
-    if fallback is None:
+        p = p.with_vectors(vecs)
+    elif fallback is None:
         raise RetoldError(
             f"the stored sentence vectors of {doc.id or 'a document'} do not match its "
             "sentences; repair the index with: retold index compact"
         )
-    return p.with_vectors(fallback.encode([s.text for s in p.body]))
+    else:
+        return _encoded(p, fallback)
+    dim = vecs.shape[1] if vecs.ndim == 2 else 0
+    hv = np.frombuffer(head, dtype=np.float16).astype(np.float32) if head else None
+    if hv is not None and (not dim or len(hv) == dim) and np.isfinite(hv).all():
+        return p.with_head(hv)
+    if fallback is not None:
+        return p.with_head(fallback.encode([headline(p.doc)])[0])
+    return p
+
+
+def _encoded(p: Prepared, encoder: Encoder) -> Prepared:
+    """``p`` with its body sentences and headline encoded by ``encoder``."""
+    v = encoder.encode([*(s.text for s in p.body), headline(p.doc)])
+    return p.with_vectors(v[:-1]).with_head(v[-1])
 
 
 def verify(candidate: Prepared, query: Prepared) -> Report:

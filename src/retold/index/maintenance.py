@@ -134,7 +134,7 @@ class Maintenance(Adding):
         doc = Document(
             text, title=d.title, url=d.url, date=d.published, language=d.language, id=d.id
         )
-        p = stored_prepared(doc, vecs, self.encoder, body_sig=d.body_sig)
+        p = stored_prepared(doc, vecs, self.encoder, body_sig=d.body_sig, head=d.head)
         return record(
             p, doc_id=d.id, origin=d.origin or d.id, publisher=d.publisher, params=self.sketch
         )

@@ -298,7 +298,7 @@ def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | N
         language=doc.language,
         id=doc.id,
     )
-    return stored_prepared(d, vecs, fallback, body_sig=doc.body_sig)
+    return stored_prepared(d, vecs, fallback, body_sig=doc.body_sig, head=doc.head)
 
 
 def rank_key(report: Report, score: float) -> tuple[int, float, float, float]:

@@ -45,7 +45,8 @@ CREATE TABLE docs(
     added REAL NOT NULL,
     removed INTEGER NOT NULL DEFAULT 0,
     text BLOB NOT NULL,               -- zlib-compressed UTF-8
-    body_sig BLOB                     -- spans of the sentences the vectors belong to
+    body_sig BLOB,                    -- spans of the sentences the vectors belong to
+    head BLOB                         -- float16 vector of the headline
 );
 CREATE UNIQUE INDEX docs_id ON docs(id) WHERE removed = 0;
 CREATE INDEX docs_hash ON docs(hash) WHERE removed = 0;
@@ -66,7 +67,7 @@ CREATE INDEX dups_of ON dups(of_id);
 
 _DOC_COLS = (
     "row, id, title, url, published, publisher, language, origin, chars, sent_start, n_sents, "
-    "added, removed, body_sig"
+    "added, removed, body_sig, head"
 )
 
 
@@ -89,6 +90,8 @@ class DocRow:
     removed: bool
     #: see :func:`retold.index.docwork.body_signature` (None: stored before it was kept)
     body_sig: bytes | None = None
+    #: float16 vector of :func:`retold.comparison.headline` (None: stored before it was kept)
+    head: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,7 @@ def _docrow(r: Any) -> DocRow:
         added=r[11],
         removed=bool(r[12]),
         body_sig=bytes(r[13]) if r[13] is not None else None,
+        head=bytes(r[14]) if r[14] is not None else None,
     )
 
 
@@ -211,12 +215,16 @@ class Store:
     def _upgrade(self) -> None:
         """Add columns newer versions keep (older versions of retold ignore them)."""
         cols = {r[1] for r in self.conn.execute("PRAGMA table_info(docs)")}
-        if "body_sig" not in cols:
-            with contextlib.suppress(sqlite3.OperationalError):  # read-only: older rows
-                self.conn.execute("ALTER TABLE docs ADD COLUMN body_sig BLOB")
-            cols = {r[1] for r in self.conn.execute("PRAGMA table_info(docs)")}
+        for col in ("body_sig", "head"):
+            if col not in cols:
+                with contextlib.suppress(sqlite3.OperationalError):  # read-only: older rows
+                    self.conn.execute(f"ALTER TABLE docs ADD COLUMN {col} BLOB")
+        cols = {r[1] for r in self.conn.execute("PRAGMA table_info(docs)")}
         # read-only and not upgraded yet: every document is one stored before
-        self._cols = _DOC_COLS if "body_sig" in cols else _DOC_COLS.replace("body_sig", "NULL")
+        self._cols = _DOC_COLS
+        for col in ("body_sig", "head"):
+            if col not in cols:
+                self._cols = self._cols.replace(col, "NULL")
 
     def _create(self) -> None:
         c = self.conn
@@ -320,12 +328,12 @@ class Store:
 
     def insert_docs(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert documents: (row, id, hash, title, url, published, publisher, language,
-        origin, chars, sent_start, n_sents, compressed text, body_sig) tuples."""
+        origin, chars, sent_start, n_sents, compressed text, body_sig, head) tuples."""
         now = time.time()
         self.conn.executemany(
             "INSERT INTO docs(row, id, hash, title, url, published, publisher, language, "
-            "origin, chars, sent_start, n_sents, text, body_sig, added) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "origin, chars, sent_start, n_sents, text, body_sig, head, added) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(*r, now) for r in rows],
         )
 

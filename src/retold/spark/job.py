@@ -177,7 +177,7 @@ def _record_schema() -> str:
     return (
         "ord long, id string, origin string, text string, hash binary, title string, "
         "url string, published string, publisher string, language string, vectors binary, "
-        "n_sentences int, dim int, doc_vector binary, signature array<long>, "
+        "n_sentences int, dim int, doc_vector binary, head binary, signature array<long>, "
         "band_keys array<long>, terms array<string>, doc string, reason string"
     )
 
@@ -316,7 +316,18 @@ def _block_candidates(spark: Any, params: JobParams, encoded: Any, live: Any) ->
 def _verify(pairs: Any, live: Any) -> Any:
     from pyspark.sql import functions as F
 
-    cols = ["id", "text", "title", "url", "published", "language", "vectors", "n_sentences", "dim"]
+    cols = [
+        "id",
+        "text",
+        "title",
+        "url",
+        "published",
+        "language",
+        "vectors",
+        "head",
+        "n_sentences",
+        "dim",
+    ]
     side = live.select(*cols)
     a = side.select(*[F.col(c).alias("a_" + c) for c in cols])
     b = side.select(*[F.col(c).alias("b_" + c) for c in cols])

@@ -122,15 +122,16 @@ EXTRACT_COLS = ("ord", "id", "origin", "publisher", "doc", "hash", "reason")
 
 def sentences(batches: Iterator[Any]) -> Iterator[Any]:
     """The sentences each document will have encoded (segmentation and boilerplate
-    as :func:`~retold.comparison.prepare` does them, nothing encoded yet)."""
-    from retold.comparison import prepare_unencoded
+    as :func:`~retold.comparison.prepare` does them, nothing encoded yet), its
+    headline last."""
+    from retold.comparison import headline, prepare_unencoded
 
     for df in batches:
         rows = []
         for r in df.to_dict("records"):
             try:
                 p = prepare_unencoded(doc_from_json(r["doc"]))
-                texts: list[str] | None = [s.text for s in p.body]
+                texts: list[str] | None = [*(s.text for s in p.body), headline(p.doc)]
                 reason = None
             except RetoldError as exc:
                 texts, reason = None, str(exc)
@@ -180,6 +181,7 @@ RECORD_COLS = (
     "n_sentences",
     "dim",
     "doc_vector",
+    "head",
     "signature",
     "band_keys",
     "terms",
@@ -260,7 +262,7 @@ def prepared_of(r: dict[str, Any], side: str = "") -> Any:
     )
     n, dim = int(r[side + "n_sentences"]), int(r[side + "dim"])
     vecs = np.frombuffer(r[side + "vectors"], dtype=np.float16).reshape(n, dim).astype(np.float32)
-    return stored_prepared(doc, vecs)
+    return stored_prepared(doc, vecs, head=r.get(side + "head"))
 
 
 LINK_COLS = ("a", "b", "verdict", "similarity", "a_in_b", "b_in_a", "a_first", "verbatim")
