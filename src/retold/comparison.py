@@ -39,6 +39,7 @@ __all__ = [
     "Prepared",
     "compare",
     "compare_prepared",
+    "encode_prepared",
     "head_cosine",
     "headline",
     "pair_features",
@@ -117,9 +118,13 @@ def prepare_unencoded(doc: Document) -> Prepared:
 def prepare(doc: Document, encoder: Encoder | None = None) -> Prepared:
     """Segment a document, set its boilerplate aside and encode its body
     sentences and its :func:`headline` (in one batch)."""
-    p = prepare_unencoded(doc)
-    enc = encoder or default_encoder()
-    vecs = enc.encode([*(s.text for s in p.body), headline(p.doc)])
+    return encode_prepared(prepare_unencoded(doc), encoder or default_encoder())
+
+
+def encode_prepared(p: Prepared, encoder: Encoder) -> Prepared:
+    """``p`` with its body sentences and its :func:`headline` encoded by
+    ``encoder`` (one batch)."""
+    vecs = encoder.encode([*(s.text for s in p.body), headline(p.doc)])
     return p.with_vectors(vecs[:-1]).with_head(vecs[-1])
 
 

@@ -39,7 +39,13 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from retold.comparison import Prepared, compare_prepared, headline, prepare_unencoded
+from retold.comparison import (
+    Prepared,
+    compare_prepared,
+    encode_prepared,
+    headline,
+    prepare_unencoded,
+)
 from retold.embed import Encoder, Vectors
 from retold.errors import EmptyInputError, RetoldError
 from retold.index.sketch import SketchParams, band_keys, minhash, shingle_hashes
@@ -430,7 +436,7 @@ def stored_prepared(
             "sentences; repair the index with: retold index compact"
         )
     else:
-        return _encoded(p, fallback)
+        return encode_prepared(p, fallback)
     dim = vecs.shape[1] if vecs.ndim == 2 else 0
     hv = np.frombuffer(head, dtype=np.float16).astype(np.float32) if head else None
     if hv is not None and (not dim or len(hv) == dim) and np.isfinite(hv).all():
@@ -438,12 +444,6 @@ def stored_prepared(
     if fallback is not None:
         return p.with_head(fallback.encode([headline(p.doc)])[0])
     return p
-
-
-def _encoded(p: Prepared, encoder: Encoder) -> Prepared:
-    """``p`` with its body sentences and headline encoded by ``encoder``."""
-    v = encoder.encode([*(s.text for s in p.body), headline(p.doc)])
-    return p.with_vectors(v[:-1]).with_head(v[-1])
 
 
 def verify(candidate: Prepared, query: Prepared) -> Report:
