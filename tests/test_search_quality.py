@@ -14,7 +14,9 @@ search_floors.json:
   find their original first, far more often than TF-IDF does, and call it a
   rewrite;
 - copied, lightly and heavily revised short answers (Clough & Stevenson) must
-  find their source first, ahead of independent answers to the same question.
+  find their source first, ahead of independent answers to the same question;
+- each article of a SemEval pair rated the same story must find its partner
+  first, at least as often as TF-IDF does.
 """
 
 from __future__ import annotations
@@ -202,3 +204,22 @@ def test_reuse_ladder_finds_the_source_over_same_topic_answers(
     baseline = tfidf_top1(docs, queries)
     print(f"\nreuse ladder top-1: {dict(found)} of 19 each; TF-IDF {baseline:.3f} overall")
     check_floors("search_floors.json", "ladder", {"top1_of_57": sum(found.values())})
+
+
+def test_same_story_search_finds_the_partner_article() -> None:
+    """SemEval's same-story pairs: each article searches an index of all 1,381
+    for its partner (benchmarks/bench_story_search.py), against TF-IDF."""
+    import bench_story_search
+
+    top1 = bench_story_search.evaluate()["top1"]
+    print(f"\nsame-story search top-1: {top1}")
+    check_floors(
+        "search_floors.json",
+        "story_search",
+        {
+            "top1": top1["all"]["retold"],
+            "top1_minus_tfidf": top1["all"]["retold"] - top1["all"]["tfidf"],
+            "monolingual_top1": top1["monolingual"]["retold"],
+            "cross_lingual_top1": top1["cross-lingual"]["retold"],
+        },
+    )

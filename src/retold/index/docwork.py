@@ -14,8 +14,8 @@ grouping itself:
 - :func:`stored_prepared` rebuilds a prepared document from its stored text and
   vectors (no encoder needed), attaching the vectors only to the sentences
   they were made from (:func:`body_signature`), and :func:`verify` compares a
-  candidate source with a query; :func:`rank_key` orders the verified
-  candidates.
+  candidate source with a query (:func:`retold.index.search.rank_key` orders
+  the verified candidates).
 
 Pairs to verify come from shared LSH band keys or from the sentence-vector
 search; that join is the only part a distributed job does differently. A
@@ -52,7 +52,7 @@ from retold.index.sketch import SketchParams, band_keys, minhash, shingle_hashes
 from retold.ingest.decode import check_text
 from retold.ingest.records import RawDoc, Rejected
 from retold.segment import normalize_text
-from retold.types import VERDICT_ORDER, Document, Report, Sentence
+from retold.types import Document, Report, Sentence
 
 __all__ = [
     "DocRecord",
@@ -68,7 +68,6 @@ __all__ = [
     "load_raw",
     "make_records",
     "prepare_many",
-    "rank_key",
     "stored_prepared",
     "verify",
 ]
@@ -449,22 +448,3 @@ def stored_prepared(
 def verify(candidate: Prepared, query: Prepared) -> Report:
     """Compare a candidate source (A) with the query (B); no change analysis."""
     return compare_prepared(candidate, query, with_changes=False)
-
-
-def rank_key(report: Report, score: float) -> tuple[int, float, float]:
-    """Sort key of a verified candidate: closest verdict first, then the share of
-    the query found in it plus the retrieval score, then the engine's similarity.
-
-    Coverage and retrieval score count together: coverage alone favours a short
-    text on the same topic that happens to align with more of a short query (an
-    independent answer to the same question over the paraphrased source), while
-    the retrieval score alone ignores what the pair engine verified. The
-    retrieval score also keeps ranking sensible when no passage aligns (a
-    language the encoder does not know, say): its lexical channel still sees
-    shared names and numbers while similarity sees nothing.
-    """
-    return (
-        VERDICT_ORDER.index(report.verdict),
-        -(report.coverage.b_in_a + score),
-        -report.similarity,
-    )

@@ -301,23 +301,25 @@ def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | N
     return stored_prepared(d, vecs, fallback, body_sig=doc.body_sig, head=doc.head)
 
 
-def rank_key(report: Report, score: float) -> tuple[int, float, float, float]:
+def rank_key(report: Report, score: float) -> tuple[int, int, float, float, float]:
     """Sort key of a verified candidate: the same calibrated decision as the
     verdict (:mod:`retold.decision`), so ranking and verdicts cannot disagree.
 
-    Copies (duplicate, near-duplicate) first, then the log-odds that the query
-    was made from the candidate, then the log-odds of the same story; the
-    retrieval score only breaks ties. Log-odds, not probabilities, so that two
-    near-certain candidates still differ.
+    Copies (duplicate, near-duplicate) first, then rewrites by the log-odds
+    that the query was made from the candidate, then every other candidate by
+    the log-odds of the same story; the retrieval score only breaks ties.
+    Log-odds, not probabilities, so that two near-certain candidates still
+    differ. Below the rewrites the chance of derivation is no guide: ranking
+    those by it put the same-story partner first for 0.70 of SemEval's
+    same-story queries, by the same story for 0.78
+    (``benchmarks/bench_story_search.py``).
     """
     p = report.probabilities
     copy = 0 if report.verdict in ("duplicate", "near-duplicate") else 1
-    return (
-        copy,
-        -_logit(p.get("derived", 0.0)),
-        -_logit(p.get("same_story", report.similarity)),
-        -score,
-    )
+    same = -_logit(p.get("same_story", report.similarity))
+    if report.verdict in ("duplicate", "near-duplicate", "rewrite"):
+        return (copy, 0, -_logit(p.get("derived", 0.0)), same, -score)
+    return (copy, 1, same, same, -score)
 
 
 def _logit(p: float) -> float:
@@ -340,7 +342,7 @@ def verify_candidates(
     rows = [c.row for c in top]
     docs = view.store.docs(rows)
     texts = view.store.texts(rows)
-    ranked: list[tuple[tuple[int, float, float, float], Hit]] = []
+    ranked: list[tuple[tuple[int, int, float, float, float], Hit]] = []
     for c in top:
         d = docs[c.row]
         rep = verify(candidate_prepared(view, d, texts[c.row], fallback), query)
