@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retold.evidence import telling_words, word_types, wording
+from retold.evidence import head_overlap, opening_terms, telling_words, word_types, wording
 
 DRAFT = (
     "The mayor said on Monday that the bridge would reopen next week. "
@@ -45,3 +45,21 @@ def test_telling_words_name_the_rewriters_own_words() -> None:
     assert of_a == []  # the draft's own words ("said", "told") are a draft's
     assert of_b and set(of_b) <= b - a
     assert len(telling_words(a, b, k=1)[1]) == 1
+
+
+def test_head_overlap_reads_the_headlines_rare_words_in_the_other_opening() -> None:
+    a = opening_terms("2 injured when snowmobile crashes into tree in New Hampshire", "en")
+    b = opening_terms(
+        "Two hurt when snowmobile crashed into tree. You have reached the limit", "en"
+    )
+    other = opening_terms("Parliament votes on the budget after a long night of talks", "en")
+    same = head_overlap(a, b)
+    assert same["head_lex_max"] >= same["head_lex_min"] > 0.4
+    apart = head_overlap(a, other)
+    assert apart["head_lex_max"] == 0.0
+    # symmetric, and nothing from a side without content words
+    assert head_overlap(b, a) == same
+    assert head_overlap(opening_terms("the and of", "en"), b)["head_lex_min"] == 0.0
+    # only the opening counts: a shared word far into the text does not
+    late = opening_terms(" ".join(["word"] * 60) + " snowmobile", "en")
+    assert head_overlap(a, late)["head_lex_max"] == 0.0

@@ -22,7 +22,15 @@ from retold.align import AlignParams, Features, align, features
 from retold.boilerplate import classify_paragraphs
 from retold.decision import decide
 from retold.embed import Encoder, Vectors, default_encoder
-from retold.evidence import Profile, pair_evidence, profile, telling_words, warm
+from retold.evidence import (
+    Profile,
+    head_overlap,
+    opening_terms,
+    pair_evidence,
+    profile,
+    telling_words,
+    warm,
+)
 from retold.segment import Segmented, guess_language, paragraph_spans, segment
 from retold.types import (
     Alignment,
@@ -150,6 +158,12 @@ def headline(doc: Document) -> str:
     return " ".join(text[: words[-1].end()].split()) if words else ""
 
 
+def _opening(p: Prepared) -> tuple[tuple[str, float], ...]:
+    """The opening words of a document (its title first, when it has one)."""
+    text = f"{p.doc.title}\n{p.doc.text[:4000]}" if p.doc.title else p.doc.text
+    return opening_terms(text, p.seg.language)
+
+
 def head_cosine(pa: Prepared, pb: Prepared) -> float:
     """Cosine of the two headlines' vectors; the first body sentences' when a
     document has none (stored before headlines were, or another encoder's)."""
@@ -253,6 +267,7 @@ def pair_features(pa: Prepared, pb: Prepared, alignments: Sequence[Alignment]) -
         "same_language": float(pa.seg.language == pb.seg.language),
         "head": head_cosine(pa, pb),
     }
+    feats |= head_overlap(_opening(pa), _opening(pb))
     feats |= pair_evidence(
         _profile(pa),
         _profile(pb),

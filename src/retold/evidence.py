@@ -254,6 +254,40 @@ def telling_words(
     return strongest(sa - sb), strongest(sb - sa)
 
 
+#: a text's opening, in words: the headline is its first :data:`_HEAD_WORDS`
+_OPENING_WORDS = 40
+_HEAD_WORDS = 15
+
+
+def opening_terms(text: str, lang: str) -> tuple[tuple[str, float], ...]:
+    """The content-word stems of a text's opening (its first
+    :data:`_OPENING_WORDS` words) with their rarity weights, in order."""
+    out = []
+    for m in itertools.islice(_TOKEN.finditer(text[:4000]), _OPENING_WORDS):
+        low = m.group().casefold()
+        w = _weight(low, lang)
+        out.append((low[:_STEM], w if w >= _CONTENT else 0.0))
+    return tuple(out)
+
+
+def head_overlap(
+    a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]
+) -> dict[str, float]:
+    """How much of each headline's rare words the other text opens with: the
+    weighted share of the content stems of one side's first
+    :data:`_HEAD_WORDS` words found among the other side's opening words
+    (:func:`opening_terms`), the larger and the smaller of the two shares."""
+
+    def share(x: Sequence[tuple[str, float]], y: Sequence[tuple[str, float]]) -> float:
+        total = sum(w for _, w in x[:_HEAD_WORDS])
+        seen = {s for s, _ in y}
+        found = sum(w for s, w in x[:_HEAD_WORDS] if s in seen)
+        return found / total if total else 0.0
+
+    x, y = share(a, b), share(b, a)
+    return {"head_lex_max": max(x, y), "head_lex_min": min(x, y)}
+
+
 def _share(x: frozenset[str] | set[str], y: frozenset[str] | set[str]) -> float:
     """Share of ``x`` also in ``y`` (0 when ``x`` is empty)."""
     return len(x & y) / len(x) if x else 0.0
@@ -465,6 +499,8 @@ PAIR_FEATURES: tuple[str, ...] = (
     "folded",
     "lede",
     "head",
+    "head_lex_max",
+    "head_lex_min",
     "lex_cos",
     "lex_max",
     "lex_min",
