@@ -286,3 +286,15 @@ def test_prepared_documents_carry_their_headline_vector() -> None:
     assert p.head is not None and p.head.shape == (64,)
     assert np.allclose(p.head, enc.encode([headline(p.doc)])[0])
     assert "head" in compare_prepared(p, p).features
+
+
+def test_a_same_story_reason_says_when_the_headlines_agree() -> None:
+    from retold.decision import explain
+
+    p = {"p_derived": 0.1, "p_same_story": 0.7, "p_a_source": 0.5}
+    f = {"coverage_a_in_b": 0.0, "coverage_b_in_a": 0.0, "head": 0.9, "head_lex_max": 0.8}
+    assert "the headlines agree" in explain(f, p, "same-story")
+    apart = f | {"head": 0.3, "head_lex_max": 0.1}
+    assert "headlines" not in explain(apart, p, "same-story")
+    # a rewrite's reason rests on what was restated, not on the headline
+    assert "headlines" not in explain(f, p | {"p_derived": 0.9}, "rewrite")

@@ -177,6 +177,10 @@ def verdict_from(f: dict[str, float], p: dict[str, float]) -> Verdict:
     return "unrelated"
 
 
+#: headline vectors this close say the same thing (see retold.comparison.headline)
+_HEADS_AGREE = 0.75
+
+
 def explain(
     f: dict[str, float],
     p: dict[str, float],
@@ -211,6 +215,11 @@ def explain(
         parts.append(f"{rare} rare words shared, {names} names and {nums} numbers{order}")
     else:
         parts.append("no rare words shared")
+    if verdict == "same-story" and (
+        f.get("head", 0.0) >= _HEADS_AGREE or f.get("head_lex_max", 0.0) >= 0.5
+    ):
+        # what a reader checks first, and all a crawl that kept little else shows
+        parts.append("the headlines agree")
     head = f"P(derived) {p['p_derived']:.0%}, P(same story) {p['p_same_story']:.0%}"
     if verdict in ("duplicate", "near-duplicate", "rewrite"):
         src = "A" if p["p_a_source"] >= 0.5 else "B"

@@ -15,8 +15,9 @@ Four channels propose stored documents, each catching what the others miss:
 
 A weighted sum of the four ranks the union; the best few are then verified with
 the pair engine (:func:`~retold.index.docwork.verify`), and the final order is
-the pair engine's calibrated decision (:func:`rank_key`): copies first, then by
-P(the query was made from the candidate), then by P(same story).
+the pair engine's calibrated decision (:func:`rank_key`): copies first, then
+rewrites by P(the query was made from the candidate), then the rest by P(same
+story).
 """
 
 from __future__ import annotations
