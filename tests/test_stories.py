@@ -327,6 +327,26 @@ def test_copy_of_a_rewrite_hangs_under_the_rewrite_not_the_source() -> None:
     assert edges == {("s", "r"), ("r", "c2")}
 
 
+def test_a_measured_link_outweighs_the_index_placeholder_in_either_order() -> None:
+    # the copy c dropped a sentence of s (all of c is in s, not all of s in c)
+    # and the rewrite r was made from s; the index also set c aside as a
+    # near-copy of s, a placeholder that says "equal both ways"
+    arts = {x: Article(x) for x in ("s", "c", "r")}
+    measured = Link("c", "s", "near-duplicate", 0.95, 1.0, 0.9, 0.0, 1.0)
+    placeholder = Link("s", "c", "near-duplicate", 1.0, 1.0, 1.0, 0.0, 1.0, measured=False)
+    others = [
+        Link("r", "s", "rewrite", 0.95, 0.8, 0.6, -0.8, 0.0),
+        Link("r", "c", "rewrite", 0.95, 0.81, 0.55, -0.8, 0.0),
+    ]
+    for links in ([placeholder, measured, *others], [*others, measured, placeholder]):
+        edges = {(e.source, e.target) for e in derive(list(arts), links, arts)}
+        assert edges == {("s", "c"), ("s", "r")}
+    # alone, the placeholder still makes an edge (a tie: either way) and joins the story
+    (edge,) = derive(["s", "c"], [placeholder], arts)
+    assert {edge.source, edge.target} == {"s", "c"}
+    assert cluster("sc", [placeholder]) == [["c", "s"]]
+
+
 def test_siblings_hang_under_their_source_when_no_intermediate_is_clearly_closer() -> None:
     # k2 is about as close to k1 as to the source: both were made from s
     arts = {"s": Article("s", published="2026-03-01T05:00:00Z")} | {

@@ -97,6 +97,10 @@ class Link:
     #: share of the aligned text that is verbatim or near-verbatim: copies
     #: score high, paraphrases low
     verbatim: float = 0.0
+    #: False for a copy the index found when the article was added (its
+    #: coverage and direction not measured): where the pair was also
+    #: verified, :func:`derive` weighs the verified link instead
+    measured: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,6 +471,14 @@ def derive(
     reuse: dict[str, dict[str, Link]] = defaultdict(dict)
     for ln in links:
         if ln.verdict in REUSE and ln.a in inside and ln.b in inside and ln.a != ln.b:
+            had = reuse[ln.a].get(ln.b)
+            # a near-copy found at add time is verified too; its measured link
+            # says which copy is fuller (which one lost a sentence) where the
+            # unmeasured one says "equal": weighing that one, the stories
+            # benchmark without times put a copy above its source in 8 of 30
+            # families (directed precision 0.896, 0.922 with the measured link)
+            if had is not None and had.measured and not ln.measured:
+                continue
             reuse[ln.a][ln.b] = ln
             reuse[ln.b][ln.a] = ln
 

@@ -217,7 +217,7 @@ class StoryBook:
         ]
         for d in self.index.duplicates():
             verdict = "duplicate" if d["kind"] == "exact" else "near-duplicate"
-            link = Link(d["of"], d["id"], verdict, 1.0, 1.0, 1.0, 0.0, 1.0)  # type: ignore[arg-type]
+            link = Link(d["of"], d["id"], verdict, 1.0, 1.0, 1.0, 0.0, 1.0, measured=False)  # type: ignore[arg-type]
             out.append(link)
         return out
 

@@ -29,6 +29,7 @@ def _link(r: dict[str, Any]) -> Any:
         float(r["b_in_a"]),
         float(r["a_first"]),
         float(r["verbatim"]),
+        measured=r["found"] == "verified",
     )
 
 
@@ -106,10 +107,7 @@ def _story_rows(arts: Any, links: Any, min_similarity: float) -> Any:
         for r in arts.to_dict("records")
     }
     lns = []
-    # a pair both verified and found as a copy at add time: the copy's link
-    # counts (the embedded stories list the index's duplicates last)
-    ordered = links.sort_values(["found"], key=lambda c: c != "verified", kind="stable")
-    for r in ordered.to_dict("records"):
+    for r in links.to_dict("records"):
         lns.append(_link(r))
         # the other end of a link leaving the story (it does not join it)
         articles.setdefault(r["b"], Article(r["b"], r["b_title"], r["b_published"], r["b_url"]))
