@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -359,6 +360,26 @@ def test_siblings_hang_under_their_source_when_no_intermediate_is_clearly_closer
     ]
     edges = {(e.source, e.target) for e in derive(list(arts), links, arts)}
     assert edges == {("s", "k1"), ("s", "k2")}
+
+
+def test_a_parent_is_chosen_by_how_closely_it_matches_not_by_the_aligned_share() -> None:
+    # two LLM rewrites k1, k2 of s phrase alike: k1 covers all of k2 at the
+    # aligner's bar, s (paraphrased further) half of it, yet s matches k2
+    # about as closely as k1 does: both were made from s
+    arts = {x: Article(x) for x in ("s", "k1", "k2")}
+    links = [
+        Link("k1", "s", "rewrite", 0.9, 1.0, 0.9, -0.8, 0.0, 0.85, 0.8),
+        Link("k2", "s", "rewrite", 0.9, 0.5, 0.9, -0.8, 0.0, 0.8, 0.8),
+        Link("k1", "k2", "rewrite", 0.9, 0.9, 1.0, 0.0, 0.0, 0.82, 0.85),
+    ]
+    edges = {(e.source, e.target): e for e in derive(list(arts), links, arts)}
+    assert set(edges) == {("s", "k1"), ("s", "k2")}
+    # the edge still reports the aligned share
+    assert edges[("s", "k2")].coverage == 0.5
+    # without the match (links of an older run) the share decides
+    unmatched = [dataclasses.replace(ln, a_match=None, b_match=None) for ln in links]
+    edges_cov = {(e.source, e.target) for e in derive(list(arts), unmatched, arts)}
+    assert edges_cov == {("s", "k1"), ("k1", "k2")}
 
 
 def test_arborescence_resolves_cycles() -> None:

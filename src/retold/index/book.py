@@ -48,18 +48,21 @@ CREATE TABLE IF NOT EXISTS linked (id TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS links (
     a TEXT NOT NULL, b TEXT NOT NULL, verdict TEXT NOT NULL, similarity REAL NOT NULL,
     a_in_b REAL NOT NULL, b_in_a REAL NOT NULL, a_first REAL NOT NULL, verbatim REAL NOT NULL,
+    a_match REAL NOT NULL, b_match REAL NOT NULL,
     PRIMARY KEY (a, b)
 );
 CREATE INDEX IF NOT EXISTS links_b ON links(b);
 """
 #: 2: links carry the text evidence of direction (a_first) and verbatim share;
-#: 3: similarity is the calibrated P(same story), a_first the learned direction
-_STORIES_VERSION = "3"
+#: 3: similarity is the calibrated P(same story), a_first the learned direction;
+#: 4: how closely each body is matched in the other (a_match, b_match)
+_STORIES_VERSION = "4"
 #: versions whose links are relinked from scratch on opening (links are a cache)
-_RELINK_VERSIONS = frozenset({"1", "2"})
+_RELINK_VERSIONS = frozenset({"1", "2", "3"})
 
-#: a verified link: a, b, verdict, similarity, a_in_b, b_in_a, a_first, verbatim
-LinkRow = tuple[str, str, str, float, float, float, float, float]
+#: a verified link: a, b, verdict, similarity, a_in_b, b_in_a, a_first,
+#: verbatim, a_match, b_match (the fields of :class:`retold.stories.Link`)
+LinkRow = tuple[str, str, str, float, float, float, float, float, float, float]
 _LinkRow = LinkRow
 
 #: candidates worth verifying as "same story or closer" (calibrated on
@@ -159,7 +162,7 @@ class StoryBook:
             with self.db:
                 for doc_id, doc_rows in zip(ids, rows, strict=True):
                     self.db.executemany(
-                        "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?)", doc_rows
+                        f"INSERT OR REPLACE INTO links VALUES ({', '.join('?' * 10)})", doc_rows
                     )
                     self.db.execute(
                         "INSERT OR REPLACE INTO linked VALUES (?, ?)", (doc_id, time.time())
@@ -208,12 +211,13 @@ class StoryBook:
         duplicates the index set aside at add time."""
         live = set(self.index.ids())
         out = [
-            Link(a, b, verdict, sim, ab, ba, first, verb)
-            for a, b, verdict, sim, ab, ba, first, verb in self.db.execute(
-                "SELECT a, b, verdict, similarity, a_in_b, b_in_a, a_first, verbatim FROM links"
+            Link(*row)
+            for row in self.db.execute(
+                "SELECT a, b, verdict, similarity, a_in_b, b_in_a, a_first, verbatim, a_match,"
+                " b_match FROM links"
             )
             # a document removed since the last update is no longer in any story
-            if a in live and b in live
+            if row[0] in live and row[1] in live
         ]
         for d in self.index.duplicates():
             verdict = "duplicate" if d["kind"] == "exact" else "near-duplicate"
@@ -353,6 +357,8 @@ def link_pair(pa: Prepared, ta: Traits, pb: Prepared, tb: Traits) -> LinkRow | N
         b_in_a,
         direction_evidence(ta, tb, a_in_b, b_in_a, rep.probabilities.get("a_is_source")),
         f.get("verbatim_share", 0.0) + f.get("near_verbatim_share", 0.0),
+        f.get("a_best", a_in_b),
+        f.get("b_best", b_in_a),
     )
 
 

@@ -29,8 +29,15 @@ def _link(r: dict[str, Any]) -> Any:
         float(r["b_in_a"]),
         float(r["a_first"]),
         float(r["verbatim"]),
+        _measure(r.get("a_match")),
+        _measure(r.get("b_match")),
         measured=r["found"] == "verified",
     )
+
+
+def _measure(v: Any) -> float | None:
+    """A nullable double column's value (pandas reads a null as NaN)."""
+    return None if v is None or v != v else float(v)
 
 
 def joining(links: Any, min_similarity: float) -> Any:

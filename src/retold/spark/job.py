@@ -340,7 +340,7 @@ def _verify(pairs: Any, live: Any) -> Any:
         .mapInPandas(
             work.verify_pairs,
             "a string, b string, verdict string, similarity double, a_in_b double, "
-            "b_in_a double, a_first double, verbatim double",
+            "b_in_a double, a_first double, verbatim double, a_match double, b_match double",
         )
     )
 
@@ -405,6 +405,9 @@ def _all_links(links: Any, dup_links: Any) -> Any:
             one.alias("b_in_a"),
             F.lit(0.0).alias("a_first"),
             one.alias("verbatim"),
+            # not measured: the stories core reads the coverage in their place
+            F.lit(None).cast("double").alias("a_match"),
+            F.lit(None).cast("double").alias("b_match"),
         )
     )
 

@@ -265,7 +265,18 @@ def prepared_of(r: dict[str, Any], side: str = "") -> Any:
     return stored_prepared(doc, vecs, head=r.get(side + "head"))
 
 
-LINK_COLS = ("a", "b", "verdict", "similarity", "a_in_b", "b_in_a", "a_first", "verbatim")
+LINK_COLS = (
+    "a",
+    "b",
+    "verdict",
+    "similarity",
+    "a_in_b",
+    "b_in_a",
+    "a_first",
+    "verbatim",
+    "a_match",
+    "b_match",
+)
 
 
 def verify_pairs(batches: Iterator[Any]) -> Iterator[Any]:
