@@ -88,6 +88,12 @@ def test_spark_connect_exact(connect_url: str, tmp_path: Path) -> None:
         manifest = run(spark, params)
     finally:
         spark.stop()
+    # the same process can still make a classic session afterwards
+    local: Any = get_session("local[1]")
+    try:
+        assert local.range(3).count() == 3
+    finally:
+        local.stop()
     assert manifest["counts"]["rejected"] >= 1  # the damaged record, reported, not fatal
     want = embedded_stories(corpus, tmp_path / "ix", HashingEncoder(256))
     assert len(want) >= 5

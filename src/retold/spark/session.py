@@ -55,6 +55,11 @@ def get_session(
 
     if master and master.startswith("sc://"):
         return _connect(master, conf or {})
+    # PySpark marks the process as a Spark Connect client for good once a
+    # Connect session was made (stopping it clears the mark only for a local
+    # Connect server), and every later classic session would then fail with
+    # CONNECT_URL_NOT_SET: a notebook that ran on a cluster and then locally
+    os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # running under spark-submit
     builder = SparkSession.builder.appName(app)
     if master or not submitted:
