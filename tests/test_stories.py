@@ -63,6 +63,14 @@ def test_direction_from_publication_times() -> None:
     assert all(e.evidence == "published" for e in edges)
 
 
+def test_a_dated_copy_is_not_made_the_original_of_its_undated_source() -> None:
+    # c is a copy of s that lost a sentence; only c carries a time
+    arts = {"s": Article("s"), "c": Article("c", published="2026-03-14T09:00:00Z")}
+    links = [Link("c", "s", "near-duplicate", 0.95, 1.0, 0.93, 0.0, 1.0, 0.99, 0.96)]
+    edges = [(e.source, e.target, e.evidence) for e in derive(list(arts), links, arts)]
+    assert edges == [("s", "c", "text")]
+
+
 def test_rewrite_of_a_rewrite_hangs_under_its_parent_without_times() -> None:
     # the source was rewritten three times (a hub); r2 was made from r1
     arts = {x: Article(x) for x in ("src", "r1", "r2", "r3", "r4")}
