@@ -249,6 +249,7 @@ def test_report_carries_probabilities_and_reason(example_pair: tuple[str, str]) 
     assert ba.probabilities["a_is_source"] == pytest.approx(
         1 - rep.probabilities["a_is_source"], abs=0.05
     )
+    assert ba.features["draft_style"] == pytest.approx(-rep.features["draft_style"])
 
 
 def test_unrelated_same_topic_is_not_a_rewrite(example_pair: tuple[str, str]) -> None:

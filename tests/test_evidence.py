@@ -1,10 +1,22 @@
-"""Pair evidence: the learned wording of the direction decision."""
+"""Pair evidence: the learned wording and style of the direction decision."""
 
 from __future__ import annotations
 
+import zlib
+
+import numpy as np
 import pytest
 
-from retold.evidence import head_overlap, opening_terms, telling_words, word_types, wording
+from retold.evidence import (
+    STYLE_BITS,
+    draft_score,
+    head_overlap,
+    opening_terms,
+    style_features,
+    telling_words,
+    word_types,
+    wording,
+)
 
 DRAFT = (
     "The mayor said on Monday that the bridge would reopen next week. "
@@ -63,3 +75,31 @@ def test_head_overlap_reads_the_headlines_rare_words_in_the_other_opening() -> N
     # only the opening counts: a shared word far into the text does not
     late = opening_terms(" ".join(["word"] * 60) + " snowmobile", "en")
     assert head_overlap(a, late)["head_lex_max"] == 0.0
+
+
+_DRAFT = (
+    "Police said the fire started around 2am in a kitchen on Elm St. Nobody was hurt, "
+    "but two cats are missing -- neighbours are out looking. The landlord couldn't be "
+    "reached Tuesday."
+)
+_POLISHED = (
+    "In a concerning development, authorities have confirmed that a fire broke out in "
+    "the early hours of the morning. Fortunately, no injuries were reported. "
+    "Furthermore, the incident underscores the importance of robust fire safety measures."
+)
+
+
+def test_style_features_are_stable_hashed_and_normalised() -> None:
+    keys, vals = style_features("Said, said.")
+    # crc32 buckets, the same in every process (Python's hash() is salted)
+    mask = (1 << STYLE_BITS) - 1
+    assert zlib.crc32(b"said") & mask in set(keys.tolist())
+    assert zlib.crc32(b"Said ,") & mask in set(keys.tolist())  # a token pair
+    assert np.linalg.norm(vals) == pytest.approx(1.0)
+    assert len(set(keys.tolist())) == len(keys)
+    assert style_features("")[0].size == 0
+
+
+def test_the_style_model_reads_a_rewriting_models_polish_as_the_later_text() -> None:
+    assert draft_score(_DRAFT) > draft_score(_POLISHED)
+    assert draft_score("") == 0.0

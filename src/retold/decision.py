@@ -11,8 +11,10 @@ either alone there, see the script) and shipped as plain arrays
   graded, so it is also the report's ``similarity``;
 - **direction**: P(A is the source of B) against P(B is the source of A),
   from antisymmetric evidence only (coverage, specifics and rare words one
-  side holds, lengths, style, and the wording of the words only one side
-  uses, :func:`retold.evidence.wording`), the trees read both ways round and
+  side holds, lengths, style, the wording of the words only one side uses,
+  :func:`retold.evidence.wording`, and how much more one text reads as a
+  first draft than the other to a learned model of rewriting models' style,
+  :func:`retold.evidence.draft_score`), the trees read both ways round and
   averaged, the regression without intercept, so swapping the texts gives
   ``1 - p``.
 

@@ -17,7 +17,10 @@ Everything a reader would weigh when asking "was B made from A?", as numbers:
 - **wording**, for the direction only: rewriters swap plain words for their
   own ("said" becomes "stated", "also" "additionally"); the words only one
   side uses are scored by a table learned from the development data
-  (``models/rewriter-words-v1.json``, see ``scripts/train_decision.py``).
+  (``models/rewriter-words-v1.json``, see ``scripts/train_decision.py``);
+  and each text's **style**, read by a learned model of how rewriting models
+  write (their words, word pairs, punctuation and letter runs, hashed:
+  ``models/draft-style-v1.npz``, :func:`draft_score`).
 
 :func:`profile` is per document (cached by the caller), :func:`pair_evidence`
 per pair. Nothing here decides anything.
@@ -29,6 +32,7 @@ import itertools
 import json
 import math
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,8 +48,10 @@ __all__ = [
     "PAIR_FEATURES",
     "WORDS_FILE",
     "Profile",
+    "draft_score",
     "pair_evidence",
     "profile",
+    "style_features",
     "telling_words",
     "warm",
     "word_types",
@@ -80,6 +86,14 @@ _LOOSE = 0.45
 _RELATED = 0.35
 #: the learned table of wording (see :func:`wording`)
 WORDS_FILE = "rewriter-words-v1.json"
+#: the learned model of a rewriter's style (see :func:`draft_score`)
+STYLE_FILE = "draft-style-v1.npz"
+#: :func:`style_features` hashes into 2**STYLE_BITS buckets (2**16: the
+#: direction right for 0.948 of GPT-3.5's and GPT-4o's rewrites, 2**17: 0.951)
+STYLE_BITS = 17
+_STYLE_MASK = (1 << STYLE_BITS) - 1
+#: words and single punctuation marks, case kept: style lives in both
+_STYLE_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 @lru_cache(maxsize=200_000)
@@ -133,6 +147,9 @@ class Profile:
     #: lengths vary (people write unevenly, language models evenly), the share
     #: of rare words and of numbers, punctuation per token, mean word length
     style: tuple[float, ...]
+    #: how much the body reads as a first draft rather than a rewriting
+    #: model's output (:func:`draft_score`; only differences mean anything)
+    draft: float = 0.0
 
 
 def profile(body: Sequence[str], lang: str) -> Profile:
@@ -181,6 +198,7 @@ def profile(body: Sequence[str], lang: str) -> Profile:
         mean_w,
         tuple(t for t in toks if weights[t] >= _CONTENT),
         _style(body, toks, lengths, weights, lower),
+        draft_score(" ".join(body)),
     )
 
 
@@ -252,6 +270,64 @@ def telling_words(
         return [t for x, t in scored[:k] if x <= -floor]
 
     return strongest(sa - sb), strongest(sb - sa)
+
+
+@lru_cache(maxsize=200_000)
+def _style_word(token: str) -> tuple[int, ...]:
+    """The buckets of a token: itself and its runs of four characters (the
+    word padded with a space each side: prefixes and suffixes count)."""
+    padded = f" {token} "
+    grams = (("#" + padded[i : i + 4]).encode() for i in range(len(padded) - 3))
+    return (zlib.crc32(token.encode()) & _STYLE_MASK, *(zlib.crc32(g) & _STYLE_MASK for g in grams))
+
+
+def style_features(
+    text: str, idf: npt.NDArray[np.float64] | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """A text's style as a sparse vector: hashed counts of its tokens, token
+    pairs and in-word four-character runs, sublinear (1 + log count), times
+    ``idf``, L2-normalised; (bucket indices, values).
+
+    crc32 hashing, not Python's ``hash``: buckets must be the same in every
+    process, as when the model was trained (``scripts/train_decision.py``).
+    """
+    toks = _STYLE_TOKEN.findall(text)
+    ids: list[int] = []
+    for t in toks:
+        ids.extend(_style_word(t))
+    crc = zlib.crc32
+    ids.extend(crc(f"{x} {y}".encode()) & _STYLE_MASK for x, y in itertools.pairwise(toks))
+    keys, counts = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
+    vals = 1.0 + np.log(counts)
+    if idf is not None:
+        vals *= idf[keys]
+    norm = float(np.linalg.norm(vals))
+    return keys, vals / norm if norm else vals
+
+
+@lru_cache(maxsize=1)
+def _style_model() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+    """(weights, idf) of the style model, or None before one is trained."""
+    import io
+
+    path = resources.files("retold.models").joinpath(STYLE_FILE)
+    if not path.is_file():
+        return None
+    with np.load(io.BytesIO(path.read_bytes())) as data:
+        return data["weights"].astype(np.float64), data["idf"].astype(np.float64)
+
+
+def draft_score(text: str) -> float:
+    """How much ``text`` reads as a first draft rather than a rewriting model's
+    output, by a logistic regression on :func:`style_features` learned from the
+    development pairs (human source against LLM rewrite). The intercept is left
+    out: only the difference of two texts' scores is read (the direction)."""
+    model = _style_model()
+    if model is None or not text:
+        return 0.0
+    weights, idf = model
+    keys, vals = style_features(text, idf)
+    return float(vals @ weights[keys])
 
 
 #: a text's opening, in words: the headline is its first :data:`_HEAD_WORDS`
@@ -467,6 +543,7 @@ def pair_evidence(
     for name, x, y in zip(_STYLE, a.style, b.style, strict=True):
         out[name] = x - y
     out["wording"] = wording(a.tf.keys(), b.tf.keys())
+    out["draft_style"] = a.draft - b.draft
     return out
 
 
@@ -544,6 +621,7 @@ DIRECTION_FEATURES: tuple[str, ...] = (
     "d_condensed",
     *_STYLE,
     "wording",
+    "draft_style",
     # (the differences of the ordered-reuse evidence and the sentence and
     # content-word count ratios are left out: with them the direction is right
     # more often out of fold, but less often between sibling rewrites of one
