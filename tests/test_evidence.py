@@ -98,6 +98,9 @@ def test_style_features_are_stable_hashed_and_normalised() -> None:
     assert np.linalg.norm(vals) == pytest.approx(1.0)
     assert len(set(keys.tolist())) == len(keys)
     assert style_features("")[0].size == 0
+    # a huge text is read in its opening (its first 20,000 characters)
+    huge = " ".join(f"token{i}" for i in range(200_000))
+    assert np.array_equal(style_features(huge)[0], style_features(huge[:20_000])[0])
 
 
 def test_the_style_model_reads_a_rewriting_models_polish_as_the_later_text() -> None:

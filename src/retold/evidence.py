@@ -94,6 +94,10 @@ STYLE_BITS = 17
 _STYLE_MASK = (1 << STYLE_BITS) - 1
 #: words and single punctuation marks, case kept: style lives in both
 _STYLE_TOKEN = re.compile(r"\w+|[^\w\s]")
+#: the style of a text is read in its first characters: a 10 MB text would
+#: otherwise hold tens of millions of bucket ids at once (no development text
+#: is longer: the longest has 12,701 characters)
+_STYLE_CHARS = 20_000
 
 
 @lru_cache(maxsize=200_000)
@@ -286,12 +290,13 @@ def style_features(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """A text's style as a sparse vector: hashed counts of its tokens, token
     pairs and in-word four-character runs, sublinear (1 + log count), times
-    ``idf``, L2-normalised; (bucket indices, values).
+    ``idf``, L2-normalised; (bucket indices, values). Only the first
+    :data:`_STYLE_CHARS` characters are read.
 
     crc32 hashing, not Python's ``hash``: buckets must be the same in every
     process, as when the model was trained (``scripts/train_decision.py``).
     """
-    toks = _STYLE_TOKEN.findall(text)
+    toks = _STYLE_TOKEN.findall(text[:_STYLE_CHARS])
     ids: list[int] = []
     for t in toks:
         ids.extend(_style_word(t))
