@@ -752,6 +752,8 @@ def style_model(
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import normalize
 
+    from retold.segment import guess_language
+
     texts, _ = build_pairs(per_domain)
     n = len(t.y) // 2
     extra = _extra_rewrites({pairs[i].a for i in t.rows[:n]}, _stories_texts())
@@ -770,8 +772,13 @@ def style_model(
         out: np.ndarray = _style_matrix([_MARKUP.sub(" ", texts[i]) for i in ids], idf64) @ w64
         return out
 
+    def english(i: int) -> bool:
+        return guess_language(texts[pairs[i].a]) == guess_language(texts[pairs[i].b]) == "en"
+
     rows = t.rows[:n]
     d = score([pairs[i].a for i in rows]) - score([pairs[i].b for i in rows])
+    # as retold.evidence.pair_evidence: the style of two English texts only
+    d *= np.array([english(i) for i in rows])
     print(f"style: {len(extra)} extra pairs, alone right for {np.mean(d > 0):.3f}", file=sys.stderr)
     return np.r_[d, -d], weights, idf
 

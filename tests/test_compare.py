@@ -112,6 +112,8 @@ def test_spanish_rewrite() -> None:
     assert "diques, pero el proyecto" in added
     excluded = [rep.a.text[x.start : x.end] for x in rep.boilerplate_a]
     assert "Deja un comentario" in excluded
+    # the style model was learned on English: no style evidence elsewhere
+    assert rep.features["draft_style"] == 0.0
 
 
 def test_identical_and_lightly_edited(example_pair: tuple[str, str]) -> None:
@@ -232,6 +234,9 @@ def test_condensed_rewrite_is_a_rewrite(example_pair: tuple[str, str]) -> None:
     assert rep.probabilities["derived"] >= 0.5
     assert rep.probabilities["a_is_source"] > 0.5
     assert "condenses" in rep.why
+    # the reason names the evidence behind the direction, the style included
+    assert "B words things as rewriters do" in rep.why
+    assert "reads as a rewriting model's text" in rep.why
     # a folded paragraph is one alignment: several A sentences, one B sentence
     assert any(len(al.a_sentences) >= 2 and len(al.b_sentences) == 1 for al in rep.alignments)
 

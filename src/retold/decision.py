@@ -181,6 +181,10 @@ def verdict_from(f: dict[str, float], p: dict[str, float]) -> Verdict:
 
 #: headline vectors this close say the same thing (see retold.comparison.headline)
 _HEADS_AGREE = 0.75
+#: the style evidence (:func:`retold.evidence.draft_score`, A's minus B's) a
+#: reason names: alone, its sign is right for 0.95 of (source, rewrite) pairs
+#: at 1 to 2, 0.998 above 2, and 0.83 from 0.5 to 1 (out of sample)
+_STYLE_SAYS = 1.0
 
 
 def explain(
@@ -226,8 +230,15 @@ def explain(
     if verdict in ("duplicate", "near-duplicate", "rewrite"):
         src = "A" if p["p_a_source"] >= 0.5 else "B"
         head += f", {src} is likelier the source ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
+        reasons = []
         if (f.get("wording", 0.0) > 0) == (src == "A"):
-            head += _wording_reason(src, words)
+            reasons.append(_wording_reason(src, words))
+        style = f.get("draft_style", 0.0)
+        if abs(style) >= _STYLE_SAYS and (style > 0) == (src == "A"):
+            reasons.append("reads as a rewriting model's text")
+        reasons = [r for r in reasons if r]
+        if reasons:
+            head += f": {'B' if src == 'A' else 'A'} " + " and ".join(reasons)
     return "; ".join(parts) + ".\n" + head + "."
 
 
@@ -240,9 +251,8 @@ def _wording_reason(src: str, words: tuple[list[str], list[str]] | None) -> str:
     own = words[1] if src == "A" else words[0]
     if not own:
         return ""
-    other = "B" if src == "A" else "A"
     quoted = ", ".join(f"“{w}”" for w in own)
-    return f": {other} words things as rewriters do ({quoted})"
+    return f"words things as rewriters do ({quoted})"
 
 
 def decide(f: dict[str, float], words: tuple[list[str], list[str]] | None = None) -> Decision:

@@ -152,8 +152,9 @@ class Profile:
     #: of rare words and of numbers, punctuation per token, mean word length
     style: tuple[float, ...]
     #: how much the body reads as a first draft rather than a rewriting
-    #: model's output (:func:`draft_score`; only differences mean anything)
-    draft: float = 0.0
+    #: model's output (:func:`draft_score`; only differences mean anything;
+    #: None for a text not in English)
+    draft: float | None = None
 
 
 def profile(body: Sequence[str], lang: str) -> Profile:
@@ -202,7 +203,9 @@ def profile(body: Sequence[str], lang: str) -> Profile:
         mean_w,
         tuple(t for t in toks if weights[t] >= _CONTENT),
         _style(body, toks, lengths, weights, lower),
-        draft_score(" ".join(body)),
+        # learned on English only: elsewhere its scores say which language,
+        # not which draft (a Spanish translation read as "polished")
+        draft_score(" ".join(body)) if lang == "en" else None,
     )
 
 
@@ -548,7 +551,8 @@ def pair_evidence(
     for name, x, y in zip(_STYLE, a.style, b.style, strict=True):
         out[name] = x - y
     out["wording"] = wording(a.tf.keys(), b.tf.keys())
-    out["draft_style"] = a.draft - b.draft
+    # two English texts only (see Profile.draft): 0, no evidence, otherwise
+    out["draft_style"] = a.draft - b.draft if a.draft is not None and b.draft is not None else 0.0
     return out
 
 
