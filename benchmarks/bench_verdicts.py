@@ -15,7 +15,8 @@ Prints, per dataset, domain and model:
 - SemEval-2022 task 8: Pearson of similarity with the annotators (overall and
   per language pair) and same-story F1 (overall <= 2 counts as same story);
 - Clough & Stevenson: share called rewrite or closer per reuse level;
-- direction: share of (source, derived) pairs where the source is picked;
+- direction: share of (source, derived) pairs where the source is picked, per
+  dataset and model, and by the shorter text's length in words;
 - language identification on the SemEval texts, per language.
 """
 
@@ -236,7 +237,11 @@ def translations_table(res: dict[str, Any]) -> dict[str, float]:
     return _by_role(res, "translations")
 
 
-def direction_table(res: dict[str, Any]) -> dict[str, float]:
+#: word counts (of the shorter text of a pair) the direction is also reported by
+_LENGTHS = ((0, 30, "under 30 words"), (30, 60, "30-59 words"), (60, 10**9, "60 words or more"))
+
+
+def direction_table(res: dict[str, Any], texts: dict[str, str]) -> dict[str, float]:
     pairs, t = res["pairs"], res["tasks"]["direction"]
     half = len(t.rows) // 2
     right = res["oof"]["direction"][:half] >= 0.5
@@ -245,6 +250,10 @@ def direction_table(res: dict[str, Any]) -> dict[str, float]:
         p = pairs[i]
         by[f"{p.dataset}/{p.model}"].append(float(right[r]))
         by["all"].append(float(right[r]))
+        # a sentence or two carries little of either text's wording or style
+        words = min(len(texts[p.a].split()), len(texts[p.b].split()))
+        name = next(n for lo, hi, n in _LENGTHS if lo <= words < hi)
+        by[f"by length/{name}"].append(float(right[r]))
     return {k: float(np.mean(v)) for k, v in sorted(by.items())}
 
 
@@ -275,7 +284,7 @@ def evaluate(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
         "semeval": semeval_table(res, base, folds),
         "clough": clough_table(res),
         "translations": translations_table(res),
-        "direction": direction_table(res),
+        "direction": direction_table(res, texts),
         "langid": langid_table(),
     }
 
