@@ -230,13 +230,13 @@ def explain(
     if verdict in ("duplicate", "near-duplicate", "rewrite"):
         src = "A" if p["p_a_source"] >= 0.5 else "B"
         head += f", {src} is likelier the source ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
-        reasons = []
-        if (f.get("wording", 0.0) > 0) == (src == "A"):
-            reasons.append(_wording_reason(src, words))
+        # the evidence that backs the direction, said of the derived text
+        wording = f.get("wording", 0.0)
         style = f.get("draft_style", 0.0)
+        reasons = [_wording_reason(src, words)] if (wording > 0) == (src == "A") else []
         if abs(style) >= _STYLE_SAYS and (style > 0) == (src == "A"):
             reasons.append("reads as a rewriting model's text")
-        reasons = [r for r in reasons if r]
+        reasons = [r for r in reasons if r]  # a wording reason may name no word
         if reasons:
             head += f": {'B' if src == 'A' else 'A'} " + " and ".join(reasons)
     return "; ".join(parts) + ".\n" + head + "."
