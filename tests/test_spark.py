@@ -368,3 +368,33 @@ def test_recall_sample_must_not_be_negative(tmp_path: Path) -> None:
     assert got.returncode == 2
     assert "--recall-sample" in got.stderr and "Traceback" not in got.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_stages_of_an_older_retold_are_not_reused(session: Any, tmp_path: Path) -> None:
+    """Stages saved by a retold whose stage layout or models differ (here: one
+    from before the key held them) are not read back as this one's; the error
+    says so, and differs from another job's."""
+    from dataclasses import asdict
+
+    from retold.errors import UsageError
+    from retold.spark import JobParams
+    from retold.spark.job import Stages, _same_job, engine_key
+
+    params = JobParams(inputs=("in.jsonl",), out="")
+    settings = {k: v for k, v in asdict(params).items() if k != "out"}
+    for saved, says in (
+        (settings, "another version of retold"),
+        (settings | {"engine": engine_key() | {"stages": 0}}, "another version of retold"),
+        (settings | {"k": 3, "engine": engine_key()}, "other inputs or settings"),
+    ):
+        out = tmp_path / f"out-{len(says)}-{len(saved)}"
+        key = json.dumps(saved, sort_keys=True, default=list)
+        session.createDataFrame([(key,)], "key string").write.parquet(f"{out}/_stages/job")
+        with pytest.raises(UsageError, match=says):
+            _same_job(
+                session, Stages(session, str(out)), JobParams(inputs=params.inputs, out=str(out))
+            )
+    # the job's own stages are read back
+    own = tmp_path / "own"
+    _same_job(session, Stages(session, str(own)), JobParams(inputs=("in.jsonl",), out=str(own)))
+    _same_job(session, Stages(session, str(own)), JobParams(inputs=("in.jsonl",), out=str(own)))

@@ -151,18 +151,54 @@ def _recall(spark: Any, params: JobParams, encoded: Any, live: Any, links: Any) 
     }
 
 
+#: the layout of the saved stages: raise it whenever a stage's columns or
+#: their meaning change, so that a run resumed by a newer retold recomputes
+#: rather than reading stale columns (3: links carry a_match / b_match)
+STAGES_FORMAT = 3
+
+
+def engine_key() -> dict[str, Any]:
+    """What, besides the job's settings, the saved stages depend on: the
+    stages' layout, retold's version and the learned models (a verified link
+    holds the decision model's probabilities)."""
+    import hashlib
+    from importlib import resources
+
+    import retold
+
+    h = hashlib.sha256()
+    models = resources.files("retold.models")
+    for name in sorted(p.name for p in models.iterdir() if p.name.endswith((".json", ".npz"))):
+        h.update(name.encode() + models.joinpath(name).read_bytes())
+    return {"stages": STAGES_FORMAT, "retold": retold.__version__, "models": h.hexdigest()[:16]}
+
+
 def _same_job(spark: Any, st: Stages, params: JobParams) -> None:
     """Saved stages are reused only by the job that saved them (same inputs and
-    settings): another job's stages would mix two corpora."""
+    settings, same retold and models): another job's stages would mix two
+    corpora, and an older retold's would hold stale columns."""
     from retold.errors import UsageError
 
-    key = json.dumps({k: v for k, v in asdict(params).items() if k != "out"}, sort_keys=True)
+    settings = {k: v for k, v in asdict(params).items() if k != "out"}
+    key = json.dumps(settings | {"engine": engine_key()}, sort_keys=True)
     saved = st.get("job", lambda: spark.createDataFrame([(key,)], "key string")).first()
-    if saved is not None and saved["key"] != key:
+    if saved is None or saved["key"] == key:
+        return
+    try:
+        old = json.loads(saved["key"])
+    except ValueError:
+        old = {}
+    if isinstance(old, dict) and json.loads(json.dumps(settings)) == {
+        k: v for k, v in old.items() if k != "engine"
+    }:
         raise UsageError(
-            f"{params.out} holds the stages of a job with other inputs or settings; "
-            "give another --out, or delete it to start over"
+            f"{params.out} holds stages saved by another version of retold or of its "
+            "models; delete it (or give another --out) to compute them again with this one"
         )
+    raise UsageError(
+        f"{params.out} holds the stages of a job with other inputs or settings; "
+        "give another --out, or delete it to start over"
+    )
 
 
 def _first_by(df: Any, key: str) -> Any:
