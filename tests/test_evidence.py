@@ -9,6 +9,7 @@ import pytest
 
 from retold.evidence import (
     STYLE_BITS,
+    _meaning,
     draft_score,
     head_overlap,
     opening_terms,
@@ -106,3 +107,26 @@ def test_style_features_are_stable_hashed_and_normalised() -> None:
 def test_the_style_model_reads_a_rewriting_models_polish_as_the_later_text() -> None:
     assert draft_score(_DRAFT) > draft_score(_POLISHED)
     assert draft_score("") == 0.0
+
+
+def _unit(rows: list[list[float]]) -> np.ndarray:
+    m = np.asarray(rows, dtype=np.float32)
+    out: np.ndarray = m / np.linalg.norm(m, axis=1, keepdims=True)
+    return out
+
+
+def test_margin_tells_a_restatement_from_a_text_close_to_everything() -> None:
+    """A rewrite's sentences each match one source sentence far better than the
+    next; a formulaic text on the same topic is about as close to all of them
+    (as close at best), so its margin is near 0."""
+    src = _unit([[1, 0.3, 0.3, 0.3], [0.3, 1, 0.3, 0.3], [0.3, 0.3, 1, 0.3]])
+    rewrite = _unit([[1, 0.35, 0.3, 0.3], [0.35, 1, 0.3, 0.3], [0.3, 0.3, 1, 0.35]])
+    generic = _unit([[1, 1, 1, 0.6], [1, 1, 1, 0.5], [1, 1, 1, 0.4]])
+    w = np.ones(3, dtype=np.float32)
+    got = _meaning(src, rewrite, w, w)
+    other = _meaning(src, generic, w, w)
+    assert got["a_margin"] > 0.3 and got["b_margin"] > 0.3
+    assert other["b_margin"] < 0.05
+    # against one sentence there is no runner-up: no evidence either way
+    one = _meaning(src[:1], rewrite, np.ones(1, dtype=np.float32), w)
+    assert one["b_margin"] == 0.0 and one["a_margin"] > 0.0

@@ -494,6 +494,8 @@ def _meaning(ea: Matrix, eb: Matrix, wa: Matrix, wb: Matrix) -> dict[str, float]
                 "condensed",
                 "expanded",
                 "lede",
+                "a_margin",
+                "b_margin",
             ),
             0.0,
         )
@@ -522,7 +524,30 @@ def _meaning(ea: Matrix, eb: Matrix, wa: Matrix, wb: Matrix) -> dict[str, float]
         "condensed": float((wb * ((b_best >= _CLOSE) & (b_best > b_single + 0.03))).sum()) / sb,
         "expanded": float((wa * ((a_best >= _CLOSE) & (a_best > a_single + 0.03))).sum()) / sa,
         "lede": lede,
+        "a_margin": _margin(cos.T, wa, sa),
+        "b_margin": _margin(cos, wb, sb),
     }
+
+
+def _margin(cos: Matrix, w: Matrix, total: float) -> float:
+    """How far each column's sentence's best counterpart stands out from its
+    runner-up (best minus second-best cosine; 0 against a one-sentence text),
+    weighted mean over the columns.
+
+    A rewrite restates particular sentences of its source; a text on the
+    same topic is about as close to many of them. In a genre of formulaic
+    texts (insurers' climate disclosures, code) a neighbour's best matches
+    are as high as a rewrite's, but they do not stand out. Out of fold
+    (``benchmarks/bench_verdicts.py``), other-domain rewrites found at 1 %
+    false rewrites went from 0.795 to 0.893 (GPT-3.5), 0.923 to 0.953
+    (GPT-4o), 0.854 to 0.910 (Llama) and 0.524 to 0.573 (Gemini) with it.
+    The best minus the mean of the best 4 or 8 did no better; a ratio to
+    them (LASER's margin) worse.
+    """
+    if cos.shape[0] < 2:
+        return 0.0
+    top = np.partition(cos, cos.shape[0] - 2, axis=0)[-2:]
+    return float((w * (top[1] - top[0])).sum()) / total
 
 
 def pair_evidence(
@@ -582,6 +607,8 @@ PAIR_FEATURES: tuple[str, ...] = (
     "loose_min",
     "best_max",
     "best_min",
+    "margin_max",
+    "margin_min",
     "folded",
     "lede",
     "head",
@@ -669,6 +696,7 @@ def derived_features(f: dict[str, float]) -> dict[str, float]:
         ("soft", "a_soft", "b_soft"),
         ("loose", "a_loose", "b_loose"),
         ("best", "a_best", "b_best"),
+        ("margin", "a_margin", "b_margin"),
         ("lex", "lex_a_in_b", "lex_b_in_a"),
         ("names", "names_a_in_b", "names_b_in_a"),
         ("numbers", "numbers_a_in_b", "numbers_b_in_a"),
