@@ -348,9 +348,7 @@ def _print(out: dict[str, Any]) -> None:
             v["tfidf_source_at_1pct_fp"],
         ]
         f = [_fmt(c) for c in cols]
-        print(
-            f"  {k:<50} {f[0]} {f[1]} | {f[2]} {f[3]} {f[4]} | {f[5]} {f[6]}  (n={v['pairs']})"
-        )
+        print(f"  {k:<50} {f[0]} {f[1]} | {f[2]} {f[3]} {f[4]} | {f[5]} {f[6]}  (n={v['pairs']})")
     print("SemEval, out-of-fold. Columns: Pearson retold, TF-IDF | same-story F1 retold, TF-IDF")
     for k, v in out["semeval"].items():
         cols = [
