@@ -7,6 +7,9 @@ Everything a reader would weigh when asking "was B made from A?", as numbers:
   or three consecutive A sentences (a paragraph folded into one sentence: a
   condensed rewrite keeps most of its source's meaning while almost no single
   sentence pair is close);
+- **margin**: how far each sentence's best counterpart stands out from its
+  runner-up: a rewrite restates particular sentences, a formulaic text on the
+  same topic is about as close to all of them;
 - **rare words, names, numbers and quotes shared**, each word weighted by how
   rare it is in its language (wordfreq's Zipf frequencies, 40+ languages):
   sharing "Maduro" and "2.000" says more than sharing "said" and "the";
