@@ -262,3 +262,25 @@ def test_language_model_is_cached_unpacked(monkeypatch: pytest.MonkeyPatch, tmp_
         assert seg.guess_language(samples[1][0]) == "zh"
     finally:
         seg._identifier.cache_clear()
+
+
+def test_a_quoted_paragraph_is_cut_into_its_sentences() -> None:
+    """sentencex keeps a quotation whole; retold cuts a long one at its
+    sentence ends (each piece keeps its quote marks), but not a short chant."""
+    text = (
+        "He said: “We have lost everything in the flood. Our house is gone and the "
+        "school is closed. We will rebuild it anyway,” before leaving. "
+        "The crowd chanted: “Libertad! Libertad!”"
+    )
+    sents = [text[s.start : s.end] for s in segment(text, "en").sentences]
+    assert sents == [
+        "He said: “We have lost everything in the flood.",
+        "Our house is gone and the school is closed.",
+        "We will rebuild it anyway,” before leaving.",
+        "The crowd chanted: “Libertad! Libertad!”",
+    ]
+    fr = "Il a dit : « Nous avons tout perdu dans la crue. L'école restera fermée tout l'hiver. »"
+    assert [fr[s.start : s.end] for s in segment(fr, "fr").sentences] == [
+        "Il a dit : « Nous avons tout perdu dans la crue.",
+        "L'école restera fermée tout l'hiver. »",
+    ]

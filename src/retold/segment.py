@@ -292,7 +292,71 @@ def sentence_spans(text: str, start: int, end: int, language: str = "en") -> lis
             lead = len(piece) - len(piece.lstrip())
             spans.append((start + pos + lead, start + pos + lead + len(body)))
         pos += n
-    return [piece for s, e in _merge_fragments(text, spans) for piece in cap_span(text, s, e)]
+    merged = _merge_fragments(text, spans)
+    quoted = [piece for s, e in merged for piece in _in_quotes(text, s, e, lang)]
+    return [piece for s, e in quoted for piece in cap_span(text, s, e)]
+
+
+#: double quotation marks (not the apostrophe-like single ones: "don’t")
+_DOUBLE_QUOTES = '"“”„«»'
+_NO_QUOTES = str.maketrans(dict.fromkeys(_DOUBLE_QUOTES, " "))
+#: a quoted paragraph is cut into its sentences only where each piece has at
+#: least this many words: "Libertad! Libertad!" stays one chant
+MIN_QUOTED_WORDS = 4
+
+
+def _in_quotes(text: str, start: int, end: int, lang: str) -> list[Span]:
+    """``text[start:end]`` cut at the sentence ends inside its quotation marks.
+
+    sentencex never splits inside quotes, so a quoted paragraph of five
+    sentences (3 % of the sentences of the development news, 6 % of their
+    text) came out as one sentence, longer than the aligner's windows, and a
+    rewrite keeping two of its sentences aligned to all of it. The quote marks
+    are blanked (same length, so offsets hold), the span segmented again, and
+    each piece given back the quote marks at its edges.
+    """
+    chunk = text[start:end]
+    if not any(q in chunk for q in _DOUBLE_QUOTES) or len(chunk.split()) < 2 * MIN_QUOTED_WORDS:
+        return [(start, end)]
+    from sentencex import segment as _sx
+
+    pieces: list[Span] = []
+    pos = start
+    for piece in _sx(lang, chunk.translate(_NO_QUOTES).replace("\n", " ")):
+        lead = len(piece) - len(piece.lstrip())
+        s, e = pos + lead, pos + lead + len(piece.strip())
+        pos += len(piece)
+        if s >= e:
+            continue
+        s, e = _with_quote_marks(text, s, e, start, end)
+        if pieces and (
+            len(text[s:e].split()) < MIN_QUOTED_WORDS
+            or len(text[pieces[-1][0] : pieces[-1][1]].split()) < MIN_QUOTED_WORDS
+        ):
+            pieces[-1] = (pieces[-1][0], e)
+        else:
+            pieces.append((s, e))
+    return pieces or [(start, end)]
+
+
+def _with_quote_marks(text: str, s: int, e: int, start: int, end: int) -> Span:
+    """``(s, e)`` grown over the quote marks at its edges, within ``start:end``
+    (French guillemets over the space inside them too: « Non. »)."""
+    while True:
+        if s > start and text[s - 1] in _DOUBLE_QUOTES:
+            s -= 1
+        elif s - 1 > start and text[s - 1].isspace() and text[s - 2] == "«":
+            s -= 2
+        else:
+            break
+    while True:
+        if e < end and text[e] in _DOUBLE_QUOTES:
+            e += 1
+        elif e + 1 < end and text[e].isspace() and text[e + 1] == "»":
+            e += 2
+        else:
+            break
+    return s, e
 
 
 #: The most words (runs of non-space characters) a sentence may have; a longer
