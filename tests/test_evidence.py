@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zlib
 
 import numpy as np
@@ -130,3 +133,43 @@ def test_margin_tells_a_restatement_from_a_text_close_to_everything() -> None:
     # against one sentence there is no runner-up: no evidence either way
     one = _meaning(src[:1], rewrite, np.ones(1, dtype=np.float32), w)
     assert one["b_margin"] == 0.0 and one["a_margin"] > 0.0
+
+
+_LONG_A = (
+    "The regional council approved a new flood defence plan for the valley on Tuesday, "
+    "after two winters in which the river burst its banks and closed the main road for weeks. "
+    "Engineers will raise the embankments near the old mill, widen the culverts under the "
+    "railway and plant willows along the northern meadows to slow the water. Farmers said "
+    "the compensation offered for flooded fields was too low, and the mayor promised to "
+    "review it before the spring planting season begins in March."
+)
+_LONG_B = (
+    "On Tuesday the valley's regional council backed a flood defence scheme, following two "
+    "winters of the river bursting its banks and shutting the main road for weeks. Embankments "
+    "near the old mill are to be raised, culverts under the railway widened and willows planted "
+    "across the northern meadows to slow the water. Compensation for flooded fields was too "
+    "low, farmers said; the mayor pledged a review ahead of the March planting season."
+)
+
+
+def test_evidence_is_the_same_bits_in_every_process() -> None:
+    """Python orders a set of words by a hash seeded per process; sums over
+    such sets must not carry that order into the evidence's last bits, or
+    training (and a verdict right at a threshold) differs from run to run."""
+    code = (
+        "import json, sys, retold; from retold.embed import HashingEncoder; "
+        "r = retold.compare(sys.argv[1], sys.argv[2], encoder=HashingEncoder(64)); "
+        "print(json.dumps({k: v.hex() for k, v in sorted(r.features.items())}))"
+    )
+    outs = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", code, _LONG_A, _LONG_B],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        outs.add(run.stdout)
+    assert len(outs) == 1

@@ -262,7 +262,9 @@ def wording(
     w = _word_weights() if weights is None else weights
     sa, sb = set(a), set(b)
     only_a, only_b = sa - sb, sb - sa
-    total = sum(w.get(t, 0.0) for t in only_a) - sum(w.get(t, 0.0) for t in only_b)
+    # fsum: sets iterate in an order that changes with the process's string
+    # hashing, and a plain sum's last bits with the order
+    total = math.fsum(w.get(t, 0.0) for t in only_a) - math.fsum(w.get(t, 0.0) for t in only_b)
     return total / math.sqrt(max(1, len(only_a) + len(only_b)))
 
 
@@ -398,10 +400,11 @@ def _lexical(a: Profile, b: Profile) -> dict[str, float]:
     # a shared word's weight: the mean of its weights on both sides, so that the
     # evidence is the same whichever text is called A (languages may differ)
     w = {t: (a.weights[t] + b.weights[t]) / 2 for t in shared}
-    ws = sum(w.values())
+    # fsum over sets (see wording): the same bits in every process
+    ws = math.fsum(w.values())
     # rarity-weighted cosine of the two bags of words (a TF-IDF cosine whose
     # IDF comes from the language, not from a corpus)
-    dot = sum((1 + math.log(a.tf[t])) * (1 + math.log(b.tf[t])) * w[t] ** 2 for t in shared)
+    dot = math.fsum((1 + math.log(a.tf[t])) * (1 + math.log(b.tf[t])) * w[t] ** 2 for t in shared)
     na = math.sqrt(sum(((1 + math.log(c)) * a.weights[t]) ** 2 for t, c in a.tf.items())) or 1.0
     nb = math.sqrt(sum(((1 + math.log(c)) * b.weights[t]) ** 2 for t, c in b.tf.items())) or 1.0
     rare = sorted((t for t in shared if w[t] >= _RARE), key=lambda t: a.first[t])
@@ -451,8 +454,8 @@ def _sequence(a: Profile, b: Profile) -> dict[str, float]:
         "stem_b_in_a": len(set_a & set_b) / max(1, len(set_b)),
         "bigram_a_in_b": len(big_a & big_b) / max(1, len(big_a)),
         "bigram_b_in_a": len(big_a & big_b) / max(1, len(big_b)),
-        "only_weight_a": sum(only_a) / max(1, len(only_a)),
-        "only_weight_b": sum(only_b) / max(1, len(only_b)),
+        "only_weight_a": math.fsum(only_a) / max(1, len(only_a)),
+        "only_weight_b": math.fsum(only_b) / max(1, len(only_b)),
         "log_sentence_ratio": math.log((a.sentences + 1) / (b.sentences + 1)),
         "log_content_ratio": math.log((len(sa) + 5) / (len(sb) + 5)),
     }
