@@ -277,24 +277,29 @@ _INITIALISM_RE = re.compile(r"\b(?:[A-Z]\.){2,}(?=\s+[A-Z])")
 
 def sentence_spans(text: str, start: int, end: int, language: str = "en") -> list[Span]:
     """Sentence spans inside ``text[start:end]`` (one paragraph)."""
-    from sentencex import segment as _sx
-
-    chunk = text[start:end].replace("\n", " ")
     # sentencex has rules for many languages and its own fallback chain for
     # the rest (never English rules for, say, Turkish): give it the real code
     lang = language or "en"
-    spans: list[Span] = []
-    pos = 0
-    for piece in _sx(lang, chunk):
-        n = len(piece)
-        body = piece.strip()
-        if body:
-            lead = len(piece) - len(piece.lstrip())
-            spans.append((start + pos + lead, start + pos + lead + len(body)))
-        pos += n
+    spans = _sentencex_spans(text[start:end], start, lang)
     merged = _merge_fragments(text, spans)
     quoted = [piece for s, e in merged for piece in _in_quotes(text, s, e, lang)]
     return [piece for s, e in quoted for piece in cap_span(text, s, e)]
+
+
+def _sentencex_spans(chunk: str, start: int, lang: str) -> list[Span]:
+    """sentencex's sentences of ``chunk`` (which begins at ``start``) as
+    stripped spans; ``chunk`` must keep the original's length."""
+    from sentencex import segment as _sx
+
+    spans: list[Span] = []
+    pos = start
+    for piece in _sx(lang, chunk.replace("\n", " ")):
+        body = piece.strip()
+        if body:
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((pos + lead, pos + lead + len(body)))
+        pos += len(piece)
+    return spans
 
 
 #: double quotation marks (not the apostrophe-like single ones: "don’t")
@@ -318,17 +323,9 @@ def _in_quotes(text: str, start: int, end: int, lang: str) -> list[Span]:
     chunk = text[start:end]
     if not any(q in chunk for q in _DOUBLE_QUOTES) or len(chunk.split()) < 2 * MIN_QUOTED_WORDS:
         return [(start, end)]
-    from sentencex import segment as _sx
-
     pieces: list[Span] = []
-    pos = start
-    for piece in _sx(lang, chunk.translate(_NO_QUOTES).replace("\n", " ")):
-        lead = len(piece) - len(piece.lstrip())
-        s, e = pos + lead, pos + lead + len(piece.strip())
-        pos += len(piece)
-        if s >= e:
-            continue
-        s, e = _with_quote_marks(text, s, e, start, end)
+    for s0, e0 in _sentencex_spans(chunk.translate(_NO_QUOTES), start, lang):
+        s, e = _with_quote_marks(text, s0, e0, start, end)
         if pieces and (
             len(text[s:e].split()) < MIN_QUOTED_WORDS
             or len(text[pieces[-1][0] : pieces[-1][1]].split()) < MIN_QUOTED_WORDS
