@@ -39,7 +39,9 @@ Needs the ``[train]`` extra (scikit-learn) and ../shared/data. Steps:
    word table fitted on ~11,500 more L2R (source, rewrite) pairs whose
    sources are not scored, stacked: its value on every scored row is out of
    fold. The direction is right for 0.928 of the (source, rewrite) pairs out
-   of fold with it, 0.832 without;
+   of fold with it, 0.832 without. Those pairs are also training rows of the
+   direction's models (never scored; their wording and style values out of
+   fold too, see :class:`Extra`);
 4. the models refitted on everything, written as plain arrays (complete
    binary trees in heap order, evaluated by numpy in :mod:`retold.decision`),
    and the word table (``models/rewriter-words-v1.json``).
@@ -120,6 +122,19 @@ DERIVED_SEMEVAL_SHARE = 0.3
 #: against 0.867/0.890 and 0.873/0.897
 TREE_WEIGHT = 0.5
 TREE_WEIGHT_DIRECTION = 0.5
+#: weight of an extra (source, rewrite) pair's rows in the direction (the
+#: ~11,500 pairs the wording and style models are fitted on), against an
+#: other-domain pair scored by the cross-validation. Out of fold, right for
+#: all / GPT-3.5 / GPT-4o / Llama / Gemini / news / Clough heavy (19 pairs):
+#: without them 0.961 / 0.949 / 0.949 / 0.965 / 0.981 / 0.980 / 0.895;
+#: at 0.25 0.963 / 0.951 / 0.957 / 0.969 / 0.981 / 0.980 / 0.895;
+#: at 1 0.967 / 0.954 / 0.961 / 0.973 / 0.986 / 0.980 / 0.842;
+#: at 2 0.968 / 0.953 / 0.964 / 0.975 / 0.987 / 0.975 / 0.842. Weighted (each
+#: dataset weighs the same) 0.947 at 0.25, 0.942 at 1; and on the stories
+#: corpora without times (benchmarks/bench_stories.py --no-times, seeds 7 / 11
+#: / 23, directed-edge precision) 0.974 / 0.968 / 0.961 without, 0.974 /
+#: 0.968 / 0.968 at 0.25, 0.974 / 0.961 / 0.961 at 1
+EXTRA_DIRECTION_SHARE = 0.25
 #: the wording table (see retold.evidence.wording): a logistic regression on
 #: the word types only one side of a (source, rewrite) pair uses, fitted on
 #: every L2R rewrite whose source is neither scored here nor part of the
@@ -464,6 +479,8 @@ class Task:
     rows: np.ndarray
     #: the direction: read both ways round (see retold.decision.predict)
     antisymmetric: bool = False
+    #: (x, y, w) of rows every fit adds to its training rows and no fold scores
+    extra: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def _balanced(datasets: list[str], share: dict[str, float] | None = None) -> np.ndarray:
@@ -521,27 +538,35 @@ def fit(t: Task, train: np.ndarray) -> dict[str, Any]:
     arrays (see :class:`retold.decision.Model`)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
+    x, y, w = _training_rows(t, train)
     m = HistGradientBoostingClassifier(**TREES, random_state=SEED)
-    m.fit(t.x[train], (t.y[train] >= 0.5).astype(int), sample_weight=t.w[train])
+    m.fit(x, (y >= 0.5).astype(int), sample_weight=w)
     return _export(m) | {
-        "linear": _linear(t, train),
+        "linear": _linear(x, y, w, t.antisymmetric),
         "tree_weight": TREE_WEIGHT_DIRECTION if t.antisymmetric else TREE_WEIGHT,
         "antisymmetric": t.antisymmetric,
     }
 
 
-def _linear(t: Task, train: np.ndarray) -> dict[str, Any]:
+def _training_rows(t: Task, train: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, w): the rows ``train`` of ``t`` and its extra rows."""
+    x, y, w = t.x[train], t.y[train], t.w[train]
+    if t.extra is None:
+        return x, y, w
+    ex, ey, ew = t.extra
+    return np.vstack([x, ex]), np.r_[y, ey], np.r_[w, ew]
+
+
+def _linear(x: np.ndarray, y: np.ndarray, w: np.ndarray, sym: bool) -> dict[str, Any]:
     """A standardised logistic regression (no intercept and no centring for the
     antisymmetric direction: swapping the texts flips its sign)."""
     from sklearn.linear_model import LogisticRegression
 
-    x = t.x[train]
-    sym = t.antisymmetric
     mean = np.zeros(x.shape[1]) if sym else x.mean(axis=0)
     scale = np.sqrt((x**2).mean(axis=0)) if sym else x.std(axis=0)
     scale[scale == 0] = 1.0
     lr = LogisticRegression(C=1.0, fit_intercept=not sym, max_iter=2000)
-    lr.fit((x - mean) / scale, t.y[train], sample_weight=t.w[train])
+    lr.fit((x - mean) / scale, y, sample_weight=w)
     return {
         "mean": mean.tolist(),
         "scale": scale.tolist(),
@@ -646,6 +671,62 @@ def _extra_rewrites(scored: set[str], held: frozenset[str]) -> list[tuple[str, s
     return out
 
 
+@dataclass
+class Extra:
+    """More (source, rewrite) pairs, none scored (:func:`_extra_rewrites`):
+    the wording and style models are fitted on them, and they are more
+    training rows for the direction."""
+
+    docs: list[tuple[str, str]]
+    #: each pair's fold, by source: the wording and style values of its rows
+    #: come from models fitted without its fold
+    fold: np.ndarray
+    #: evidence of source -> rewrite, and of rewrite -> source
+    fwd: list[dict[str, float]]
+    back: list[dict[str, float]]
+
+
+def extra_pairs(pairs: list[Pair], t: Task, per_domain: int, jobs: int = 2) -> Extra:
+    """The extra pairs of the direction task ``t``, with their evidence (cached)."""
+    import inspect
+
+    n = len(t.y) // 2
+    docs = _extra_rewrites({pairs[i].a for i in t.rows[:n]}, _stories_texts())
+    sources = [hashlib.sha1(a.encode()).hexdigest() for a, _ in docs]
+    folds = fold_of(sources)
+    code = _pair_code() + inspect.getsource(_extra_rewrites)
+    key = _code_hash(FEATURE_CODE, f"extra-{per_domain}-{SEED}-{PREP_KEY}" + code)
+    path = CACHE / f"extra-{key}.pkl"
+    if path.exists():
+        with open(path, "rb") as fh:
+            fwd, back = pickle.load(fh)
+    else:
+        prepared = prepare_all({x: x for pair in docs for x in pair}, jobs)
+        t0 = time.perf_counter()
+        fwd = [features_of(prepared[a], prepared[b]) for a, b in docs]
+        back = [features_of(prepared[b], prepared[a]) for a, b in docs]
+        print(f"extra features in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        with open(path, "wb") as fh:
+            pickle.dump((fwd, back), fh)
+    return Extra(docs, np.array([folds[g] for g in sources]), fwd, back)
+
+
+def _direction_extra(
+    t: Task, pairs: list[Pair], extra: Extra, wording: np.ndarray, style: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The extra pairs as direction rows, both ways round: (x, y, w)."""
+    from retold.evidence import DIRECTION_FEATURES
+
+    xf = _matrix(extra.fwd, DIRECTION_FEATURES)
+    xb = _matrix(extra.back, DIRECTION_FEATURES)
+    for name, column in (("wording", wording), ("draft_style", style)):
+        k = DIRECTION_FEATURES.index(name)
+        xf[:, k], xb[:, k] = column, -column
+    other = [t.w[r] for r, i in enumerate(t.rows) if pairs[i].dataset == "l2r_other_domains"]
+    w = np.full(2 * len(extra.docs), EXTRA_DIRECTION_SHARE * float(np.median(other)))
+    return np.vstack([xf, xb]), np.r_[np.ones(len(xf)), np.zeros(len(xb))], w
+
+
 #: markup left in some L2R human texts ("<br />"): not wording
 _MARKUP = re.compile(r"<[^<>]{1,40}>")
 
@@ -700,40 +781,43 @@ def _fit_words(x: Any, w: np.ndarray) -> np.ndarray:
 
 
 def wording_model(
-    pairs: list[Pair], t: Task, folds: dict[str, int], per_domain: int
-) -> tuple[np.ndarray, dict[str, float]]:
-    """The direction's wording evidence out of fold (one value per direction
-    row, A as given) and the table fitted on everything (word -> weight)."""
+    pairs: list[Pair], t: Task, folds: dict[str, int], per_domain: int, extra: Extra
+) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """The direction's wording evidence out of fold: one value per direction
+    row (A as given) and per extra pair (the source as A); and the table
+    fitted on everything (word -> weight)."""
     from collections import Counter
+
+    from scipy import sparse
 
     texts, _ = build_pairs(per_domain)
     held = _stories_texts()
     n = len(t.y) // 2  # the rows come twice: as given, then swapped
     docs = [(texts[pairs[i].a], texts[pairs[i].b]) for i in t.rows[:n]]
     keep = np.array([a not in held and b not in held for a, b in docs])
-    extra = _extra_rewrites({pairs[i].a for i in t.rows[:n]}, held)
     df: Counter[str] = Counter()
-    for a, b in docs + extra:
+    for a, b in docs + extra.docs:
         df.update(_wording_types(a) | _wording_types(b))
     kept = sorted(x for x, c in df.items() if c >= WORDS_MIN_DF and not _debris(x))
     vocab = {w: k for k, w in enumerate(kept)}
-    x, xe = _one_sided(vocab, docs), _one_sided(vocab, extra)
+    x, xe = _one_sided(vocab, docs), _one_sided(vocab, extra.docs)
     w = t.w[:n]
-    we = np.full(len(extra), float(np.median(w)))
+    we = np.full(len(extra.docs), float(np.median(w)))
     fold = np.array([folds[g] for g in t.groups[:n]])
-    oof = np.zeros(n)
-    from scipy import sparse
-
+    oof, extra_oof = np.zeros(n), np.zeros(len(extra.docs))
     for k in range(FOLDS):
-        test = fold == k
+        test, extra_test = fold == k, extra.fold == k
         train = ~test & keep
-        coef = _fit_words(sparse.vstack([x[train], xe]), np.r_[w[train], we])
+        coef = _fit_words(
+            sparse.vstack([x[train], xe[~extra_test]]), np.r_[w[train], we[~extra_test]]
+        )
         oof[test] = x[test] @ coef
+        extra_oof[extra_test] = xe[extra_test] @ coef
     coef = _fit_words(sparse.vstack([x[keep], xe]), np.r_[w[keep], we])
     words = sorted(vocab, key=vocab.__getitem__)
     table = {words[k]: round(float(coef[k]), 4) for k in np.flatnonzero(coef)}
-    print(f"wording: {len(extra)} extra pairs, {len(table)} words kept", file=sys.stderr)
-    return np.r_[oof, -oof], table
+    print(f"wording: {len(extra.docs)} extra pairs, {len(table)} words kept", file=sys.stderr)
+    return np.r_[oof, -oof], extra_oof, table
 
 
 def _with_column(t: Task, name: str, column: np.ndarray) -> Task:
@@ -758,10 +842,15 @@ def _style_matrix(docs: list[str], idf: np.ndarray | None) -> Any:
 
 
 def style_model(
-    pairs: list[Pair], t: Task, per_domain: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The direction's style evidence for each direction row (A as given),
-    and the style model's weights and IDF, rounded as shipped (float16)."""
+    pairs: list[Pair], t: Task, folds: dict[str, int], per_domain: int, extra: Extra
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The direction's style evidence out of fold: one value per direction row
+    (A as given) and per extra pair (the source as A); and the style model
+    fitted on every extra pair, its weights and IDF rounded as shipped (float16).
+
+    The model is fitted on the extra pairs only, so no scored pair is ever in
+    its training; fold ``k``'s model leaves out the extra pairs of fold ``k``,
+    which it scores (the direction's trees train on them)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import normalize
 
@@ -769,31 +858,46 @@ def style_model(
 
     texts, _ = build_pairs(per_domain)
     n = len(t.y) // 2
-    extra = _extra_rewrites({pairs[i].a for i in t.rows[:n]}, _stories_texts())
-    docs = [_MARKUP.sub(" ", x) for pair in extra for x in pair]
-    y = np.tile([1.0, 0.0], len(extra))  # the source, then its rewrite
+    docs = [_MARKUP.sub(" ", x) for pair in extra.docs for x in pair]
+    y = np.tile([1.0, 0.0], len(extra.docs))  # the source, then its rewrite
     raw = _style_matrix(docs, None)
-    df = np.bincount(raw.indices, minlength=raw.shape[1])  # a row's buckets are distinct
-    idf = (np.log((1 + len(docs)) / (1 + df)) + 1.0).astype(np.float16)
-    lr = LogisticRegression(C=STYLE_C, max_iter=5000)
-    # scaling a row before normalising it is style_features(doc, idf)
-    lr.fit(normalize(raw.multiply(idf.astype(np.float64)).tocsr()), y)
-    weights = lr.coef_[0].astype(np.float16)
-    w64, idf64 = weights.astype(np.float64), idf.astype(np.float64)
 
-    def score(ids: list[str]) -> np.ndarray:
-        out: np.ndarray = _style_matrix([_MARKUP.sub(" ", texts[i]) for i in ids], idf64) @ w64
+    def fitted(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sub = raw[rows]
+        df = np.bincount(sub.indices, minlength=raw.shape[1])  # a row's buckets are distinct
+        idf = (np.log((1 + sub.shape[0]) / (1 + df)) + 1.0).astype(np.float16)
+        lr = LogisticRegression(C=STYLE_C, max_iter=5000)
+        # scaling a row before normalising it is style_features(doc, idf)
+        lr.fit(normalize(sub.multiply(idf.astype(np.float64)).tocsr()), y[rows])
+        return lr.coef_[0].astype(np.float16), idf
+
+    def score(m: tuple[np.ndarray, np.ndarray], x: Any) -> np.ndarray:
+        weights, idf = (v.astype(np.float64) for v in m)
+        out: np.ndarray = normalize(x.multiply(idf).tocsr()) @ weights
         return out
 
-    def english(i: int) -> bool:
-        return guess_language(texts[pairs[i].a]) == guess_language(texts[pairs[i].b]) == "en"
+    def english(a: str, b: str) -> bool:
+        return guess_language(a) == guess_language(b) == "en"
 
     rows = t.rows[:n]
-    d = score([pairs[i].a for i in rows]) - score([pairs[i].b for i in rows])
+    sides = [texts[i] for r in rows for i in (pairs[r].a, pairs[r].b)]
+    scored = _style_matrix([_MARKUP.sub(" ", x) for x in sides], None)
+    fold = np.array([folds[g] for g in t.groups[:n]])
+    d, extra_d = np.zeros(n), np.zeros(len(extra.docs))
+    extra_rows = np.repeat(extra.fold, 2)
+    for k in range(FOLDS):
+        m = fitted(extra_rows != k)
+        s = score(m, scored[np.repeat(fold == k, 2)])
+        d[fold == k] = s[0::2] - s[1::2]
+        s = score(m, raw[extra_rows == k])
+        extra_d[extra.fold == k] = s[0::2] - s[1::2]
     # as retold.evidence.pair_evidence: the style of two English texts only
-    d *= np.array([english(i) for i in rows])
-    print(f"style: {len(extra)} extra pairs, alone right for {np.mean(d > 0):.3f}", file=sys.stderr)
-    return np.r_[d, -d], weights, idf
+    d *= np.array([english(texts[pairs[i].a], texts[pairs[i].b]) for i in rows])
+    extra_d *= np.array([english(a, b) for a, b in extra.docs])
+    weights, idf = fitted(np.ones(len(y), dtype=bool))
+    right = np.mean(d > 0)
+    print(f"style: {len(extra.docs)} extra pairs, alone right for {right:.3f}", file=sys.stderr)
+    return np.r_[d, -d], extra_d, weights, idf
 
 
 def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
@@ -803,13 +907,16 @@ def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
     pairs, fwd, back = feature_table(per_domain, jobs)
     ts = tasks(pairs, fwd, back)
     folds = fold_of(p.group for p in pairs)
-    # the wording evidence is stacked: its values are out of fold for every
-    # row, so the direction model weighs it as it will be on unseen text
-    column, words = wording_model(pairs, ts["direction"], folds, per_domain)
-    ts["direction"] = _with_column(ts["direction"], "wording", column)
-    # the style evidence likewise (the style model never saw the scored pairs)
-    column, style_weights, style_idf = style_model(pairs, ts["direction"], per_domain)
-    ts["direction"] = _with_column(ts["direction"], "draft_style", column)
+    # the wording and style evidence is stacked: its values are out of fold
+    # for every row, so the direction model weighs it as it will be on unseen
+    # text (the style model never sees a scored pair)
+    d = ts["direction"]
+    extra = extra_pairs(pairs, d, per_domain, jobs)
+    wording, extra_wording, words = wording_model(pairs, d, folds, per_domain, extra)
+    style, extra_style, style_weights, style_idf = style_model(pairs, d, folds, per_domain, extra)
+    d = _with_column(_with_column(d, "wording", wording), "draft_style", style)
+    d.extra = _direction_extra(d, pairs, extra, extra_wording, extra_style)
+    ts["direction"] = d
     oof = {name: out_of_fold(t, folds) for name, t in ts.items()}
     names = {"derived": PAIR_FEATURES, "same_story": PAIR_FEATURES, "direction": DIRECTION_FEATURES}
     final = {
@@ -825,6 +932,7 @@ def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
         "models": final,
         "words": words,
         "style": (style_weights, style_idf),
+        "extra_pairs": len(extra.docs),
     }
 
 
@@ -839,6 +947,8 @@ def model_file(result: dict[str, Any], per_domain: int) -> dict[str, Any]:
         "folds": FOLDS,
         "per_domain": per_domain,
         "pairs": dict(sorted(counts.items())),
+        # (source, rewrite) pairs the direction also trains on, none scored
+        "extra_direction_pairs": result["extra_pairs"],
         # a rewrite is about the same story: the derived model is not taken
         # when the same-story model all but rules that out (degenerate pairs:
         # one short list of names against an unrelated text)
