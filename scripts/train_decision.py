@@ -48,11 +48,11 @@ Needs the ``[train]`` extra (scikit-learn) and ../shared/data. Steps:
    and the word table (``models/rewriter-words-v1.json``).
 
 Fixed seed, one BLAS thread, evidence summed in the same order in every
-process, and each text encoded in a batch of its own: from one cache the
-written files are the same on every run. Prepared afresh, a few hundred of
-the 7,500 texts' vectors still differ in their last bits (the encoder's float
-sums, from process to process), and the out-of-fold figures move by a pair
-or so.
+process, each text encoded in a batch of its own, and the encoder's per-token
+tables the same bits whichever tokens they were computed with
+(:mod:`retold.embed_use`): the written files are the same on every run, from
+one cache or from none (two runs, each with an empty cache, wrote identical
+files).
 The same table and folds feed benchmarks/bench_verdicts.py, whose figures for
 the shipped model are the out-of-fold ones.
 """

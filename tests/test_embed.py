@@ -132,6 +132,25 @@ def test_retold_forward_pass_is_batch_independent() -> None:
     np.testing.assert_allclose(together, alone, atol=2e-6)
 
 
+def test_a_texts_vectors_do_not_depend_on_what_the_process_encoded_before() -> None:
+    """The per-id tables are kept for the process's life: an id first met among
+    many others must get the same bits as met alone, or a sentence's vector
+    (and a verdict at a model's threshold) depends on the process's history."""
+    from retold.embed_use import USEForward
+
+    enc = default_encoder().inner
+    assert isinstance(enc, USEEncoder)
+    enc.encode(["loads the model"])
+    model = enc._model._model  # type: ignore[attr-defined]
+    text = _FORWARD_TEXTS[:3]
+    fresh = USEForward(model).encode(text)
+    used = USEForward(model)
+    used.encode(["Completely different words: zebra, quantum, marmalade, 1987."])
+    for word in " ".join(text).split():  # its ids met a few at a time
+        used.encode([word])
+    assert np.array_equal(used.encode(text), fresh)
+
+
 def test_concurrent_callers_get_their_own_forward_pass() -> None:
     import threading
 
