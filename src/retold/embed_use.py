@@ -26,6 +26,12 @@ checked in ``tests/test_embed.py``):
   move the vectors by less than the test tolerance.
 - **The dense head runs once per call,** on every sentence at once, instead of
   once per micro-batch with a dozen rows (where streaming its weights dominated).
+
+A sentence's vector is the same bits whatever it is encoded with, and whatever
+the process encoded before: a product's row is rounded differently when the row
+count leaves a remainder to BLAS's edge kernels, so every product with a varying
+row count is padded to a multiple of 8 rows, and the sentence sums are taken per
+sentence. No slower, measured against the unpadded pass in one process.
 """
 
 from __future__ import annotations
@@ -301,18 +307,25 @@ class USEForward:
             c2 += h
             feats[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN] = c2
 
-        # layer norm folded into the per-sentence sum: sum_t r_t (f_t - mu_t)
+        # layer norm folded into the per-sentence sum: sum_t r_t (f_t - mu_t).
+        # Summed per sentence, not as one product over the micro-batch, whose
+        # rounding would depend on where the sentence sits among the others
         mu = feats.sum(axis=1) / _FEAT
         var = np.einsum("ij,ij->i", feats, feats) / _FEAT - mu * mu
         r = np.reciprocal(np.sqrt(np.maximum(var, 0.0) + be.eps))
-        weights = np.zeros((len(group), n_tokens), dtype=np.float32)
-        weights[np.repeat(np.arange(len(group)), lens), np.arange(n_tokens)] = r
-        sums[:] = weights @ feats
-        sums -= (weights @ mu)[:, None]
+        rmu = r * mu
+        for k, (a, n) in enumerate(zip(starts.tolist(), lens.tolist(), strict=True)):
+            sums[k] = r[a : a + n] @ feats[a : a + n]
+            sums[k] -= rmu[a : a + n].sum()
         lens_out[:] = lens
 
     def _head(self, sums: F32, lens: F32) -> F32:
         be = self._be
+        n = len(sums)
+        pad = -n % _ROW_BLOCK  # as in _id_features: rows the same bits in any batch
+        if pad:
+            sums = np.concatenate([sums, np.repeat(sums[-1:], pad, axis=0)])
+            lens = np.concatenate([lens, np.repeat(lens[-1:], pad)])
         mean = sums @ self._head_w
         mean += lens[:, None] * self._head_b
         mean *= np.reciprocal(np.sqrt(lens))[:, None]
@@ -325,7 +338,7 @@ class USEForward:
         z += y2 @ be.d3
         np.tanh(z, out=z)
         z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), be.eps, None)))[:, None]
-        out: F32 = z.astype(np.float32, copy=False)
+        out: F32 = z[:n].astype(np.float32, copy=False)
         return out
 
 
@@ -357,12 +370,17 @@ class _Tiles:
 
     def __init__(self, starts: I64, lens: I64) -> None:
         n_tiles = (lens + _TILE - 1) // _TILE
-        self.n = int(n_tiles.sum())
+        n = int(n_tiles.sum())
         first_tile = np.cumsum(n_tiles) - n_tiles
-        within = np.arange(self.n, dtype=np.int64) - np.repeat(first_tile, n_tiles)
-        self.first = np.repeat(starts, n_tiles) + within * _TILE
-        self.lo = np.repeat(starts, n_tiles)
-        self.hi = np.repeat(starts + lens, n_tiles)
+        within = np.arange(n, dtype=np.int64) - np.repeat(first_tile, n_tiles)
+        # empty tiles (lo == hi: they read zeros) up to a multiple of _ROW_BLOCK,
+        # so that a tile's products are the same bits whatever else is in the
+        # micro-batch (see USEForward._id_features)
+        pad = -n % _ROW_BLOCK
+        self.n = n + pad
+        self.first = np.r_[np.repeat(starts, n_tiles) + within * _TILE, np.zeros(pad, np.int64)]
+        self.lo = np.r_[np.repeat(starts, n_tiles), np.zeros(pad, np.int64)]
+        self.hi = np.r_[np.repeat(starts + lens, n_tiles), np.zeros(pad, np.int64)]
         self.n_tokens = int(lens.sum())
         offset = np.arange(self.n_tokens, dtype=np.int64) - np.repeat(starts, lens)
         self.tile = np.repeat(first_tile, lens) + offset // _TILE
