@@ -393,11 +393,11 @@ def _prepare_one(text: str) -> Any:
     from retold.embed import default_encoder
     from retold.types import Document
 
-    # the encoder without its cache: a sentence's vector differs in its last
-    # bits with the batch it is encoded in, and which process met a sentence
-    # first varies from run to run (the pool hands out chunks as workers free
-    # up), so cached vectors made the prepared texts, and the models trained
-    # on them, differ between runs. One batch per text gives the same bits.
+    # the encoder without its sentence cache: a sentence's vector once
+    # differed in its last bits with the batch it was encoded in, so which
+    # process met it first changed the models. The encoder is batch-independent
+    # now (tests/test_embed.py); the cache would save little here (few
+    # sentences repeat), and going without it keeps PREP_KEY's caches valid.
     return prepare(Document(text), default_encoder().inner)
 
 
