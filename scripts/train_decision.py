@@ -716,7 +716,8 @@ class Extra:
 
 
 def extra_pairs(pairs: list[Pair], t: Task, per_domain: int, jobs: int = 2) -> Extra:
-    """The extra pairs of the direction task ``t``, with their evidence (cached)."""
+    """The extra pairs (none has a source the direction task ``t`` scores),
+    with their evidence (cached)."""
     import inspect
 
     n = len(t.y) // 2
@@ -751,8 +752,7 @@ def _derived_extra(
 
     x = _matrix(extra.fwd + extra.near, PAIR_FEATURES)
     y = np.r_[np.ones(len(extra.fwd)), np.zeros(len(extra.near))]
-    other = [t.w[r] for r, i in enumerate(t.rows) if pairs[i].dataset == "l2r_other_domains"]
-    return x, y, np.full(len(y), EXTRA_DERIVED_SHARE * float(np.median(other)))
+    return x, y, np.full(len(y), EXTRA_DERIVED_SHARE * _other_domain_weight(t, pairs))
 
 
 def _direction_extra(
@@ -766,9 +766,14 @@ def _direction_extra(
     for name, column in (("wording", wording), ("draft_style", style)):
         k = DIRECTION_FEATURES.index(name)
         xf[:, k], xb[:, k] = column, -column
-    other = [t.w[r] for r, i in enumerate(t.rows) if pairs[i].dataset == "l2r_other_domains"]
-    w = np.full(2 * len(extra.docs), EXTRA_DIRECTION_SHARE * float(np.median(other)))
+    w = np.full(2 * len(extra.docs), EXTRA_DIRECTION_SHARE * _other_domain_weight(t, pairs))
     return np.vstack([xf, xb]), np.r_[np.ones(len(xf)), np.zeros(len(xb))], w
+
+
+def _other_domain_weight(t: Task, pairs: list[Pair]) -> float:
+    """The median weight of ``t``'s rows of other-domain L2R pairs."""
+    other = [t.w[r] for r, i in enumerate(t.rows) if pairs[i].dataset == "l2r_other_domains"]
+    return float(np.median(other))
 
 
 #: markup left in some L2R human texts ("<br />"): not wording
