@@ -17,7 +17,7 @@ checked in ``tests/test_embed.py``):
   depends on the neighbours, stays a matrix product per token.
 - **The final layer norm is folded into the sentence sum.** Summing normalised
   rows equals a weighted sum of raw rows minus a per-sentence constant, so one
-  small matrix product per micro-batch replaces three passes over every token's
+  vector-matrix product per sentence replaces three passes over every token's
   1,280 features and a segmented reduction.
 - **The second convolution uses Winograd's minimal filtering.** Four outputs
   of an n-tap convolution need n + 3 matrix products instead of 4n (Toom-Cook
@@ -62,7 +62,8 @@ _SLOT0 = tuple(int(x) for x in np.cumsum([0] + [n for n, _ in _ORDERS])[:-1])
 # outputs per Winograd tile, and the interpolation points (∞ is implied); the
 # small ones keep the transforms' float32 rounding near the direct product's
 _TILE = 4
-#: the per-id tables are computed in products whose row count is a multiple of this
+#: products whose row count varies with the batch (per-id tables, Winograd
+#: tiles, the head) are padded to a multiple of this many rows
 _ROW_BLOCK = 8
 _POINTS = (0, 1, -1, 2, -2, Fraction(1, 2), Fraction(-1, 2))
 
