@@ -143,16 +143,9 @@ class USEForward:
         """Embedding, normalised projection and first-layer products of each id."""
         be = self._be
         n = len(ids)
-        # BLAS rounds a row of a product differently when the row count leaves
-        # a remainder to its edge kernels, so an id's features, kept for the
-        # process's life, would depend on which ids it was first met with (and
-        # every sentence using it on what the process encoded before). Padded
-        # to a multiple of _ROW_BLOCK rows, every row gets the same bits
-        # (checked in tests/test_embed.py); at most 7 rows of waste.
-        pad = -n % _ROW_BLOCK
-        if pad:
-            ids = np.concatenate([ids, np.repeat(ids[-1:], pad)])
-        emb = self._dequant(ids)
+        # an id's features are kept for the process's life: unpadded, they would
+        # depend on which ids they were first computed with (see _padded)
+        emb = self._dequant(_padded(ids))
         x = emb @ be.proj_W
         x += be.proj_b
         x -= x.mean(axis=1, keepdims=True)
@@ -323,10 +316,7 @@ class USEForward:
     def _head(self, sums: F32, lens: F32) -> F32:
         be = self._be
         n = len(sums)
-        pad = -n % _ROW_BLOCK  # as in _id_features: rows the same bits in any batch
-        if pad:
-            sums = np.concatenate([sums, np.repeat(sums[-1:], pad, axis=0)])
-            lens = np.concatenate([lens, np.repeat(lens[-1:], pad)])
+        sums, lens = _padded(sums), _padded(lens)
         mean = sums @ self._head_w
         mean += lens[:, None] * self._head_b
         mean *= np.reciprocal(np.sqrt(lens))[:, None]
@@ -376,7 +366,7 @@ class _Tiles:
         within = np.arange(n, dtype=np.int64) - np.repeat(first_tile, n_tiles)
         # empty tiles (lo == hi: they read zeros) up to a multiple of _ROW_BLOCK,
         # so that a tile's products are the same bits whatever else is in the
-        # micro-batch (see USEForward._id_features)
+        # micro-batch (see _padded)
         pad = -n % _ROW_BLOCK
         self.n = n + pad
         self.first = np.r_[np.repeat(starts, n_tiles) + within * _TILE, np.zeros(pad, np.int64)]
@@ -399,6 +389,17 @@ class _Tiles:
         out = (at @ prod).reshape(_TILE, self.n, _CNN)
         res: F32 = out[self.at, self.tile]
         return res
+
+
+def _padded(x: Any) -> Any:
+    """``x`` with its last row repeated up to a multiple of ``_ROW_BLOCK`` rows.
+
+    BLAS rounds a row of a product differently when the row count leaves a
+    remainder to its edge kernels; padded, every row gets the same bits in any
+    batch (checked in tests/test_embed.py), for at most 7 rows of waste.
+    """
+    pad = -len(x) % _ROW_BLOCK
+    return np.concatenate([x, np.repeat(x[-1:], pad, axis=0)]) if pad else x
 
 
 def _toom_cook(m: int, r: int) -> tuple[npt.NDArray[np.float64], ...]:
