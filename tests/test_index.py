@@ -545,6 +545,33 @@ def test_search_finds_a_partial_copy(ix: Index) -> None:
     assert hits[0].verdict in ("rewrite", "same-story")
 
 
+def test_search_weighs_shared_words_by_their_rarity_in_the_index(tmp_path: Path) -> None:
+    """Below the rewrites, the ranking reads the index's own word rarity: two
+    documents alike but for the one word each shares with the query, the one
+    whose word no other document has scores higher than the one whose word
+    all the others have (a plain term-frequency cosine would tie them)."""
+    common, rare = "zuvokanta", "qexilombra"
+    words = iter(_VOCAB)
+
+    def body(extra: str) -> str:
+        # three ten-word sentences of words no other document uses, one of
+        # them carrying the shared word: every document the same shape
+        sents = [[next(words) for _ in range(10)] for _ in range(3)]
+        sents[1][4] = extra
+        return "\n\n".join(" ".join(s).capitalize() + "." for s in sents)
+
+    docs = [Document(body(rare), id="rare")]
+    docs += [Document(body(common), id=f"common-{i}") for i in range(5)]
+    query = " ".join(f"Xa{n}quo" for n in range(6)) + f" {common} {rare}.\n\nYoqua zeba fonu."
+    with Index(tmp_path / "ix", encoder=ENC) as index:
+        index.add(docs)
+        hits = index.search(query, k=6, params=SearchParams(verify=6))
+    corpus = {h.id: h.channels["corpus_lexical"] for h in hits}
+    assert set(corpus) == {d.id for d in docs}
+    assert all(0.0 < v < 1.0 for v in corpus.values())
+    assert corpus["rare"] > max(v for k, v in corpus.items() if k != "rare")
+
+
 def test_unverified_search_and_explain(ix: Index) -> None:
     q = _rewrite(_article(21))
     fast = ix.search(q, k=3, verify=False)

@@ -218,6 +218,8 @@ def test_same_story_search_finds_the_partner_article() -> None:
         "story_search",
         {
             "top1": top1["all"]["retold"],
+            # the ranking's one learned weight, chosen without the query's pair
+            "top1_out_of_fold": top1["all"]["retold_out_of_fold"],
             "top1_minus_tfidf": top1["all"]["retold"] - top1["all"]["tfidf"],
             "monolingual_top1": top1["monolingual"]["retold"],
             "cross_lingual_top1": top1["cross-lingual"]["retold"],

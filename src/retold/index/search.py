@@ -17,11 +17,14 @@ A weighted sum of the four ranks the union; the best few are then verified with
 the pair engine (:func:`~retold.index.docwork.verify`), and the final order is
 the pair engine's calibrated decision (:func:`rank_key`): copies first, then
 rewrites by P(the query was made from the candidate), then the rest by P(same
-story).
+story) and the words they share that are rare in this index (what a pair
+alone cannot know: in a corpus of pandemic news "coronavirus" says nothing).
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +34,7 @@ import numpy.typing as npt
 from retold.comparison import Prepared
 from retold.embed import Encoder
 from retold.errors import InputError
-from retold.index.docwork import DocRecord, stored_prepared, verify
+from retold.index.docwork import DocRecord, lexical_terms, stored_prepared, verify
 from retold.index.sketch import jaccard_estimate
 from retold.index.store import DocRow, Store
 from retold.index.vectors import IVFState, VectorSet
@@ -43,6 +46,7 @@ __all__ = [
     "SearchParams",
     "candidates",
     "candidates_batch",
+    "corpus_lexical",
     "rank_key",
     "verify_candidates",
 ]
@@ -71,6 +75,11 @@ class SearchParams:
     w_jaccard: float = 0.1
     #: candidates verified with the pair engine (at least k)
     verify: int = 10
+    #: weight of the index-IDF cosine (:func:`corpus_lexical`) beside the
+    #: log-odds of the same story when ranking verified non-rewrites: learned
+    #: by ``benchmarks/bench_story_search.py`` (5-fold cross-validation by
+    #: article pair over a grid; every fold chose 12, see there)
+    w_corpus_same_story: float = 12.0
     #: use exact vector search even where an IVF exists
     exact: bool = False
 
@@ -302,17 +311,21 @@ def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | N
     return stored_prepared(d, vecs, fallback, body_sig=doc.body_sig, head=doc.head)
 
 
-def rank_key(report: Report, score: float) -> tuple[int, int, float, float, float]:
+def rank_key(
+    report: Report, score: float, corpus: float = 0.0, w_corpus: float = 0.0
+) -> tuple[int, int, float, float, float]:
     """Sort key of a verified candidate: the same calibrated decision as the
     verdict (:mod:`retold.decision`), so ranking and verdicts cannot disagree.
 
     Copies (duplicate, near-duplicate) first, then rewrites by the log-odds
     that the query was made from the candidate, then every other candidate by
-    the log-odds of the same story; the retrieval score only breaks ties.
-    Log-odds, not probabilities, so that two near-certain candidates still
-    differ. Below the rewrites the chance of derivation is no guide: ranking
-    those by it put the same-story partner first for 0.70 of SemEval's
-    same-story queries, by the same story for 0.78
+    the log-odds of the same story plus ``w_corpus`` times ``corpus``, the
+    index-IDF cosine (:func:`corpus_lexical`); the retrieval score only breaks
+    ties. Log-odds, not probabilities, so that two near-certain candidates
+    still differ. Below the rewrites the chance of derivation is no guide:
+    ranking those by it put the same-story partner first for 0.70 of
+    SemEval's same-story queries, by the same story for 0.78, and with the
+    index's word rarity beside it 0.81 out of fold
     (``benchmarks/bench_story_search.py``).
     """
     p = report.probabilities
@@ -320,7 +333,37 @@ def rank_key(report: Report, score: float) -> tuple[int, int, float, float, floa
     same = -_logit(p.get("same_story", report.similarity))
     if report.verdict in ("duplicate", "near-duplicate", "rewrite"):
         return (copy, 0, -_logit(p.get("derived", 0.0)), same, -score)
-    return (copy, 1, same, same, -score)
+    story = same - w_corpus * corpus
+    return (copy, 1, story, same, -score)
+
+
+def corpus_lexical(
+    view: View, query: Counter[str], candidates: dict[int, Counter[str]]
+) -> dict[int, float]:
+    """Per candidate row, the cosine of its terms and the query's (content-word
+    stems, counted once per sentence, :func:`~retold.index.docwork.lexical_terms`)
+    weighted by sublinear term frequency times the index's inverse document
+    frequency: the classic TF-IDF cosine, with this corpus's rarity. The pair
+    engine weighs words by their rarity in the language, which cannot know
+    that a word common in the language is everywhere in this corpus."""
+    vocab = sorted(set(query).union(*candidates.values()))
+    df = view.store.df(vocab)
+    n = view.n_docs
+
+    def unit(tf: Counter[str]) -> dict[str, float]:
+        v = {
+            t: (1.0 + math.log(c)) * (math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0)
+            for t, c in tf.items()
+        }
+        norm = math.sqrt(math.fsum(x * x for x in v.values())) or 1.0
+        return {t: x / norm for t, x in v.items()}
+
+    q = unit(query)
+    out = {}
+    for row, tf in candidates.items():
+        c = unit(tf)
+        out[row] = math.fsum(x * c[t] for t, x in q.items() if t in c)
+    return out
 
 
 def _logit(p: float) -> float:
@@ -343,10 +386,16 @@ def verify_candidates(
     rows = [c.row for c in top]
     docs = view.store.docs(rows)
     texts = view.store.texts(rows)
-    ranked: list[tuple[tuple[int, int, float, float, float], Hit]] = []
+    verified: list[tuple[Candidate, Report]] = []
+    terms: dict[int, Counter[str]] = {}
     for c in top:
+        cand = candidate_prepared(view, docs[c.row], texts[c.row], fallback)
+        terms[c.row] = Counter(lexical_terms(cand))
+        verified.append((c, verify(cand, query)))
+    corpus = corpus_lexical(view, Counter(lexical_terms(query)), terms) if terms else {}
+    ranked: list[tuple[tuple[int, int, float, float, float], Hit]] = []
+    for c, rep in verified:
         d = docs[c.row]
-        rep = verify(candidate_prepared(view, d, texts[c.row], fallback), query)
         hit = Hit(
             id=d.id,
             score=c.score,
@@ -357,10 +406,10 @@ def verify_candidates(
             url=d.url,
             published=d.published,
             publisher=d.publisher,
-            channels=c.channels,
+            channels=c.channels | {"corpus_lexical": corpus[c.row]},
             report=rep if keep_reports else None,
         )
-        ranked.append((rank_key(rep, c.score), hit))
+        ranked.append((rank_key(rep, c.score, corpus[c.row], p.w_corpus_same_story), hit))
     ranked.sort(key=lambda x: x[0])
     return [h for _, h in ranked[:k]]
 
