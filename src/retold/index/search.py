@@ -143,6 +143,9 @@ class View:
     sent_state: IVFState
     doc_state: IVFState
     removed: npt.NDArray[np.bool_]
+    #: document frequencies read so far (the snapshot's; a batch of queries
+    #: shares most of its words, see :func:`corpus_lexical`)
+    df: dict[str, int] = field(default_factory=dict)
 
 
 def _sentence_scores(
@@ -346,15 +349,16 @@ def corpus_lexical(
     frequency: the classic TF-IDF cosine, with this corpus's rarity. The pair
     engine weighs words by their rarity in the language, which cannot know
     that a word common in the language is everywhere in this corpus."""
-    vocab = sorted(set(query).union(*candidates.values()))
-    df = view.store.df(vocab)
+    vocab = set(query).union(*candidates.values())
+    missing = sorted(vocab.difference(view.df))
+    if missing:
+        got = view.store.df(missing)
+        view.df.update((t, got.get(t, 0)) for t in missing)
     n = view.n_docs
+    idf = {t: math.log((n + 1) / (view.df[t] + 1)) + 1.0 for t in vocab}
 
     def unit(tf: Counter[str]) -> dict[str, float]:
-        v = {
-            t: (1.0 + math.log(c)) * (math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0)
-            for t, c in tf.items()
-        }
+        v = {t: (1.0 + math.log(c)) * idf[t] for t, c in tf.items()}
         norm = math.sqrt(math.fsum(x * x for x in v.values())) or 1.0
         return {t: x / norm for t, x in v.items()}
 
