@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import semeval
 from retold.index import Index
-from retold.index.search import Hit, SearchParams
+from retold.index.search import Hit, SearchParams, rank_key
 from retold.types import Document
 
 #: the weights of the index's word rarity the cross-validation chooses from
@@ -72,26 +72,15 @@ def first_other(ranked: list[str], own: str) -> str | None:
     return next((x for x in ranked if x != own), None)
 
 
-def _logit(p: float) -> float:
-    q = min(1.0 - 1e-15, max(1e-15, p))
-    return float(np.log(q / (1.0 - q)))
-
-
 def reranked(hits: list[Hit], w: float) -> list[str]:
-    """The ids of verified ``hits`` (in the shipped order) as
-    :func:`retold.index.search.rank_key` orders them with weight ``w``:
-    copies and rewrites keep their order and place, the rest are sorted by
-    the same-story log-odds plus ``w`` times the index-IDF cosine."""
+    """The ids of verified ``hits`` (with their reports) in the order
+    :func:`retold.index.search.rank_key` gives them with weight ``w``."""
 
-    def key(x: tuple[int, Hit]) -> tuple[int, int, float, float]:
-        n, h = x
-        copy = 0 if h.verdict in ("duplicate", "near-duplicate") else 1
-        if h.verdict in ("duplicate", "near-duplicate", "rewrite"):
-            return (copy, 0, float(n), 0.0)
-        same = -_logit(h.similarity or 0.0)
-        return (copy, 1, same - w * h.channels.get("corpus_lexical", 0.0), -h.score)
+    def key(h: Hit) -> tuple[int, int, float, float, float]:
+        assert h.report is not None, "search with reports=True"
+        return rank_key(h.report, h.score, h.channels["corpus_lexical"], w)
 
-    return [h.id for _, h in sorted(enumerate(hits), key=key)]
+    return [h.id for h in sorted(hits, key=key)]
 
 
 def learn_weight(queries: list[tuple[str, str, str]], found: list[list[Hit]]) -> dict[str, Any]:
@@ -146,10 +135,10 @@ def evaluate() -> dict[str, Any]:
         summary = ix.add([Document(t, id=i) for i, t in texts.items()])
         build = time.perf_counter() - t0
         t1 = time.perf_counter()
-        # every verified candidate back (k = the verified count), so that
-        # the weight's cross-validation can re-rank them all
+        # every verified candidate back (k = the verified count) with its
+        # report, so that the weight's cross-validation can re-rank them all
         k = SearchParams().verify
-        got = list(ix.search_many([texts[q] for q in qids], k=k))
+        got = list(ix.search_many([texts[q] for q in qids], k=k, reports=True))
         search = time.perf_counter() - t1
     found = [f if isinstance(f, list) else [] for f in got]
     ours = [[h.id for h in f] for f in found]
