@@ -253,7 +253,12 @@ class Hit(BaseModel):
     url: str | None = None
     published: str | None = None
     publisher: str | None = None
-    channels: dict[str, float] = Field(default_factory=dict)
+    channels: dict[str, float] = Field(
+        default_factory=dict,
+        description="Each retrieval channel's score (sentences, document, lexical, jaccard); "
+        "verified hits add corpus_lexical, the TF-IDF cosine with this index's word rarity "
+        "that ranks them below the rewrites",
+    )
 
 
 class SearchResponse(BaseModel):
