@@ -546,10 +546,11 @@ def test_search_finds_a_partial_copy(ix: Index) -> None:
 
 
 def test_search_weighs_shared_words_by_their_rarity_in_the_index(tmp_path: Path) -> None:
-    """Below the rewrites, the ranking reads the index's own word rarity: two
+    """Below the rewrites, the ranking reads the index's own word rarity: of
     documents alike but for the one word each shares with the query, the one
-    whose word no other document has scores higher than the one whose word
-    all the others have (a plain term-frequency cosine would tie them)."""
+    whose word no other document has scores higher than those whose word all
+    the others have (a plain term-frequency cosine would tie them), and ranks
+    first, which without the rarity's weight it does not."""
     common, rare = "zuvokanta", "qexilombra"
     words = iter(_VOCAB)
 
@@ -566,10 +567,13 @@ def test_search_weighs_shared_words_by_their_rarity_in_the_index(tmp_path: Path)
     with Index(tmp_path / "ix", encoder=ENC) as index:
         index.add(docs)
         hits = index.search(query, k=6, params=SearchParams(verify=6))
+        flat = index.search(query, k=6, params=SearchParams(verify=6, w_corpus_same_story=0.0))
     corpus = {h.id: h.channels["corpus_lexical"] for h in hits}
     assert set(corpus) == {d.id for d in docs}
     assert all(0.0 < v < 1.0 for v in corpus.values())
     assert corpus["rare"] > max(v for k, v in corpus.items() if k != "rare")
+    assert all(h.verdict in ("same-story", "unrelated") for h in hits)
+    assert hits[0].id == "rare" and flat[0].id != "rare"
 
 
 def test_unverified_search_and_explain(ix: Index) -> None:
