@@ -22,6 +22,11 @@ chosen from a grid by 5-fold cross-validation over the article pairs: each
 fold's queries are re-ranked with the weight that did best on the other four,
 and that out-of-fold top-1 is printed beside the shipped ranking's (whose
 weight saw every pair). The shipped weight is the one chosen on all pairs.
+
+It also times verified search in search_many's batches of 32 queries, with
+the stored documents a batch has prepared for the pair engine kept for its
+later queries (the shipped way) and without (``KEEP_PREPARED = 0``), in the
+same process, interleaved, and prints the ratio.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import semeval
-from retold.index import Index
+from retold.index import Index, search
 from retold.index.search import Hit, SearchParams, rank_key
 from retold.types import Document
 
@@ -48,6 +53,8 @@ from retold.types import Document
 W_GRID = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0)
 FOLDS = 5
 SEED = 13
+#: queries the batch-reuse timing runs (four times)
+REUSE_QUERIES = 192
 
 
 def corpus() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]]]:
@@ -114,6 +121,33 @@ def learn_weight(queries: list[tuple[str, str, str]], found: list[list[Hit]]) ->
     return {"per_fold": chosen, "all": best(list(range(len(queries)))), "out_of_fold": oof}
 
 
+def batch_reuse(ix: Index, queries: list[str], k: int) -> dict[str, float]:
+    """Verified search time per query (the best of two interleaved runs each)
+    with the stored documents a batch verifies kept for its next queries, and
+    with nothing kept (``KEEP_PREPARED = 0``, every query prepares its
+    candidates anew, as before they were kept): the same hits, cheaper."""
+    preps = [ix.prepare(q) for q in queries]
+    runs: dict[int, list[float]] = {search.KEEP_PREPARED: [], 0: []}
+    keep = search.KEEP_PREPARED
+    try:
+        for _ in range(2):
+            for n in runs:
+                search.KEEP_PREPARED = n
+                t = time.perf_counter()
+                for at in range(0, len(preps), 32):  # search_many's batches
+                    ix.search_prepared(preps[at : at + 32], k=k)
+                runs[n].append(1000 * (time.perf_counter() - t) / len(preps))
+    finally:
+        search.KEEP_PREPARED = keep
+    kept, anew = min(runs[keep]), min(runs[0])
+    return {
+        "queries": len(preps),
+        "ms_per_query_kept": round(kept, 1),
+        "ms_per_query_not_kept": round(anew, 1),
+        "ratio": round(kept / anew, 3),
+    }
+
+
 def tfidf_rankings(texts: dict[str, str], qids: list[str], k: int = 5) -> list[list[str]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -140,6 +174,7 @@ def evaluate() -> dict[str, Any]:
         k = SearchParams().verify
         got = list(ix.search_many([texts[q] for q in qids], k=k, reports=True))
         search = time.perf_counter() - t1
+        reuse = batch_reuse(ix, [texts[q] for q in qids[:REUSE_QUERIES]], k)
     found = [f if isinstance(f, list) else [] for f in got]
     ours = [[h.id for h in f] for f in found]
     base = tfidf_rankings(texts, qids)
@@ -159,6 +194,7 @@ def evaluate() -> dict[str, Any]:
         "queries": len(queries),
         "build_s": round(build, 1),
         "search_ms_per_query": round(1000 * search / max(1, len(queries)), 1),
+        "batch_reuse": reuse,
         "w_corpus_same_story": {
             "shipped": SearchParams().w_corpus_same_story,
             "chosen_on_all_pairs": learned["all"],
@@ -188,6 +224,12 @@ def main() -> None:
     print(
         f"{out['articles']} articles indexed in {out['build_s']} s; {out['queries']} queries, "
         f"{out['search_ms_per_query']} ms each"
+    )
+    r = out["batch_reuse"]
+    print(
+        f"verified search, {r['queries']} queries in batches of 32: {r['ms_per_query_kept']} ms "
+        f"each with a batch's prepared documents kept, {r['ms_per_query_not_kept']} ms without "
+        f"(ratio {r['ratio']:.2f})"
     )
     w = out["w_corpus_same_story"]
     per_fold = ", ".join(f"{x:g}" for x in w["chosen_per_fold"])

@@ -30,6 +30,7 @@ from click.testing import CliRunner
 
 from retold.cli.index import index as index_cmd
 from retold.cli.index import search as search_cmd
+from retold.comparison import Prepared
 from retold.embed import HashingEncoder
 from retold.errors import InputError, UsageError
 from retold.index import Index, RawDoc, Rejected, SearchParams
@@ -684,6 +685,36 @@ def test_a_batch_of_queries_finds_what_each_finds_alone(ix: Index) -> None:
     first, last = batch[0], batch[-1]
     assert isinstance(first, list) and isinstance(last, list)
     assert first[0].id == "doc-0" and last[0].id == "doc-3"
+
+
+def test_a_batch_prepares_each_verified_document_once(
+    ix: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # three edits of one article verify the same candidates: each stored
+    # document is read and prepared for the pair engine once per batch
+    from retold.index import search
+
+    made: list[str] = []
+    real = search.candidate_prepared
+
+    def counted(*args: Any, **kw: Any) -> Prepared:
+        out = real(*args, **kw)
+        made.append(out.doc.id or "")
+        return out
+
+    monkeypatch.setattr(search, "candidate_prepared", counted)
+    text = _article(5)
+    preps = [ix.prepare(t) for t in (_rewrite(text), text, _rewrite(text) + "\n\nA short line.")]
+    batch = ix.search_prepared(preps, k=5)
+    assert len(made) == len(set(made)) and "doc-5" in made
+    # however small the view's keep, the results are those of each query alone
+    monkeypatch.setattr(search, "KEEP_PREPARED", 1)
+    made.clear()
+    assert ix.search_prepared(preps, k=5) == batch
+    assert len(made) > len(set(made))
+    for p, got in zip(preps, batch, strict=True):
+        assert isinstance(got, list)
+        assert [h.to_dict() for h in got] == [h.to_dict() for h in ix.search(p, k=5)]
 
 
 def test_parallel_add_matches_serial(tmp_path: Path) -> None:

@@ -69,6 +69,9 @@ class Prepared:
     boilerplate: tuple[BoilerplateBlock, ...]
     #: the vector of :func:`headline` (None until encoded with the body)
     head: npt.NDArray[np.float32] | None = None
+    #: the lexical profile the pair engine reads, once computed and kept
+    #: (:meth:`profiled`); None: computed at compare time
+    profile: Profile | None = None
 
     @property
     def body_chars(self) -> int:
@@ -84,6 +87,13 @@ class Prepared:
                 f"{len(self.body)} body sentences"
             )
         return replace(self, vectors=vecs)
+
+    def profiled(self) -> Prepared:
+        """This document with its lexical profile kept, for a document compared
+        many times over (a search candidate across a batch of queries)."""
+        if self.profile is not None:
+            return self
+        return replace(self, profile=profile([s.text for s in self.body], self.seg.language))
 
     def with_head(self, vector: npt.ArrayLike | None) -> Prepared:
         """This document with ``vector`` as the vector of its :func:`headline`."""
@@ -208,6 +218,8 @@ _PROFILES_LOCK = threading.Lock()
 def _profile(p: Prepared) -> Profile:
     """The document's lexical profile, cached while the document is in use
     (a query is compared with several candidates in a row)."""
+    if p.profile is not None:
+        return p.profile
     key = id(p)
     with _PROFILES_LOCK:
         got = _PROFILES.get(key)
