@@ -153,8 +153,10 @@ class View:
     prepared: dict[int, tuple[DocRow, Prepared, Counter[str]]] = field(default_factory=dict)
 
 
-#: stored documents a view keeps prepared (oldest out first; about 0.2 MB each)
-KEEP_PREPARED = 512
+#: stored documents a view keeps prepared, oldest out first: a batch of
+#: :meth:`~retold.index.Index.search_many` verifies at most 32 x 10 (each
+#: kept document takes about 0.1 MB per 1,000 characters of its text)
+KEEP_PREPARED = 320
 
 
 def _sentence_scores(
