@@ -1,6 +1,6 @@
 """Verdicts, similarity and direction, cross-validated, against a TF-IDF baseline.
 
-    .venv/bin/python benchmarks/bench_verdicts.py [--per-domain 40] [--json]
+    .venv/bin/python benchmarks/bench_verdicts.py [--per-domain 40] [--json] [--unseen-rewriter]
 
 Uses the pairs, features and grouped folds of scripts/train_decision.py (the
 feature table is cached; see there). Every retold figure is out-of-fold: the
@@ -18,7 +18,10 @@ Prints, per dataset, domain and model:
 - Clough & Stevenson: share called rewrite or closer per reuse level;
 - direction: share of (source, derived) pairs where the source is picked, per
   dataset and model, and by the shorter text's length in words;
-- language identification on the SemEval texts, per language.
+- language identification on the SemEval texts, per language;
+- with ``--unseen-rewriter``, each LLM's rewrites found, and its sources'
+  neighbours called rewrites, by derived models that never saw that LLM
+  (every pair of it left out of training, not only its fold).
 """
 
 from __future__ import annotations
@@ -115,14 +118,15 @@ def _p_derived(res: dict[str, Any], idx: list[int]) -> np.ndarray:
     return np.array([oof[i] for i in idx])
 
 
-def _rewrite_or_closer(res: dict[str, Any]) -> np.ndarray:
-    """The verdict rule of retold.decision on out-of-fold probabilities, per derived-task row."""
+def _rewrite_or_closer(res: dict[str, Any], p_derived: np.ndarray | None = None) -> np.ndarray:
+    """The verdict rule of retold.decision on out-of-fold probabilities, per
+    derived-task row (``p_derived``: P(derived) per row, else the out-of-fold one)."""
     from retold.decision import model
 
     th = model()["thresholds"]
     t, fwd = res["tasks"]["derived"], res["fwd"]
     ps = _p_same(res)
-    oof = res["oof"]["derived"]
+    oof = res["oof"]["derived"] if p_derived is None else p_derived
     return np.array(
         [
             _copy(fwd[i])
@@ -130,6 +134,49 @@ def _rewrite_or_closer(res: dict[str, Any]) -> np.ndarray:
             for r, i in enumerate(t.rows)
         ]
     )
+
+
+def unseen_rewriter_table(res: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Per rewriting LLM, rewrites found and neighbours called rewrites when the
+    derived model never saw that LLM: each fold's model is fitted without the
+    fold and without any pair of the LLM (scored rows and extra rows alike),
+    beside the cross-validated figures. What to expect of a rewriter retold
+    was not trained on."""
+    from _data import jsonl
+
+    by_text = {r["text"]: r["model"] for r in jsonl("l2r_other_domains", "rewrites.jsonl.gz")}
+    pairs, t = res["pairs"], res["tasks"]["derived"]
+    ex, ey, ew = t.extra
+    extra_model = np.array([by_text.get(b, "") for _, b in res["extra_docs"]] * 2)
+    row_model = np.array(
+        [pairs[i].model if pairs[i].dataset.startswith("l2r") else "" for i in t.rows]
+    )
+    folds = td.fold_of(p.group for p in pairs)
+    fold = np.array([folds[g] for g in t.groups])
+    seen = _rewrite_or_closer(res)
+    out: dict[str, dict[str, float]] = {}
+    for llm in sorted(set(row_model) - {""}):
+        ok = extra_model != llm
+        task = td.Task(t.x, t.y, t.w, t.groups, t.rows, extra=(ex[ok], ey[ok], ew[ok]))
+        p = res["oof"]["derived"].copy()
+        for k in range(td.FOLDS):
+            test = (fold == k) & (row_model == llm)
+            if test.any():
+                p[test] = td.predict(td.fit(task, (fold != k) & (row_model != llm)), t.x[test])
+        unseen = _rewrite_or_closer(res, p)
+        for ds in ("l2r_other_domains", "l2r_news_dev"):
+            rows = [
+                r for r, i in enumerate(t.rows) if row_model[r] == llm and pairs[i].dataset == ds
+            ]
+            if not rows:
+                continue
+            cell: dict[str, float] = {"pairs": len(rows) / 2}
+            for role, name in (("source", "found"), ("neighbour", "false_rewrite")):
+                mine = [r for r in rows if pairs[t.rows[r]].role == role]
+                cell[f"{name}_seen"] = float(np.mean(seen[mine]))
+                cell[f"{name}_unseen"] = float(np.mean(unseen[mine]))
+            out[f"{ds}/{llm}"] = cell
+    return out
 
 
 def _copy(f: dict[str, float]) -> bool:
@@ -318,13 +365,13 @@ def langid_table() -> dict[str, float]:
     return out
 
 
-def evaluate(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
+def evaluate(per_domain: int = 40, jobs: int = 2, unseen_rewriter: bool = False) -> dict[str, Any]:
     res = td.train(per_domain, jobs)
     texts, pairs = td.build_pairs(per_domain)
     assert [p.b for p in pairs] == [p.b for p in res["pairs"]], "pair list changed"
     base = _tfidf_scores(texts, pairs)
     folds = td.fold_of(p.group for p in pairs)
-    return {
+    out = {
         "l2r": l2r_table(res, base, folds),
         "semeval": semeval_table(res, base, folds),
         "clough": clough_table(res),
@@ -332,6 +379,9 @@ def evaluate(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
         "direction": direction_table(res, texts),
         "langid": langid_table(),
     }
+    if unseen_rewriter:
+        out["unseen_rewriter"] = unseen_rewriter_table(res)
+    return out
 
 
 def gate_figures(out: dict[str, Any]) -> dict[str, dict[str, float]]:
@@ -398,6 +448,14 @@ def _print(out: dict[str, Any]) -> None:
     print("Translations", json.dumps({k: round(v, 3) for k, v in out["translations"].items()}))
     print("Direction", json.dumps({k: round(v, 3) for k, v in out["direction"].items()}))
     print("Language id", json.dumps({k: round(v, 4) for k, v in out["langid"].items()}))
+    if "unseen_rewriter" in out:
+        print("A rewriter never seen in training. Columns: found, false rewrites;")
+        print("  cross-validated (the LLM's other pairs trained) | the LLM left out")
+        for k, v in out["unseen_rewriter"].items():
+            print(
+                f"  {k:<35} {v['found_seen']:.3f} {v['false_rewrite_seen']:.3f} | "
+                f"{v['found_unseen']:.3f} {v['false_rewrite_unseen']:.3f}  (n={v['pairs']:g})"
+            )
 
 
 def main() -> None:
@@ -405,8 +463,13 @@ def main() -> None:
     ap.add_argument("--per-domain", type=int, default=40)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--unseen-rewriter",
+        action="store_true",
+        help="also score each LLM's rewrites with a model that never saw that LLM (~4 min more)",
+    )
     args = ap.parse_args()
-    out = evaluate(args.per_domain, args.jobs)
+    out = evaluate(args.per_domain, args.jobs, unseen_rewriter=args.unseen_rewriter)
     if args.json:
         print(json.dumps(out, indent=1))
     else:

@@ -983,6 +983,8 @@ def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
         "words": words,
         "style": (style_weights, style_idf),
         "extra_pairs": len(extra.docs),
+        # their (source, rewrite) texts, in the order of the tasks' extra rows
+        "extra_docs": extra.docs,
     }
 
 
