@@ -141,7 +141,8 @@ def unseen_rewriter_table(res: dict[str, Any]) -> dict[str, dict[str, float]]:
     derived model never saw that LLM: each fold's model is fitted without the
     fold and without any pair of the LLM (scored rows and extra rows alike),
     beside the cross-validated figures. What to expect of a rewriter retold
-    was not trained on."""
+    was not trained on. (The same-story model, whose floor the verdict also
+    asks for, stays the cross-validated one: it rules out few rewrites.)"""
     from _data import jsonl
 
     by_text = {r["text"]: r["model"] for r in jsonl("l2r_other_domains", "rewrites.jsonl.gz")}
