@@ -65,6 +65,37 @@ def test_groups_are_disjoint_contiguous_and_above_threshold(n: int, m: int, seed
         assert s >= min(p.extend, p.relaxed_seed)
 
 
+@given(
+    st.integers(0, 40),
+    st.integers(0, 40),
+    st.integers(1, 12),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=150, deadline=None)
+def test_alignment_matches_the_reference(
+    n: int, m: int, levels: int, diagonal: bool, seed: int
+) -> None:
+    """The lazy seeding and frontier growth pick exactly the groups a full sort
+    and full rescans pick, ties included (few score levels make many ties)."""
+    rng = np.random.default_rng(seed)
+    score = (rng.integers(0, levels + 1, (n, m)) / levels).astype(np.float32)
+    if diagonal:  # long runs for growth to follow from a few seeds, as in a light rewrite
+        score *= 0.5
+        k = min(n, m)
+        score[np.arange(k), np.arange(k)] = rng.uniform(0.45, 0.7, k).astype(np.float32)
+    cont = rng.random((n, m)).astype(np.float32)
+    wa, wb = rng.random(n) + 0.1, rng.random(m) + 0.1
+    p = AlignParams()
+    assert align_core(score, cont, p, wa, wb) == _reference.align_core(score, cont, p, wa, wb)
+
+
+def test_identical_long_texts_pair_each_sentence_with_itself() -> None:
+    score = np.ones((600, 600), dtype=np.float32)
+    groups = align_core(score, np.ones_like(score))
+    assert [(g[0], g[1]) for g in groups] == [([i], [i]) for i in range(600)]
+
+
 def test_reordered_sentences_are_found() -> None:
     score = np.full((3, 3), 0.1, dtype=np.float32)
     score[0, 2] = score[1, 0] = score[2, 1] = 0.9

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
-from retold.align import Features, Matrix
+from retold.align import AlignParams, Features, Matrix, _Matcher, _passes
 
 
 def pair_scores(
@@ -28,3 +29,53 @@ def pair_scores(
             cont[i, j] = contain
             score[i, j] = w_cos * c + (1 - w_cos) * max(dice, 0.8 * contain)
     return score, cos, cont
+
+
+class Matcher(_Matcher):
+    """:class:`retold.align._Matcher` seeding from one sort of every pair and
+    growing by rescanning every accepted pair each round."""
+
+    def seed(self, threshold: float) -> None:
+        if not (self.n and self.m):
+            return
+        flat = np.flatnonzero(self.score >= threshold)
+        order = flat[np.argsort(-self.score.ravel()[flat], kind="stable")]
+        for k in order:
+            i, j = divmod(int(k), self.m)
+            if self.free(i, j):
+                self.accept(i, j)
+
+    def grow(self) -> None:
+        p = self.p
+        changed = True
+        while changed:
+            changed = False
+            cands: list[tuple[float, int, int]] = []
+            for i, gid in list(self.group_of_a.items()):
+                for j in self.groups[gid][1]:
+                    for d in (-1, 1):
+                        ii, jj = i + d, j + d
+                        if not (0 <= ii < self.n and 0 <= jj < self.m and self.free(ii, jj)):
+                            continue
+                        s = float(self.score[ii, jj])
+                        if (
+                            s >= p.extend
+                            and s >= self.row_best[ii] - p.margin
+                            and s >= self.col_best[jj] - p.margin
+                        ):
+                            cands.append((s, ii, jj))
+            for _s, ii, jj in sorted(cands, reverse=True):
+                if self.free(ii, jj):
+                    self.accept(ii, jj)
+                    changed = True
+
+
+def align_core(
+    score: Matrix,
+    cont: Matrix,
+    params: AlignParams,
+    wa: npt.NDArray[np.float64],
+    wb: npt.NDArray[np.float64],
+) -> list[tuple[list[int], list[int], float]]:
+    """:func:`retold.align.align_core` with :class:`Matcher`."""
+    return _passes(Matcher(score, cont, params), wa, wb)
