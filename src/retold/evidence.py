@@ -167,11 +167,18 @@ def profile(body: Sequence[str], lang: str) -> Profile:
     numbers: set[str] = set()
     lengths: list[int] = []
     lower: list[str] = []
+    # one string per word type, not per token: a long text's token lists then
+    # hold references to a few thousand strings (a 9 MB text held 1.8 million
+    # copies of one word, twice), and each type is folded once
+    types: dict[str, tuple[str, str]] = {}
     for sent in body:
         found = _TOKEN.findall(sent)
         lengths.append(len(found))
-        for i, tok in enumerate(found):
-            low = tok.casefold()
+        for i, word in enumerate(found):
+            got = types.get(word)
+            if got is None:
+                got = types[word] = (word, word.casefold())
+            tok, low = got
             toks.append(low)
             if tok.islower():
                 lower.append(tok)

@@ -69,16 +69,23 @@ def _tokenize(text: str) -> list[_Tok]:
     append = out.append
     prev_end = 0
     prev_fold: str | None = None
+    # one (word, fold, stem, capital) per word type, shared by its tokens: a
+    # long text then holds each string once, and each type is folded once
+    types: dict[str, tuple[str, str, str, bool]] = {}
     for m in _WORD_RE.finditer(text):
         s, e = m.span()
         w = m.group()
-        f = fold(w)
+        got = types.get(w)
+        if got is None:
+            f = fold(w)
+            got = types[w] = (w, f, _stem(f), w[0].isupper())
+        w, f, key, cap = got
         gap = text[prev_end:s]
         # most gaps are one space: skip the sentence test for them
         initial = gap != " " or prev_fold is None
         if initial:
             initial = _starts_sentence(gap, prev_fold)
-        append(_Tok(s, e, w, f, _stem(f), w[0].isupper(), initial))
+        append(_Tok(s, e, w, f, key, cap, initial))
         prev_end, prev_fold = e, f
     return out
 
