@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retold import _reference
+from retold import _reference, align
 from retold.align import AlignParams, align_core, features, label, pair_scores
 from retold.comparison import prepare
 from retold.embed import HashingEncoder
@@ -43,6 +43,22 @@ def test_pair_scores_match_the_reference(a: list[list[str]], b: list[list[str]])
     slow = _reference.pair_scores(fa, fb, ea, eb)
     for x, y in zip(fast, slow, strict=True):
         assert x.shape == y.shape
+        np.testing.assert_allclose(x, y, atol=1e-5)
+
+
+def test_pair_scores_in_stem_blocks_match_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long texts count shared stems a block of stems at a time; the blocks
+    must add up to the one-block answer."""
+    rng = np.random.default_rng(7)
+    ta = [" ".join(rng.choice(WORDS, 6)) for _ in range(30)]
+    tb = [" ".join(rng.choice(WORDS, 5)) for _ in range(20)]
+    enc = HashingEncoder(64)
+    fa, fb = [features(t) for t in ta], [features(t) for t in tb]
+    ea, eb = enc.encode(ta), enc.encode(tb)
+    monkeypatch.setattr(align, "_BLOCK_CELLS", 64)  # 2 stems a block against 30 sentences
+    for x, y in zip(
+        pair_scores(fa, fb, ea, eb), _reference.pair_scores(fa, fb, ea, eb), strict=True
+    ):
         np.testing.assert_allclose(x, y, atol=1e-5)
 
 

@@ -8,6 +8,7 @@ they measured; Hypothesis feeds hostile strings to :func:`retold.compare`.
 from __future__ import annotations
 
 import json
+import math
 import random
 import sys
 from pathlib import Path
@@ -58,6 +59,52 @@ def test_runon_9mb_compare_stays_under_2gb(tmp_path: Path) -> None:
         f"(address space limited to {RUNON_LIMIT >> 20} MB)"
     )
     assert res.maxrss <= RUNON_LIMIT
+
+
+def test_a_pair_too_long_to_align_is_one_line_before_any_encoding(tmp_path: Path) -> None:
+    """10,001 sentences against 10,001 is over MAX_PAIR_CELLS: the command says
+    so and how to go on, without the minutes of encoding or the gigabytes of
+    scoring (it is refused from the sentence counts, under a 1 GB limit)."""
+    from retold.comparison import MAX_PAIR_CELLS
+
+    side = math.isqrt(MAX_PAIR_CELLS) + 1
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Rain fell on the town. " * side, encoding="utf-8")
+    b.write_text("The river rose at dawn. " * side, encoding="utf-8")
+    res = run_limited([*RETOLD, "compare", str(a), str(b)], GiB)
+    assert res.returncode == 1
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr[-2000:]
+    assert "too long to compare as one pair" in lines[0]
+    assert f"A has {side:,} sentences" in lines[0]
+    assert "a part at a time" in lines[0]
+
+
+def test_corpus_work_reads_a_too_long_pair_from_its_leading_sentences(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Search verification and story links go on past a pair over the limit:
+    they compare the texts' leading sentences; an explicit compare refuses."""
+    from retold import comparison
+    from retold.errors import InputTooLargeError
+    from retold.index.docwork import verify
+    from retold.types import Document
+
+    text = WIRE.read_text(encoding="utf-8")
+    pa = comparison.prepare(Document(text, id="a"), ENC)
+    pb = comparison.prepare(Document(text, id="b"), ENC)
+    n = len(pa.body)
+    assert n >= 12
+    monkeypatch.setattr(comparison, "MAX_PAIR_CELLS", 36)
+    with pytest.raises(InputTooLargeError, match="too long to compare"):
+        comparison.compare_prepared(pa, pb)
+    rep = verify(pa, pb)
+    assert rep.verdict == "duplicate"
+    used = {i for al in rep.alignments for i in (*al.a_sentences, *al.b_sentences)}
+    assert used == {s.index for s in pa.body[:6]}
+    # one short side: the longer is cut to what the limit leaves it
+    cut_a, cut_b = comparison.within_pair_limit(comparison._leading(pa, 4), pb)
+    assert (len(cut_a.body), len(cut_b.body)) == (4, 9)
 
 
 def test_runon_pieces_cover_the_text() -> None:

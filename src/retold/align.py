@@ -118,22 +118,49 @@ def pair_scores(
     # column per such stem, not one per stem of either text (a long text with
     # a large vocabulary made them n x vocabulary, gigabytes at 9 MB).
     shared = set().union(*(f.content for f in fa)) & set().union(*(f.content for f in fb))
-    vocab = {t: i for i, t in enumerate(sorted(shared))}
-    xa = np.zeros((n, len(vocab)), dtype=np.float32)
-    xb = np.zeros((m, len(vocab)), dtype=np.float32)
-    for x, feats in ((xa, fa), (xb, fb)):
-        for r, f in enumerate(feats):
-            x[r, [vocab[t] for t in f.content if t in vocab]] = 1.0
-    inter = xa @ xb.T
+    inter = _shared_counts(fa, fb, sorted(shared))
     la = np.array([len(f.content) for f in fa], dtype=np.float32)[:, None]
     lb = np.array([len(f.content) for f in fb], dtype=np.float32)[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dice = np.where(inter > 0, 2.0 * inter / (la + lb), 0.0)
-        cont = np.where(inter > 0, inter / np.minimum(la, lb), 0.0)
+    # In place, a few n x m arrays at a time: long texts make these the
+    # biggest allocations of a comparison. A sentence without content stems
+    # shares none (inter is 0), so a denominator floored at 1 changes nothing.
+    cont = np.maximum(np.minimum(la, lb), 1.0)
+    np.divide(inter, cont, out=cont)
+    dice = np.maximum(la + lb, 1.0)
+    np.divide(inter, dice, out=dice)
+    del inter
+    dice *= 2.0
     # Containment is discounted: a short sentence is easily contained by chance.
-    lex = np.maximum(dice, 0.8 * cont)
-    score = w_cos * cos + (1.0 - w_cos) * lex
-    return score.astype(np.float32), cos, cont.astype(np.float32)
+    lex = np.maximum(dice, 0.8 * cont, out=dice)
+    lex *= 1.0 - w_cos
+    score = cos * w_cos
+    score += lex
+    return score, cos, cont
+
+
+#: cells of one sentence-by-stem block (64 MB of float32)
+_BLOCK_CELLS = 1 << 24
+
+
+def _shared_counts(fa: Sequence[Features], fb: Sequence[Features], vocab: list[str]) -> Matrix:
+    """Shared content stems of every sentence pair: binary sentence-by-stem
+    matrices multiplied, a block of stems at a time, so that two long texts
+    with large vocabularies never hold ``sentences x vocabulary`` arrays
+    (integer counts in float32 are exact: blocks add up to the same matrix)."""
+    n, m = len(fa), len(fb)
+    step = max(1, _BLOCK_CELLS // max(n, m))
+    inter = _zeros(n, m)
+    for lo in range(0, len(vocab), step):
+        col = {t: k for k, t in enumerate(vocab[lo : lo + step])}
+        xa = np.zeros((n, len(col)), dtype=np.float32)
+        xb = np.zeros((m, len(col)), dtype=np.float32)
+        for x, feats in ((xa, fa), (xb, fb)):
+            for r, f in enumerate(feats):
+                x[r, [col[t] for t in f.content if t in col]] = 1.0
+        if lo == 0 and len(col) == len(vocab):
+            return xa @ xb.T
+        inter += xa @ xb.T
+    return inter
 
 
 def _zeros(n: int, m: int) -> Matrix:
@@ -360,7 +387,9 @@ def _condense(
         sums = np.stack([ea[x : x + n_runs] for x in range(k)]).sum(axis=0)
         sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
         run_cos = sums @ eb_free.T
-        single = np.max(np.stack([cos[x : x + n_runs] for x in range(k)]), axis=0)
+        single = cos[:n_runs].copy()
+        for x in range(1, k):
+            np.maximum(single, cos[x : x + n_runs], out=single)
         ok = (run_cos >= params.condense) & (run_cos >= single + params.condense_gain)
         for i, col in zip(*np.nonzero(ok), strict=True):
             run = range(int(i), int(i) + k)
@@ -451,11 +480,14 @@ def align(
     """Align body sentences of two documents; vectors are rows of ``ea``/``eb``."""
     fa = fa if fa is not None else [features(s.text) for s in a]
     fb = fb if fb is not None else [features(s.text) for s in b]
-    score, _cos, cont = pair_scores(fa, fb, ea, eb, params.w_cos)
+    score, cos, cont = pair_scores(fa, fb, ea, eb, params.w_cos)
+    del cos  # the n x m matrices are a long pair's biggest allocations: free them early
     out: list[Alignment] = []
     wa = np.array([s.end - s.start for s in a], dtype=np.float64)
     wb = np.array([s.end - s.start for s in b], dtype=np.float64)
-    groups = _condense(align_core(score, cont, params, wa, wb), ea, eb, fa, fb, params)
+    core = align_core(score, cont, params, wa, wb)
+    del score, cont
+    groups = _condense(core, ea, eb, fa, fb, params)
     for ga, gb, s in groups:
         ta = [t for i in ga for t in fa[i].tokens]
         tb = [t for j in gb for t in fb[j].tokens]

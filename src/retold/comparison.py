@@ -9,6 +9,7 @@ document once and compare many pairs.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -22,6 +23,7 @@ from retold.align import AlignParams, Features, align, features
 from retold.boilerplate import classify_paragraphs
 from retold.decision import decide
 from retold.embed import Encoder, Vectors, default_encoder
+from retold.errors import InputTooLargeError
 from retold.evidence import (
     Profile,
     head_overlap,
@@ -44,7 +46,9 @@ from retold.types import (
 )
 
 __all__ = [
+    "MAX_PAIR_CELLS",
     "Prepared",
+    "check_pair_size",
     "compare",
     "compare_prepared",
     "encode_prepared",
@@ -54,6 +58,7 @@ __all__ = [
     "prepare",
     "prepare_unencoded",
     "verdict_for",
+    "within_pair_limit",
 ]
 
 
@@ -291,6 +296,48 @@ def pair_features(pa: Prepared, pb: Prepared, alignments: Sequence[Alignment]) -
     return feats
 
 
+#: sentence pairs (A's body sentences times B's) one comparison may score: the
+#: pair engine holds a few float32 matrices of that size at once, about 25
+#: bytes a pair (``benchmarks/bench_runon.py``), so this bounds it near 2.5 GB.
+#: Two 1 MB texts of ordinary sentences come to about 60 million.
+MAX_PAIR_CELLS = 100_000_000
+
+
+def check_pair_size(pa: Prepared, pb: Prepared) -> None:
+    """Raise :class:`InputTooLargeError` when the pair is over :data:`MAX_PAIR_CELLS`."""
+    n, m = len(pa.body), len(pb.body)
+    if n * m > MAX_PAIR_CELLS:
+        raise InputTooLargeError(
+            f"the texts are too long to compare as one pair: A has {n:,} sentences and "
+            f"B {m:,}, {n * m:,} sentence pairs to score, over the limit of "
+            f"{MAX_PAIR_CELLS:,} (about {MAX_PAIR_CELLS * 25 / 1e9:.1f} GB of memory); "
+            "compare them a part at a time (a chapter, or one article), or add one to an "
+            "index (retold index add) and search it with parts of the other"
+        )
+
+
+def within_pair_limit(pa: Prepared, pb: Prepared) -> tuple[Prepared, Prepared]:
+    """The pair cut to its leading body sentences when it is over
+    :data:`MAX_PAIR_CELLS` (the longer text first), for corpus work that
+    must go on past one giant pair: search verification and story links read
+    what two texts share from their opening sentences then."""
+    n, m = len(pa.body), len(pb.body)
+    if n * m <= MAX_PAIR_CELLS:
+        return pa, pb
+    side = math.isqrt(MAX_PAIR_CELLS)
+    if n <= side:
+        return pa, _leading(pb, MAX_PAIR_CELLS // n)
+    if m <= side:
+        return _leading(pa, MAX_PAIR_CELLS // m), pb
+    return _leading(pa, side), _leading(pb, side)
+
+
+def _leading(p: Prepared, k: int) -> Prepared:
+    """``p`` with only its first ``k`` body sentences (its profile dropped: it
+    was of the whole body)."""
+    return replace(p, body=p.body[:k], features=p.features[:k], vectors=p.vectors[:k], profile=None)
+
+
 def compare_prepared(
     pa: Prepared,
     pb: Prepared,
@@ -299,7 +346,11 @@ def compare_prepared(
     with_changes: bool = True,
 ) -> Report:
     """Compare two prepared documents (``with_changes=False`` skips the change
-    analysis when only the verdict and alignment are wanted)."""
+    analysis when only the verdict and alignment are wanted).
+
+    A pair over :data:`MAX_PAIR_CELLS` raises :class:`InputTooLargeError`
+    (:func:`within_pair_limit` cuts it down instead)."""
+    check_pair_size(pa, pb)
 
     alignments: list[Alignment] = align(
         pa.body, pb.body, pa.vectors, pb.vectors, params, pa.features, pb.features
@@ -356,7 +407,10 @@ def compare(
     """
     da, db = _as_document(a), _as_document(b)
     _load_encoder_aside(encoder)
-    return compare_prepared(prepare(da, encoder), prepare(db, encoder), params)
+    ua, ub = prepare_unencoded(da), prepare_unencoded(db)
+    check_pair_size(ua, ub)  # before minutes of encoding, not after
+    enc = encoder or default_encoder()
+    return compare_prepared(encode_prepared(ua, enc), encode_prepared(ub, enc), params)
 
 
 def _load_encoder_aside(encoder: Encoder | None) -> None:

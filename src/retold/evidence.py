@@ -484,11 +484,15 @@ def _window_best(win_cos: Matrix, cos: Matrix, k: int) -> Matrix:
     """Best window cosine per column, counting only windows whose every
     sentence relates to the column's sentence on its own: a summed vector
     drifts towards the generic, so a window of unrelated sentences can look
-    close to anything."""
+    close to anything. ``win_cos`` is overwritten."""
     n = win_cos.shape[0]
-    weakest = np.min(np.stack([cos[x : x + n] for x in range(k)]), axis=0)
-    ok = np.where(weakest >= _RELATED, win_cos, -1.0)
-    out: Matrix = ok.max(axis=0).astype(np.float32)
+    # a running minimum, and win_cos (a temporary of the caller's) written in
+    # place: stacking the k shifted matrices tripled a long pair's peak memory
+    weakest = cos[:n].copy()
+    for x in range(1, k):
+        np.minimum(weakest, cos[x : x + n], out=weakest)
+    win_cos[weakest < _RELATED] = -1.0
+    out: Matrix = win_cos.max(axis=0).astype(np.float32)
     return out
 
 

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from retold.comparison import Prepared, compare_prepared
+from retold.comparison import Prepared, compare_prepared, within_pair_limit
 from retold.errors import RetoldError, UsageError
 from retold.index import Index
 from retold.index.search import Hit
@@ -343,7 +343,8 @@ def link_pair(pa: Prepared, ta: Traits, pb: Prepared, tb: Traits) -> LinkRow | N
     whichever path made it).
     """
     a, b = pa.doc.id or "", pb.doc.id or ""
-    rep = compare_prepared(pa, pb, with_changes=False)
+    # a pair too long to score whole is linked on its leading sentences
+    rep = compare_prepared(*within_pair_limit(pa, pb), with_changes=False)
     if rep.verdict == "unrelated":
         return None
     a_in_b, b_in_a = rep.coverage.a_in_b, rep.coverage.b_in_a

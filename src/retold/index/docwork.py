@@ -45,6 +45,7 @@ from retold.comparison import (
     encode_prepared,
     headline,
     prepare_unencoded,
+    within_pair_limit,
 )
 from retold.embed import Encoder, Vectors
 from retold.errors import EmptyInputError, RetoldError
@@ -446,5 +447,6 @@ def stored_prepared(
 
 
 def verify(candidate: Prepared, query: Prepared) -> Report:
-    """Compare a candidate source (A) with the query (B); no change analysis."""
-    return compare_prepared(candidate, query, with_changes=False)
+    """Compare a candidate source (A) with the query (B); no change analysis
+    (a pair too long to score whole on their leading sentences)."""
+    return compare_prepared(*within_pair_limit(candidate, query), with_changes=False)
