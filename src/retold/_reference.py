@@ -46,24 +46,15 @@ class Matcher(_Matcher):
                 self.accept(i, j)
 
     def grow(self) -> None:
-        p = self.p
         changed = True
         while changed:
             changed = False
-            cands: list[tuple[float, int, int]] = []
-            for i, gid in list(self.group_of_a.items()):
-                for j in self.groups[gid][1]:
-                    for d in (-1, 1):
-                        ii, jj = i + d, j + d
-                        if not (0 <= ii < self.n and 0 <= jj < self.m and self.free(ii, jj)):
-                            continue
-                        s = float(self.score[ii, jj])
-                        if (
-                            s >= p.extend
-                            and s >= self.row_best[ii] - p.margin
-                            and s >= self.col_best[jj] - p.margin
-                        ):
-                            cands.append((s, ii, jj))
+            cands = [
+                c
+                for i, gid in list(self.group_of_a.items())
+                for j in self.groups[gid][1]
+                for c in self.extensions(i, j)
+            ]
             for _s, ii, jj in sorted(cands, reverse=True):
                 if self.free(ii, jj):
                     self.accept(ii, jj)

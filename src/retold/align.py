@@ -255,27 +255,32 @@ class _Matcher:
         accepted in the round before are looked around: a neighbour of an older
         pair was either taken then or lost its row or column for good.
         """
-        p = self.p
         frontier = [(i, j) for i, gid in self.group_of_a.items() for j in self.groups[gid][1]]
         while frontier:
-            cands: list[tuple[float, int, int]] = []
-            for i, j in frontier:
-                for d in (-1, 1):
-                    ii, jj = i + d, j + d
-                    if not (0 <= ii < self.n and 0 <= jj < self.m and self.free(ii, jj)):
-                        continue
-                    s = float(self.score[ii, jj])
-                    if (
-                        s >= p.extend
-                        and s >= self.row_best[ii] - p.margin
-                        and s >= self.col_best[jj] - p.margin
-                    ):
-                        cands.append((s, ii, jj))
+            cands = [c for i, j in frontier for c in self.extensions(i, j)]
             frontier = []
             for _s, ii, jj in sorted(cands, reverse=True):
                 if self.free(ii, jj):
                     self.accept(ii, jj)
                     frontier.append((ii, jj))
+
+    def extensions(self, i: int, j: int) -> list[tuple[float, int, int]]:
+        """(score, i, j) of the free diagonal neighbours of pair (i, j) that
+        qualify to extend its run (see :meth:`grow`)."""
+        p = self.p
+        out = []
+        for d in (-1, 1):
+            ii, jj = i + d, j + d
+            if not (0 <= ii < self.n and 0 <= jj < self.m and self.free(ii, jj)):
+                continue
+            s = float(self.score[ii, jj])
+            if (
+                s >= p.extend
+                and s >= self.row_best[ii] - p.margin
+                and s >= self.col_best[jj] - p.margin
+            ):
+                out.append((s, ii, jj))
+        return out
 
     def merge(self) -> None:
         """Join an unpaired sentence to its neighbour's group when the partner
