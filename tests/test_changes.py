@@ -450,6 +450,32 @@ def test_negation_flips(a: str, b: str, detail: str) -> None:
     assert n.detail == detail
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "a_text", "b_text", "detail"),
+    [
+        (
+            "Crews reached the flats overnight, and nobody had been seriously hurt.",
+            "Crews reached the flats overnight, and somebody had been seriously hurt.",
+            "nobody",
+            "somebody",
+            "negation removed: nobody",
+        ),
+        (
+            "The bridge had once closed for repairs in the spring.",
+            "The bridge had never closed for repairs in the spring.",
+            "once",
+            "never",
+            "negation added: never",
+        ),
+    ],
+)
+def test_a_negator_swapped_for_a_word_points_at_both(
+    a: str, b: str, a_text: str, b_text: str, detail: str
+) -> None:
+    (n,) = of_kind(whole(a, b), "negation")
+    assert (n.a_text, n.b_text, n.detail) == (a_text, b_text, detail)
+
+
 def test_negation_in_a_paraphrase() -> None:
     a = "Deputy speakers were elected for the first time in 2010, the report said."
     b = "Deputy speakers were not first elected in 2010, said the report."

@@ -171,7 +171,9 @@ def _aligned_sites(
             continue
         rest_a = [ka[k] for k in range(i1, i2) if ka[k] != _NEG_MARK and ka[k] not in _AUX]
         rest_b = [kb[k] for k in range(j1, j2) if kb[k] != _NEG_MARK and kb[k] not in _AUX]
-        if rest_a == rest_b and _flanked(ops, n, len(ka), len(kb)):
+        # or a negator put for a word in its place ("nobody" / "somebody", "never" / "once")
+        swapped = i2 - i1 == 1 == j2 - j1 and (ka[i1] == _NEG_MARK) != (kb[j1] == _NEG_MARK)
+        if (rest_a == rest_b or swapped) and _flanked(ops, n, len(ka), len(kb)):
             sites.append((diff, i1, i2, j1, j2))
     return sites
 
