@@ -149,17 +149,19 @@ def _shared_counts(fa: Sequence[Features], fb: Sequence[Features], vocab: list[s
     (integer counts in float32 are exact: blocks add up to the same matrix)."""
     n, m = len(fa), len(fb)
     step = max(1, _BLOCK_CELLS // max(n, m))
-    inter = _zeros(n, m)
-    for lo in range(0, len(vocab), step):
+    inter: Matrix | None = None
+    for lo in range(0, max(1, len(vocab)), step):
         col = {t: k for k, t in enumerate(vocab[lo : lo + step])}
         xa = np.zeros((n, len(col)), dtype=np.float32)
         xb = np.zeros((m, len(col)), dtype=np.float32)
         for x, feats in ((xa, fa), (xb, fb)):
             for r, f in enumerate(feats):
                 x[r, [col[t] for t in f.content if t in col]] = 1.0
-        if lo == 0 and len(col) == len(vocab):
-            return xa @ xb.T
-        inter += xa @ xb.T
+        if inter is None:
+            inter = xa @ xb.T
+        else:
+            inter += xa @ xb.T
+    assert inter is not None  # the loop runs at least once
     return inter
 
 
