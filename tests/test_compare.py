@@ -304,3 +304,21 @@ def test_a_same_story_reason_says_when_the_headlines_agree() -> None:
     assert "headlines" not in explain(apart, p, "same-story")
     # a rewrite's reason rests on what was restated, not on the headline
     assert "headlines" not in explain(f, p | {"p_derived": 0.9}, "rewrite")
+
+
+def test_a_profiled_document_compares_as_it_would_unprofiled(
+    example_pair: tuple[str, str],
+) -> None:
+    """What :meth:`Prepared.profiled` keeps (the lexical profile and the opening's
+    stems, for documents compared many times over) changes no figure."""
+    enc = HashingEncoder(64)
+    wire, rewrite = example_pair
+    pa = prepare(Document(wire, title="Storm cuts power"), enc)
+    pb = prepare(Document(rewrite), enc)
+    kept_a, kept_b = pa.profiled(), pb.profiled()
+    assert kept_a.profile is not None and kept_a.opening is not None
+    assert kept_a.profiled() is kept_a
+    fresh = compare_prepared(pa, pb, with_changes=False)
+    kept = compare_prepared(kept_a, kept_b, with_changes=False)
+    assert kept.features == fresh.features
+    assert kept.probabilities == fresh.probabilities

@@ -77,6 +77,9 @@ class Prepared:
     #: the lexical profile the pair engine reads, once computed and kept
     #: (:meth:`profiled`); None: computed at compare time
     profile: Profile | None = None
+    #: the opening's weighted content stems (:func:`opening_terms`), kept
+    #: with the profile
+    opening: tuple[tuple[str, float], ...] | None = None
 
     @property
     def body_chars(self) -> int:
@@ -96,9 +99,13 @@ class Prepared:
     def profiled(self) -> Prepared:
         """This document with its lexical profile kept, for a document compared
         many times over (a search candidate across a batch of queries)."""
-        if self.profile is not None:
+        if self.profile is not None and self.opening is not None:
             return self
-        return replace(self, profile=profile([s.text for s in self.body], self.seg.language))
+        return replace(
+            self,
+            profile=self.profile or profile([s.text for s in self.body], self.seg.language),
+            opening=_opening(self),
+        )
 
     def with_head(self, vector: npt.ArrayLike | None) -> Prepared:
         """This document with ``vector`` as the vector of its :func:`headline`."""
@@ -175,6 +182,8 @@ def headline(doc: Document) -> str:
 
 def _opening(p: Prepared) -> tuple[tuple[str, float], ...]:
     """The opening words of a document (its title first, when it has one)."""
+    if p.opening is not None:
+        return p.opening
     text = f"{p.doc.title}\n{p.doc.text[:4000]}" if p.doc.title else p.doc.text
     return opening_terms(text, p.seg.language)
 
