@@ -48,6 +48,7 @@ __all__ = [
     "features",
     "label",
     "pair_scores",
+    "products",
 ]
 
 Matrix = npt.NDArray[np.float32]
@@ -102,6 +103,20 @@ class AlignParams:
     absorb_containment: float = 0.3
 
 
+def products(x: Matrix, y: Matrix) -> Matrix:
+    """``x @ y.T`` for finite ``x`` and ``y`` (sentence vectors, 0/1 indicators).
+
+    OpenBLAS's kernels can leave the FPU's "invalid" flag set on finite input
+    (numpy issues 13173 and 24067; seen here once in a CI run, on a 6 x 5 by
+    5 x 1 product of zeros and ones), which numpy reports as a RuntimeWarning
+    that tests turn into errors. Finite operands cannot make a NaN, so the
+    flag is ignored for these products.
+    """
+    with np.errstate(invalid="ignore"):
+        out: Matrix = x @ y.T
+    return out
+
+
 def pair_scores(
     fa: Sequence[Features], fb: Sequence[Features], ea: Matrix, eb: Matrix, w_cos: float = 0.6
 ) -> tuple[Matrix, Matrix, Matrix]:
@@ -113,7 +128,7 @@ def pair_scores(
     n, m = len(fa), len(fb)
     if not (n and m):
         return _zeros(n, m), _zeros(n, m), _zeros(n, m)
-    cos = (ea @ eb.T).astype(np.float32)
+    cos = products(ea, eb).astype(np.float32, copy=False)
     # Only stems both texts use can be shared: the binary matrices get one
     # column per such stem, not one per stem of either text (a long text with
     # a large vocabulary made them n x vocabulary, gigabytes at 9 MB).
@@ -157,10 +172,11 @@ def _shared_counts(fa: Sequence[Features], fb: Sequence[Features], vocab: list[s
         for x, feats in ((xa, fa), (xb, fb)):
             for r, f in enumerate(feats):
                 x[r, [col[t] for t in f.content if t in col]] = 1.0
+        part = products(xa, xb)
         if inter is None:
-            inter = xa @ xb.T
+            inter = part
         else:
-            inter += xa @ xb.T
+            inter += part
     assert inter is not None  # the loop runs at least once
     return inter
 
@@ -385,7 +401,7 @@ def _condense(
     used_b = {j for g in groups for j in g[1]}
     free_b = [j for j in range(len(eb)) if j not in used_b]
     eb_free = eb[free_b]
-    cos = ea @ eb_free.T
+    cos = products(ea, eb_free)
     cands: list[tuple[float, int, int, int]] = []
     for k in (2, 3):
         n_runs = len(ea) - k + 1
@@ -393,7 +409,7 @@ def _condense(
             continue
         sums = np.stack([ea[x : x + n_runs] for x in range(k)]).sum(axis=0)
         sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
-        run_cos = sums @ eb_free.T
+        run_cos = products(sums, eb_free)
         single = cos[:n_runs].copy()
         for x in range(1, k):
             np.maximum(single, cos[x : x + n_runs], out=single)

@@ -46,6 +46,8 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import LCSseq
 
+from retold.align import products
+
 __all__ = [
     "DIRECTION_FEATURES",
     "PAIR_FEATURES",
@@ -516,17 +518,17 @@ def _meaning(ea: Matrix, eb: Matrix, wa: Matrix, wb: Matrix) -> dict[str, float]
             ),
             0.0,
         )
-    cos = ea @ eb.T
+    cos = products(ea, eb)
     b_single = cos.max(axis=0)
     a_single = cos.max(axis=1)
     b_best, a_best = b_single.copy(), a_single.copy()
     for k in (2, 3):
         win_a = _windows(ea, k)
         if len(win_a):
-            b_best = np.maximum(b_best, _window_best(win_a @ eb.T, cos, k))
+            b_best = np.maximum(b_best, _window_best(products(win_a, eb), cos, k))
         win_b = _windows(eb, k)
         if len(win_b):
-            a_best = np.maximum(a_best, _window_best(win_b @ ea.T, cos.T, k))
+            a_best = np.maximum(a_best, _window_best(products(win_b, ea), cos.T, k))
     sa, sb = float(wa.sum()) or 1.0, float(wb.sum()) or 1.0
     lede = float(cos[: min(3, len(ea)), : min(3, len(eb))].max())
     return {
