@@ -1196,3 +1196,18 @@ def test_an_index_from_before_body_signatures_is_upgraded_in_place(tmp_path: Pat
         ix.compact()  # gives every document its signature
         old = ix.store.doc_by_id("doc-1")
         assert old is not None and old.body_sig is not None
+
+
+def test_the_index_is_retold_index_and_import_stays_light() -> None:
+    """``retold.Index`` is the index class (the public API's two names are
+    ``retold.compare`` and ``retold.Index``), loaded on first use: a bare
+    ``import retold`` pulls in neither numpy nor SQLite."""
+    import retold
+
+    assert retold.Index is Index
+    code = (
+        "import sys, retold; "
+        "print(sorted(m for m in ('numpy', 'sqlite3', 'retold.index') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -23,6 +23,7 @@ from retold.types import Alignment, Change, Coverage, Document, Passage, Report
 
 if TYPE_CHECKING:
     from retold.comparison import compare as compare
+    from retold.index import Index as Index
     from retold.ingest import load as read
 
 __version__ = "0.1.0"
@@ -33,6 +34,7 @@ __all__ = [
     "Coverage",
     "Document",
     "FetchError",
+    "Index",
     "InputError",
     "ModelError",
     "Passage",
@@ -58,4 +60,8 @@ def __getattr__(name: str) -> Any:
         from retold.ingest import load
 
         return load
+    if name == "Index":
+        from retold.index import Index
+
+        return Index
     raise AttributeError(f"module 'retold' has no attribute {name!r}")
