@@ -717,6 +717,38 @@ def test_a_batch_prepares_each_verified_document_once(
         assert [h.to_dict() for h in got] == [h.to_dict() for h in ix.search(p, k=5)]
 
 
+def test_searches_one_after_another_prepare_a_document_once_until_the_index_changes(
+    ix: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a server answers one search per request: a stored document verified
+    # for one is kept for the next while the index holds the same documents
+    from retold.index import search
+
+    made: list[str] = []
+    real = search.candidate_prepared
+
+    def counted(*args: Any, **kw: Any) -> Prepared:
+        out = real(*args, **kw)
+        made.append(out.doc.id or "")
+        return out
+
+    monkeypatch.setattr(search, "candidate_prepared", counted)
+    text = _article(5)
+    first = ix.search(_rewrite(text), k=5)
+    assert "doc-5" in made
+    made.clear()
+    second = ix.search(_rewrite(text), k=5)
+    assert made == [] and second == first
+    # what changes the index starts afresh: a removal, then an addition
+    assert ix.remove(first[-1].id)
+    ix.search(_rewrite(text), k=5)
+    assert "doc-5" in made
+    made.clear()
+    ix.add([Document(_article(99), id="doc-99")])
+    ix.search(_rewrite(text), k=5)
+    assert "doc-5" in made
+
+
 def test_parallel_add_matches_serial(tmp_path: Path) -> None:
     docs = _corpus(40)
     with Index(tmp_path / "a", encoder=ENC) as a, Index(tmp_path / "b", encoder=ENC) as b:

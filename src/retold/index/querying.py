@@ -28,12 +28,26 @@ __all__ = ["Searching"]
 _T = TypeVar("_T")
 
 
+_Kept = tuple[Any, dict[str, int], dict[int, Any]]
+
+
 class Searching(IndexCore):
     """Search and lookup methods of :class:`~retold.index.Index`. Each first
     follows a directory another process swapped in (see :class:`IndexCore`)."""
 
+    #: what the last view read and prepared (document frequencies, verified
+    #: stored documents), with the state of the index it is valid for
+    _kept: _Kept | None = None
+
     def _view(self) -> View:
-        """Snapshot state; call inside ``store.snapshot()``."""
+        """Snapshot state; call inside ``store.snapshot()``.
+
+        An index whose database file, documents, sentences and removals are
+        as at the last view has the same rows with the same texts (rows are
+        only appended; compaction makes another file), so the new view takes
+        over what the last one read and prepared: one search after another,
+        as a server answers them, then prepares a popular story once.
+        """
         meta = self.store.meta()
         self._load_settings(meta)
         n_docs, n_sents = int(meta["n_docs"]), int(meta["n_sents"])
@@ -41,6 +55,9 @@ class Searching(IndexCore):
         rem = self.store.removed_rows()
         if rem:
             removed[[r for r in rem if r < n_docs]] = True
+        state = (self.store.identity, n_docs, n_sents, tuple(rem))
+        if self._kept is None or self._kept[0] != state:
+            self._kept = (state, {}, {})
         return View(
             store=self.store,
             sents=self.sents,
@@ -52,6 +69,8 @@ class Searching(IndexCore):
             sent_state=ivf_state(meta, "sent"),
             doc_state=ivf_state(meta, "doc"),
             removed=removed,
+            df=self._kept[1],
+            prepared=self._kept[2],
         )
 
     def prepare(self, query: Document | str) -> Prepared:

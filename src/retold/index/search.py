@@ -149,13 +149,14 @@ class View:
     df: dict[str, int] = field(default_factory=dict)
     #: stored documents verified so far, ready for the pair engine (a batch of
     #: queries on the same stories verifies many of the same documents, see
-    #: :func:`stored_candidates`)
+    #: :func:`stored_candidates`). Both are handed on to the next view of an
+    #: index whose contents have not changed (``Index._view``).
     prepared: dict[int, tuple[DocRow, Prepared, Counter[str]]] = field(default_factory=dict)
 
 
-#: stored documents a view keeps prepared, oldest out first: a batch of
-#: :meth:`~retold.index.Index.search_many` verifies at most 32 x 10 (each
-#: kept document takes about 0.1 MB per 1,000 characters of its text)
+#: stored documents a view keeps prepared, the least recently verified out
+#: first: a batch of :meth:`~retold.index.Index.search_many` verifies at most
+#: 32 x 10 (each kept document takes about 0.1 MB per 1,000 characters of text)
 KEEP_PREPARED = 320
 
 
@@ -334,6 +335,10 @@ def stored_candidates(
     queries, searched 32 at a time, a quarter of the verified candidates had
     been verified for an earlier query of the batch."""
     kept = view.prepared
+    for r in rows:  # to the end: the least recently verified leave first
+        got = kept.pop(r, None)
+        if got is not None:
+            kept[r] = got
     new = [r for r in rows if r not in kept]
     if new:
         docs, texts = view.store.docs(new), view.store.texts(new)
