@@ -687,11 +687,10 @@ def test_a_batch_of_queries_finds_what_each_finds_alone(ix: Index) -> None:
     assert first[0].id == "doc-0" and last[0].id == "doc-3"
 
 
-def test_a_batch_prepares_each_verified_document_once(
-    ix: Index, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # three edits of one article verify the same candidates: each stored
-    # document is read and prepared for the pair engine once per batch
+@pytest.fixture
+def prepared_ids(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the stored documents search prepares for the pair engine, in
+    order (the real preparation, counted)."""
     from retold.index import search
 
     made: list[str] = []
@@ -703,6 +702,17 @@ def test_a_batch_prepares_each_verified_document_once(
         return out
 
     monkeypatch.setattr(search, "candidate_prepared", counted)
+    return made
+
+
+def test_a_batch_prepares_each_verified_document_once(
+    ix: Index, prepared_ids: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # three edits of one article verify the same candidates: each stored
+    # document is read and prepared for the pair engine once per batch
+    from retold.index import search
+
+    made = prepared_ids
     text = _article(5)
     preps = [ix.prepare(t) for t in (_rewrite(text), text, _rewrite(text) + "\n\nA short line.")]
     batch = ix.search_prepared(preps, k=5)
@@ -718,21 +728,11 @@ def test_a_batch_prepares_each_verified_document_once(
 
 
 def test_searches_one_after_another_prepare_a_document_once_until_the_index_changes(
-    ix: Index, monkeypatch: pytest.MonkeyPatch
+    ix: Index, prepared_ids: list[str]
 ) -> None:
     # a server answers one search per request: a stored document verified
     # for one is kept for the next while the index holds the same documents
-    from retold.index import search
-
-    made: list[str] = []
-    real = search.candidate_prepared
-
-    def counted(*args: Any, **kw: Any) -> Prepared:
-        out = real(*args, **kw)
-        made.append(out.doc.id or "")
-        return out
-
-    monkeypatch.setattr(search, "candidate_prepared", counted)
+    made = prepared_ids
     text = _article(5)
     first = ix.search(_rewrite(text), k=5)
     assert "doc-5" in made
