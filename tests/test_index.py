@@ -728,7 +728,7 @@ def test_a_batch_prepares_each_verified_document_once(
 
 
 def test_searches_one_after_another_prepare_a_document_once_until_the_index_changes(
-    ix: Index, prepared_ids: list[str]
+    ix: Index, prepared_ids: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a server answers one search per request: a stored document verified
     # for one is kept for the next while the index holds the same documents
@@ -739,6 +739,15 @@ def test_searches_one_after_another_prepare_a_document_once_until_the_index_chan
     made.clear()
     second = ix.search(_rewrite(text), k=5)
     assert made == [] and second == first
+    # the document frequencies read are kept too, up to a bound
+    from retold.index import querying
+
+    kept = ix._kept
+    assert kept is not None and kept[1]
+    monkeypatch.setattr(querying, "KEEP_TERMS", 0)
+    assert ix.search(_rewrite(text), k=5) == first
+    assert ix._kept is not None and ix._kept[1] is not kept[1] and ix._kept[2] is kept[2]
+    assert made == []
     # what changes the index starts afresh: a removal, then an addition
     assert ix.remove(first[-1].id)
     ix.search(_rewrite(text), k=5)

@@ -29,6 +29,10 @@ _T = TypeVar("_T")
 
 
 _Kept = tuple[Any, dict[str, int], dict[int, Any]]
+#: document frequencies a reader keeps from one search to the next at most
+#: (about 10 MB): a long-lived reader of an unchanged index would otherwise
+#: gather its whole vocabulary
+KEEP_TERMS = 100_000
 
 
 class Searching(IndexCore):
@@ -56,8 +60,12 @@ class Searching(IndexCore):
         if rem:
             removed[[r for r in rem if r < n_docs]] = True
         state = (self.store.identity, n_docs, n_sents, tuple(rem))
-        if self._kept is None or self._kept[0] != state:
-            self._kept = (state, {}, {})
+        kept = self._kept
+        if kept is None or kept[0] != state:
+            kept = (state, {}, {})
+        elif len(kept[1]) > KEEP_TERMS:
+            kept = (state, {}, kept[2])
+        self._kept = kept
         return View(
             store=self.store,
             sents=self.sents,
@@ -69,8 +77,8 @@ class Searching(IndexCore):
             sent_state=ivf_state(meta, "sent"),
             doc_state=ivf_state(meta, "doc"),
             removed=removed,
-            df=self._kept[1],
-            prepared=self._kept[2],
+            df=kept[1],
+            prepared=kept[2],
         )
 
     def prepare(self, query: Document | str) -> Prepared:
