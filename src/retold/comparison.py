@@ -305,10 +305,11 @@ def pair_features(pa: Prepared, pb: Prepared, alignments: Sequence[Alignment]) -
     return feats
 
 
-#: sentence pairs (A's body sentences times B's) one comparison may score: the
-#: pair engine holds a few float32 matrices of that size at once, about 25
-#: bytes a pair (``benchmarks/bench_runon.py``), so this bounds it near 2.5 GB.
-#: Two 1 MB texts of ordinary sentences come to about 60 million.
+#: peak bytes the pair engine holds per sentence pair: a few float32 matrices
+#: of A's body sentences times B's at once (measured 23 on a 1 MB pair)
+_BYTES_PER_PAIR = 25
+#: sentence pairs one comparison may score: about 2.5 GB at its peak. Two
+#: 1 MB texts of ordinary sentences come to about 60 million.
 MAX_PAIR_CELLS = 100_000_000
 
 
@@ -319,7 +320,8 @@ def check_pair_size(pa: Prepared, pb: Prepared) -> None:
         raise InputTooLargeError(
             f"the texts are too long to compare as one pair: A has {n:,} sentences and "
             f"B {m:,}, {n * m:,} sentence pairs to score, over the limit of "
-            f"{MAX_PAIR_CELLS:,} (about {MAX_PAIR_CELLS * 25 / 1e9:.1f} GB of memory); "
+            f"{MAX_PAIR_CELLS:,} (about {MAX_PAIR_CELLS * _BYTES_PER_PAIR / 1e9:.1f} GB "
+            "of memory); "
             "compare them a part at a time (a chapter, or one article), or add one to an "
             "index (retold index add) and search it with parts of the other"
         )

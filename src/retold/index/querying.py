@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ from retold.index.search import (
     unverified,
     verify_candidates,
 )
+from retold.index.store import DocRow
 from retold.types import Document, Report
 
 __all__ = ["Searching"]
@@ -28,7 +30,12 @@ __all__ = ["Searching"]
 _T = TypeVar("_T")
 
 
-_Kept = tuple[Any, dict[str, int], dict[int, Any]]
+#: (the index state it holds for, document frequencies, prepared documents)
+_Kept = tuple[
+    tuple[Any, int, int, tuple[int, ...]],
+    dict[str, int],
+    dict[int, tuple[DocRow, Prepared, Counter[str]]],
+]
 #: document frequencies a reader keeps from one search to the next at most
 #: (about 10 MB): a long-lived reader of an unchanged index would otherwise
 #: gather its whole vocabulary
