@@ -331,9 +331,10 @@ def stored_candidates(
 ) -> dict[int, tuple[DocRow, Prepared, Counter[str]]]:
     """Per row: the stored document's metadata, the document ready for the pair
     engine (its lexical profile computed) and its content-word stems. Kept in
-    the view for the next query of its batch: among SemEval's same-story
-    queries, searched 32 at a time, a quarter of the verified candidates had
-    been verified for an earlier query of the batch."""
+    the view for the next query of its batch, and for the next search while
+    the index is unchanged: among SemEval's same-story queries, searched 32 at
+    a time, a quarter of the verified candidates had been verified for an
+    earlier query of the batch."""
     kept = view.prepared
     for r in rows:  # to the end: the least recently verified leave first
         got = kept.pop(r, None)
