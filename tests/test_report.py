@@ -287,6 +287,15 @@ def test_added_dropped_and_boilerplate_styled() -> None:
     assert any(t == "boilerplate: ad label" for t in c.titles)
 
 
+@pytest.mark.parametrize(
+    ("a_source", "note"), [(0.9, "B is rewritten from A"), (0.1, "A is rewritten from B")]
+)
+def test_rewrite_note_follows_the_direction(a_source: float, note: str) -> None:
+    """The verdict box names the source the decision picked, as its reason does."""
+    report = make_report(probabilities={"derived": 0.99, "a_is_source": a_source})
+    assert f"<small>{note}</small>" in render_html(report)
+
+
 def test_newlines_become_breaks_and_paragraphs() -> None:
     html = render_html(make_report())
     text_a = html.split('class="side side-a"', 1)[1].split('class="side side-b"', 1)[0]

@@ -201,6 +201,9 @@ def _summary(report: Report) -> str:
     added_s = sum(len(p.sentences) for p in report.added)
     dropped_s = sum(len(p.sentences) for p in report.dropped)
     note = _VERDICT_NOTE.get(report.verdict, "")
+    if report.verdict == "rewrite" and report.probabilities.get("a_is_source", 1.0) < 0.5:
+        # the note follows the learned direction, as the reason below it does
+        note = "A is rewritten from B"
     return (
         '<section class="summary">'
         f'<div class="verdict v-{_e(report.verdict)}"><span>verdict</span>'

@@ -222,6 +222,15 @@
     return el("div", null, el("span", { class: "side-tag", text: side }), " ", el("b", { text: shorten(name, 120) }), el("br"), line);
   }
 
+  // the rewrite note follows the learned direction, as the reason does
+  function verdictNote(report) {
+    var p = report.probabilities || {};
+    if (report.verdict === "rewrite" && typeof p.a_is_source === "number" && p.a_is_source < 0.5) {
+      return "A is rewritten from B";
+    }
+    return VERDICT_NOTE[report.verdict] || "";
+  }
+
   function renderReport(report) {
     var counts = {};
     KINDS.forEach(function (k) { counts[k] = 0; });
@@ -232,7 +241,7 @@
     var summary = el("section", { class: "summary" },
       el("div", { class: "verdict v-" + report.verdict, id: "verdict" },
         el("span", { text: "verdict" }), el("strong", { text: report.verdict }),
-        el("small", { text: VERDICT_NOTE[report.verdict] || "" })),
+        el("small", { text: verdictNote(report) })),
       el("div", { class: "stats" },
         meter("similarity", report.similarity),
         meter("A covered by B", report.coverage.a_in_b),
@@ -246,7 +255,9 @@
           " passages of A not in B"),
         el("li", null, el("b", { text: String(report.changes.length) }), " changes · ",
           el("span", { class: "chip boiler-chip", text: nb + " + " + mb + " boilerplate" }),
-          " blocks set aside (A + B)")));
+          " blocks set aside (A + B)"),
+        // what the decision rests on, and which text is likelier the source
+        report.why ? el("li", { class: "why", id: "why", text: report.why }) : null));
 
     var changes;
     if (!report.changes.length) {
