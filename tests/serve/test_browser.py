@@ -99,8 +99,8 @@ def test_compare_shows_reworded_quotes_and_the_alignment(
     # the reason is shown, and the verdict's note names the source it picks
     why = pg.inner_text("#why")
     assert "P(derived)" in why and "likelier the source" in why
-    src = "B" if "B is likelier the source" in why else "A"
-    assert pg.inner_text("#verdict small") == f"{'A' if src == 'B' else 'B'} is rewritten from {src}"
+    src, made = ("B", "A") if "B is likelier the source" in why else ("A", "B")
+    assert pg.inner_text("#verdict small") == f"{made} is rewritten from {src}"
 
     # the changes table lists the reworded quotes, both wordings side by side
     rows = pg.locator("#changes-table tbody tr.row-quote")
