@@ -64,6 +64,7 @@ def verdicts() -> dict[str, dict[str, float]]:
         "verdicts_clough",
         "verdicts_translations",
         "direction",
+        "copies",
         "langid",
     ],
 )

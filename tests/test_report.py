@@ -288,7 +288,12 @@ def test_added_dropped_and_boilerplate_styled() -> None:
 
 
 @pytest.mark.parametrize(
-    ("a_source", "note"), [(0.9, "B is rewritten from A"), (0.1, "A is rewritten from B")]
+    ("a_source", "note"),
+    [
+        (0.9, "B is rewritten from A"),
+        (0.1, "A is rewritten from B"),
+        (0.52, "one is rewritten from the other"),
+    ],
 )
 def test_rewrite_note_follows_the_direction(a_source: float, note: str) -> None:
     """The verdict box names the source the decision picked, as its reason does."""

@@ -152,6 +152,10 @@ class Coverage:
     b_in_a: float
 
 
+#: P(A is the source) within this of one half names neither text as the source
+UNDIRECTED = 0.05
+
+
 @dataclass(slots=True)
 class Report:
     """The result of comparing two articles."""
@@ -173,6 +177,16 @@ class Report:
     probabilities: dict[str, float] = field(default_factory=dict)
     #: one or two lines saying what the verdict rests on
     why: str = ""
+
+    @property
+    def source(self) -> Literal["a", "b"] | None:
+        """Which text the decision takes for the original: None when it cannot
+        tell (P(A is the source) within :data:`UNDIRECTED` of one half, as for
+        two copies of one text) or has no direction."""
+        p = self.probabilities.get("a_is_source")
+        if p is None or abs(p - 0.5) < UNDIRECTED:
+            return None
+        return "a" if p > 0.5 else "b"
 
     def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
         """The JSON-ready form; spans are ``[start, end]`` lists into each text."""

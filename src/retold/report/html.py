@@ -201,9 +201,11 @@ def _summary(report: Report) -> str:
     added_s = sum(len(p.sentences) for p in report.added)
     dropped_s = sum(len(p.sentences) for p in report.dropped)
     note = _VERDICT_NOTE.get(report.verdict, "")
-    if report.verdict == "rewrite" and report.probabilities.get("a_is_source", 1.0) < 0.5:
+    if report.verdict == "rewrite" and report.probabilities:
         # the note follows the learned direction, as the reason below it does
-        note = "A is rewritten from B"
+        note = {"a": note, "b": "A is rewritten from B"}.get(
+            report.source or "", "one is rewritten from the other"
+        )
     return (
         '<section class="summary">'
         f'<div class="verdict v-{_e(report.verdict)}"><span>verdict</span>'
