@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from retold.evidence import derived_features
-from retold.types import UNDIRECTED, Verdict
+from retold.types import Verdict, source_of
 
 __all__ = ["MODEL_FILE", "Decision", "decide", "model", "model_of", "predict"]
 
@@ -227,14 +227,12 @@ def explain(
         # what a reader checks first, and all a crawl that kept little else shows
         parts.append("the headlines agree")
     head = f"P(derived) {p['p_derived']:.0%}, P(same story) {p['p_same_story']:.0%}"
-    if (
-        verdict in ("duplicate", "near-duplicate", "rewrite")
-        and abs(p["p_a_source"] - 0.5) < UNDIRECTED
-    ):
+    picked = source_of(p["p_a_source"])
+    if verdict in ("duplicate", "near-duplicate", "rewrite") and picked is None:
         # a coin toss (two copies of one text read the same both ways round)
         head += f", either could be the source (A {p['p_a_source']:.0%})"
     elif verdict in ("duplicate", "near-duplicate", "rewrite"):
-        src = "A" if p["p_a_source"] >= 0.5 else "B"
+        src = "A" if picked == "a" else "B"
         head += f", {src} is likelier the source ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
         # the evidence that backs the direction, said of the derived text
         wording = f.get("wording", 0.0)

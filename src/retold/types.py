@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "UNDIRECTED",
     "AlignKind",
     "Alignment",
     "BoilerplateBlock",
@@ -23,6 +24,7 @@ __all__ = [
     "Sentence",
     "Span",
     "Verdict",
+    "source_of",
 ]
 
 Span = tuple[int, int]
@@ -156,6 +158,15 @@ class Coverage:
 UNDIRECTED = 0.05
 
 
+def source_of(p_a_source: float | None) -> Literal["a", "b"] | None:
+    """The text P(A is the source) picks as the original: None when it cannot
+    tell (within :data:`UNDIRECTED` of one half, as for two copies of one
+    text) or there is no direction."""
+    if p_a_source is None or abs(p_a_source - 0.5) < UNDIRECTED:
+        return None
+    return "a" if p_a_source > 0.5 else "b"
+
+
 @dataclass(slots=True)
 class Report:
     """The result of comparing two articles."""
@@ -180,13 +191,8 @@ class Report:
 
     @property
     def source(self) -> Literal["a", "b"] | None:
-        """Which text the decision takes for the original: None when it cannot
-        tell (P(A is the source) within :data:`UNDIRECTED` of one half, as for
-        two copies of one text) or has no direction."""
-        p = self.probabilities.get("a_is_source")
-        if p is None or abs(p - 0.5) < UNDIRECTED:
-            return None
-        return "a" if p > 0.5 else "b"
+        """Which text the decision takes for the original (:func:`source_of`)."""
+        return source_of(self.probabilities.get("a_is_source"))
 
     def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
         """The JSON-ready form; spans are ``[start, end]`` lists into each text."""

@@ -226,7 +226,7 @@
   function verdictNote(report) {
     var p = report.probabilities || {};
     if (report.verdict === "rewrite" && typeof p.a_is_source === "number") {
-      // within 0.05 of one half the direction is a coin toss (retold.types.UNDIRECTED, Report.source)
+      // within 0.05 of one half the direction is a coin toss (retold.types.source_of)
       if (Math.abs(p.a_is_source - 0.5) < 0.05) return "one is rewritten from the other";
       if (p.a_is_source < 0.5) return "A is rewritten from B";
     }
