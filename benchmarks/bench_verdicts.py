@@ -339,17 +339,14 @@ def copies_table(res: dict[str, Any], texts: dict[str, str]) -> dict[str, float]
     pair repeats most of its text, so this is the model extrapolating: before
     the SemEval pairs that are one scraped page left its training it gave
     0.13 to 0.99, median 0.73."""
-    from retold.evidence import PAIR_FEATURES, derived_features
+    from retold.evidence import PAIR_FEATURES
 
     ids = sorted(
         {p.a for p in res["pairs"] if p.dataset != "translations"}
         | {p.b for p in res["pairs"] if p.role == "semeval"}
     )
     prepared = td.prepare_all({i: texts[i] for i in ids})
-    rows = []
-    for i in ids:
-        f = td.features_of(prepared[i], prepared[i])
-        rows.append(f | derived_features(f))
+    rows = [td.features_of(prepared[i], prepared[i]) for i in ids]
     p = td.predict(res["models"]["same_story"], td._matrix(rows, PAIR_FEATURES))
     return {
         "texts": float(len(ids)),
