@@ -1,9 +1,16 @@
-"""Boilerplate: link lists, prompts, bylines and headlines are set aside with a reason."""
+"""Boilerplate: link lists, prompts, bylines, headlines and the site's notices to
+its reader are set aside with a reason."""
 
 from __future__ import annotations
 
-from retold.boilerplate import classify_paragraphs
-from retold.segment import paragraph_spans
+import json
+
+import pytest
+
+import retold
+from conftest import shared_path
+from retold.boilerplate import classify_paragraphs, is_notice, set_notices_aside
+from retold.segment import paragraph_spans, segment
 
 
 def reasons(text: str) -> dict[str, str]:
@@ -77,3 +84,118 @@ def test_ap_example_boilerplate(ap_pair: tuple[str, str]) -> None:
     r2 = reasons(rewrite)
     assert r2["Leave a Comment"] == "comment-prompt"
     assert any(v == "contributor-line" for v in r2.values())
+
+
+# --- the site's notices to its reader, found per sentence ----------------------
+
+NOTICES = [
+    "We use cookies to give you the best experience on our website.",
+    "By continuing to browse this site you agree to our use of cookies.",
+    "Please enable JavaScript in your browser to watch this video.",
+    "You have reached the limit for free access to our reporting.",
+    'To keep reading, please confirm "I am not a robot".',
+    "Wir verwenden auf unserer Webseite Cookies, um Ihnen das beste Erlebnis zu bieten.",
+    "Weitere Informationen zu Cookies finden Sie in unserer Datenschutzerklärung.",
+    'Jeśli chcesz kontynuować, zaznacz "Nie jestem robotem".',
+    "Sitemizde size daha iyi hizmet sunmak için çerezler kullanıyoruz.",
+    "Il tuo browser non supporta l'elemento video.",
+    "Utilizamos cookies en nuestro sitio web; al continuar, acepta las cookies.",
+]
+
+#: news about the same mechanics: the site does not speak to its reader
+NOT_NOTICES = [
+    "The regulator fined the newspaper for setting cookies without its readers' consent.",
+    "The streaming service added five million subscribers in the quarter, the company said.",
+    "She said she had accepted the terms and conditions on the website without reading them.",
+    "Advertising revenue makes up most of a web site's income, analysts said.",
+    "Router makers print the IP address and the login on a sticker under the device.",
+    "Die Behörde prüft, ob die Zeitung Cookies ohne Einwilligung ihrer Leser gesetzt hat.",
+]
+
+
+@pytest.mark.parametrize("sentence", NOTICES)
+def test_notices_are_found(sentence: str) -> None:
+    assert is_notice(sentence)
+
+
+@pytest.mark.parametrize("sentence", NOT_NOTICES)
+def test_news_about_cookies_and_subscriptions_is_kept(sentence: str) -> None:
+    assert not is_notice(sentence)
+
+
+def _set_aside(text: str) -> tuple[list[str], list[str]]:
+    seg, blocks = set_notices_aside(segment(text, "en"))
+    body = [text[s.start : s.end] for s in seg.body()]
+    return body, [text[b.start : b.end] for b in blocks]
+
+
+def test_a_notice_glued_into_the_story_is_set_aside_and_the_story_kept() -> None:
+    text = (
+        "Harbour reopens after storm. We use cookies to improve your experience on our "
+        "website. Details are in our privacy policy. By clicking accept, you consent to this.\n\n"
+        "The harbour reopened on Monday after a week of repairs, the port authority said. "
+        "Fishing boats were the first to leave."
+    )
+    body, blocks = _set_aside(text)
+    assert body == [
+        "The harbour reopened on Monday after a week of repairs, the port authority said.",
+        "Fishing boats were the first to leave.",
+    ]
+    # one block for the run, with the title that the crawl glued to its start
+    assert len(blocks) == 1 and blocks[0].startswith("Harbour reopens after storm. We use")
+    assert blocks[0].endswith("you consent to this.")
+
+
+def test_a_bot_check_page_is_all_notice() -> None:
+    text = (
+        "We are sorry, but we have seen many requests from the IP address you are using.\n\n"
+        "To continue, confirm that you are not a robot.\n\nYour IP address: 203.0.113.7"
+    )
+    body, blocks = _set_aside(text)
+    assert body == []
+    assert "".join(blocks).count("IP address") == 2
+
+
+def test_text_without_notices_is_untouched() -> None:
+    seg = segment(PAGE, "en")
+    assert set_notices_aside(seg) == (seg, ())
+
+
+def test_two_stories_under_one_consent_wall_are_not_copies() -> None:
+    """Two pages of one site: different stories, the same consent text. Before
+    notices were set aside, their shared notice made them a duplicate."""
+    notice = (
+        "We use cookies and similar technologies on our website to show you relevant "
+        "advertising. You can find details in our privacy policy. By clicking "
+        '"Accept and close" you consent to the processing of your personal data. You may '
+        "withdraw your consent at any time as described in our privacy policy."
+    )
+    a = f"Council approves new tram line {notice}"
+    b = f"Local bakery wins national bread prize {notice}"
+    report = retold.compare(a, b)
+    assert report.verdict not in ("duplicate", "near-duplicate", "rewrite")
+    assert [x.reason for x in report.boilerplate_a] == ["site-notice"]
+    assert [x.reason for x in report.boilerplate_b] == ["site-notice"]
+
+
+@pytest.mark.slow
+def test_development_texts_without_notices_lose_nothing() -> None:
+    """No sentence of the L2R news sources, the other domains' human texts or
+    Clough's texts is a site notice (about 5,400 texts, none of them a crawl)."""
+    found = []
+    for parts in (
+        ("l2r_news_dev", "sources.jsonl"),
+        ("l2r_other_domains", "human.jsonl"),
+        ("clough_short_answers", "clough.jsonl"),
+    ):
+        # split on newlines only: the texts hold other line separators
+        for line in shared_path("data", *parts).read_text(encoding="utf-8").split("\n"):
+            if not line:
+                continue
+            text = json.loads(line)["text"]
+            found += [
+                text[s.start : s.end]
+                for s in segment(text).sentences
+                if is_notice(text[s.start : s.end])
+            ]
+    assert found == []

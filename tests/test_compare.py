@@ -284,6 +284,25 @@ def test_unrelated_same_topic_is_not_a_rewrite(example_pair: tuple[str, str]) ->
     assert rep.why.startswith("no passage of either text restates the other")
 
 
+def test_a_page_that_is_all_site_notice_is_said_to_be_one(example_pair: tuple[str, str]) -> None:
+    """A crawl that got a bot check instead of the story: the reason says so,
+    and what to do, instead of a verdict that seems to rest on the story."""
+    wire, _ = example_pair
+    bot_check = (
+        "We are sorry, but we have seen many requests from the IP address you are "
+        "using.\n\nTo continue, confirm that you are not a robot.\n\nYour IP address: 203.0.113.7"
+    )
+    rep = compare(wire, bot_check)
+    assert rep.verdict == "unrelated"
+    # (its last line, unpunctuated, reads as a heading)
+    assert {b.reason for b in rep.boilerplate_b} == {"site-notice", "headline"}
+    assert rep.why.splitlines()[-1] == (
+        "B has no article text left after setting boilerplate aside: it is the site's "
+        "notice (a consent wall, paywall or bot check), not the article; fetch the page "
+        "again or give the article's text."
+    )
+
+
 def test_headline_is_the_title_else_the_first_words() -> None:
     text = "Storm closes port of Valencia\nThe port of Valencia shut on Monday as winds rose."
     assert headline(Document(text)) == "Storm closes port of Valencia The port of Valencia shut"

@@ -796,6 +796,25 @@ def test_documents_that_cannot_be_articles_are_rejected_with_the_reason(tmp_path
     assert "whitespace" in reasons["blank"]
 
 
+def test_a_consent_wall_is_rejected_as_one(tmp_path: Path) -> None:
+    """A crawl that got the site's cookie wall instead of the article is not
+    indexed (its pages would all be copies of each other), and the reason says
+    what it is and what to do."""
+    wall = (
+        "Port strike ends after two weeks\n\nWe use cookies to give you the best "
+        "experience on our website. Details are in our privacy policy. By clicking "
+        '"Accept" you consent to our use of cookies.'
+    )
+    with Index(tmp_path / "ix", encoder=ENC) as ix:
+        s = ix.add([Document(wall, id="wall"), Document(_article(1), id="one")])
+        assert s.added == 1
+        with pytest.raises(InputError, match="consent wall, paywall or bot check"):
+            ix.search(wall)
+    (rejected,) = s.rejected
+    assert rejected.origin == "wall"
+    assert "the site's notice (a consent wall, paywall or bot check)" in rejected.reason
+
+
 def test_a_list_of_strings_is_a_usage_error_that_names_the_item(ix: Index) -> None:
     with pytest.raises(UsageError, match="item 1 is a str: use Document"):
         ix.add([Document(_article(1), id="one"), _article(2)])  # type: ignore[list-item]

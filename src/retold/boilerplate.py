@@ -7,17 +7,21 @@ so a reader sees what was set aside and why.
 Rules work on paragraphs and are deliberately conservative: a line is only
 boilerplate when it matches a known shape, and headline detection backs off
 when it would swallow a large part of the text (text without punctuation).
+The site's notices to its reader (consent and cookie walls, paywalls, bot
+checks) are found per sentence, since crawls glue them to the story.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
+from retold.segment import Segmented
 from retold.text import URL_LINE_RE
-from retold.types import Span
+from retold.types import BoilerplateBlock, Span
 
-__all__ = ["classify_paragraphs"]
+__all__ = ["NOTICE", "classify_paragraphs", "is_notice", "set_notices_aside"]
 
 _I = re.IGNORECASE
 
@@ -135,3 +139,149 @@ def _explicit(line: str) -> str | None:
 
 def _word_count(line: str) -> int:
     return len(line.split())
+
+
+# The site's own notices to its reader: consent and cookie walls, paywalls,
+# bot checks, newsletter sign-ups, "your browser does not support" lines. A
+# crawl often keeps them inside the body, glued to the title or the lede, so
+# they are found per sentence; two different articles of one site then share
+# them word for word, and without this they compare as copies (measured on
+# SemEval's crawls: two unrelated German stories under one consent text were
+# called a rewrite at 98 %). A sentence is a notice when it names at least two
+# kinds of site mechanics (cookies, privacy, consent, subscriptions, log-in,
+# browser, bot checks, paywall, ads, "our website") and speaks as the site to
+# its reader; a few fixed phrases are notices alone. News about cookies or
+# privacy rules does not speak to its reader, so it is kept.
+_NOTICE_KINDS = tuple(
+    re.compile(p, _I)
+    for p in (
+        # cookies
+        r"\bcookies?\b|\bcookie-|\bçerez|\bciasteczk",
+        # privacy, personal data, terms
+        r"privacy|datenschutz|confidentialit|privacidad|privacidade|riservatezza|prywatnoś|"
+        r"gizlilik|persönlichen (?:daten|informationen)|personal (?:data|information)|"
+        r"données personnelles|datos personales|dati personali|danych osobowych|kişisel veri|"
+        r"terms (?:of (?:service|use)|and conditions)|nutzungsbedingungen|"
+        r"conditions d.utilisation|términos y condiciones|termini e condizioni",
+        # consent
+        r"\bconsent|\baccept(?:ing)? (?:all )?cookies|\baccept and close|\bi accept\b|akzeptier|"
+        r"zustimm|einwillig|consentement|consentimiento|\bacepta(?:r|s)? (?:las )?cookies|"
+        r"aceptar y cerrar|\bconsenso|\baccetta(?:re)? (?:i )?cookie|accetta e chiudi|"
+        r"\bzgod[aęy]\b|zaakceptuj|\bakceptuj|kabul et|izin ver",
+        # subscriptions and newsletters
+        r"subscri|\bsign up\b|newsletter|e-?mail alerts|\babonn|suscri|\bassin[ae]|\babbona|"
+        r"iscriviti|subskryp|prenumer|\babone\b|bülten",
+        # log-in
+        r"\blog ?in\b|\bsign in\b|anmelden|\bregistrier|\bconnectez|iniciar sesión|\baccedi\b|"
+        r"zaloguj|giriş yap|üye ol",
+        # the browser and its scripts
+        r"javascript|\bbrowser|navigateur|navegador|przeglądar|tarayıcı|\bhtml5\b|"
+        r"ad ?-?blocker|werbeblocker|captcha",
+        # bot checks
+        r"not a robot|kein roboter|pas un robot|no soy un robot|non sono un robot|"
+        r"nie jestem robotem|robot değilim|your ip address|twój adres ip|ihre ip-adresse|"
+        r"votre adresse ip|tu dirección ip|il tuo indirizzo ip|ip adresiniz",
+        # paywalls
+        r"free (?:articles?|access)|unlimited access|reached (?:the|your) (?:limit|maximum)|"
+        r"kostenlose[n]? artikel|articles? gratuits?|acceso ilimitado|accesso illimitato",
+        # advertising
+        r"\badvertis|\bwerbung\b|\bpublicit|\bpublicidad|\bpubblicit|\breklam",
+        # the site naming itself
+        r"\b(?:our|this) (?:web ?site|site|page)s?\b|\bunsere[mnrs]? (?:web ?seite|website)|"
+        r"\bnotre site|\bce site\b|\bnuestr[oa] (?:sitio|web|página)|\beste sitio\b|"
+        r"\bnostro sito|\bquesto sito|\bnaszej (?:stron|witryn)|\bwitryn|\bsitemiz",
+    )
+)
+# the site speaking, or speaking to its reader (German's polite "Sie" only as
+# capitalised; Polish and Turkish say it in the verb: "zbieramy",
+# "faydalanıyoruz")
+_NOTICE_VOICE = re.compile(
+    r"\b(?:you|your|we|our|us|(?-i:Sie|Ihr\w*|Ihnen)|wir|unser\w*|vous|votre|vos|nous|notre|nos|"
+    r"usted|tu|tus|su|sus|nosotros|nuestr\w*|voi|vostr\w*|noi|nostr\w*|il tuo|la tua|"
+    r"państw[oa]|twój|twoje|twoja|nasz\w*|siz\w*)\b|\w+(?:amy|emy|imy|ymy|ujemy)\b|"
+    r"\w+[ıiuü]yoruz\b|\w+(?:ımız|imiz|umuz|ümüz)\w*|\bklikając|\bkullanarak|\bindem sie",
+    _I,
+)
+_NOTICE_ALONE = re.compile(
+    r"not a robot|kein roboter|pas un robot|no soy un robot|non sono un robot|"
+    r"nie jestem robotem|robot değilim|enable javascript|javascript (?:is )?(?:disabled|"
+    r"required)|abilita javascript|aktivieren sie javascript|activez javascript|"
+    r"browser (?:does not|doesn.t) support|browser non supporta|browser unterstützt .{0,40}nicht|"
+    r"this advertisement has not loaded|thank you for subscribing|could not subscribe|"
+    r"see our privacy (?:notice|policy)|sign up to free .{0,40}alerts|"
+    r"reached the limit for free",
+    _I,
+)
+#: a sentence longer than this is mostly the article's own text even when it
+#: carries a notice (a crawl that glued the title, a notice and the lede)
+_NOTICE_CHARS = 600
+#: share of a paragraph's characters in notices that makes it all notice
+_NOTICE_PARAGRAPH = 0.75
+
+
+_IP_ADDRESS = re.compile(
+    r"\bip[- ]?(?:address|adresse)|adres(?:u|ie)? ip\b|adresse ip\b|dirección ip\b|"
+    r"indirizzo ip\b",
+    _I,
+)
+
+
+def _near_notice(sentence: str) -> bool:
+    """Whether a sentence next to a notice is part of it: it names one mechanic."""
+    return len(sentence) <= _NOTICE_CHARS and (
+        _IP_ADDRESS.search(sentence) is not None or any(k.search(sentence) for k in _NOTICE_KINDS)
+    )
+
+
+def is_notice(sentence: str) -> bool:
+    """Whether a sentence is the site's notice to its reader (consent, cookies,
+    paywall, bot check, sign-up), not the story."""
+    if len(sentence) > _NOTICE_CHARS:
+        return False
+    if _NOTICE_ALONE.search(sentence):
+        return True
+    kinds = sum(1 for k in _NOTICE_KINDS if k.search(sentence))
+    return kinds >= 2 and _NOTICE_VOICE.search(sentence) is not None
+
+
+#: the reason given for a site's notice
+NOTICE = "site-notice"
+
+
+def set_notices_aside(seg: Segmented) -> tuple[Segmented, tuple[BoilerplateBlock, ...]]:
+    """``seg`` with the body sentences that are site notices (:func:`is_notice`)
+    set aside, and one block per run of them."""
+    text, body = seg.text, [s for s in seg.sentences if s.boilerplate is None]
+    found = {s.index for s in body if is_notice(text[s.start : s.end])}
+    if not found:
+        return seg, ()
+    # A notice runs over several sentences, some of which name one mechanic
+    # only ("... in our privacy policy.", "Your IP address: ..."): they go
+    # with the run they are next to.
+    # And a paragraph that is mostly notice is all notice: what is left of it
+    # is a notice's stray clause, which two pages of one site share.
+    by_index = {s.index: s for s in body}
+    todo = sorted(found)
+    while todo:
+        i = todo.pop()
+        for j in (i - 1, i + 1):
+            n = by_index.get(j)
+            if n is not None and j not in found and _near_notice(text[n.start : n.end]):
+                found.add(j)
+                todo.append(j)
+    chars: dict[int, list[int]] = {}
+    for s in body:
+        c = chars.setdefault(s.paragraph, [0, 0])
+        c[0] += s.end - s.start
+        c[1] += (s.end - s.start) if s.index in found else 0
+    mostly = {p for p, (total, notice) in chars.items() if notice >= _NOTICE_PARAGRAPH * total}
+    found |= {s.index for s in body if s.paragraph in mostly}
+    sents = tuple(replace(s, boilerplate=NOTICE) if s.index in found else s for s in seg.sentences)
+    blocks: list[BoilerplateBlock] = []
+    for i in sorted(found):
+        s = sents[i]
+        if blocks and i - 1 in found:
+            blocks[-1] = replace(blocks[-1], end=s.end)
+        else:
+            blocks.append(BoilerplateBlock(s.start, s.end, NOTICE))
+    return replace(seg, sentences=sents), tuple(blocks)

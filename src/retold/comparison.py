@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retold.align import AlignParams, Features, align, features
-from retold.boilerplate import classify_paragraphs
+from retold.boilerplate import NOTICE, classify_paragraphs, set_notices_aside
 from retold.decision import decide
 from retold.embed import Encoder, Vectors, default_encoder
 from retold.errors import InputTooLargeError
@@ -133,11 +133,17 @@ def prepare_unencoded(doc: Document) -> Prepared:
     lang = doc.language or guess_language(doc.text)
     paras = paragraph_spans(doc.text)
     reasons = classify_paragraphs(doc.text, paras)
-    seg = segment(doc.text, lang, boilerplate=reasons.items())
+    seg, notices = set_notices_aside(segment(doc.text, lang, boilerplate=reasons.items()))
     body = tuple(seg.body())
     feats = tuple(features(s.text) for s in body)
     blocks = tuple(
-        BoilerplateBlock(paras[p][0], paras[p][1], reason) for p, reason in sorted(reasons.items())
+        sorted(
+            (
+                *(BoilerplateBlock(*paras[p], reason) for p, reason in reasons.items()),
+                *notices,
+            ),
+            key=lambda b: b.start,
+        )
     )
     if doc.language is None:
         doc = replace(doc, language=lang)
@@ -382,6 +388,10 @@ def compare_prepared(
             lang_a=pa.seg.language,
             lang_b=pb.seg.language,
         )
+    why = dec.why
+    for side, p in (("A", pa), ("B", pb)):
+        if not p.body:
+            why += f"\n{side} has {no_text_left(p)}."
     return Report(
         verdict=dec.verdict,
         similarity=dec.similarity,
@@ -400,8 +410,19 @@ def compare_prepared(
             "same_story": dec.p_same_story,
             "a_is_source": dec.p_a_source,
         },
-        why=dec.why,
+        why=why,
     )
+
+
+def no_text_left(p: Prepared) -> str:
+    """Why ``p`` has no body, said so a reader knows what to do ("... has " + this)."""
+    if any(b.reason == NOTICE for b in p.boilerplate):
+        return (
+            "no article text left after setting boilerplate aside: it is the site's notice "
+            "(a consent wall, paywall or bot check), not the article; fetch the page again "
+            "or give the article's text"
+        )
+    return "no article text left after setting boilerplate aside"
 
 
 def compare(

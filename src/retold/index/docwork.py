@@ -44,6 +44,7 @@ from retold.comparison import (
     compare_prepared,
     encode_prepared,
     headline,
+    no_text_left,
     prepare_unencoded,
     within_pair_limit,
 )
@@ -383,7 +384,7 @@ def make_records(
         if isinstance(p, RetoldError):
             out[slot] = Rejected(origin, str(p))
         elif not p.body:
-            out[slot] = Rejected(origin, "no article text left after setting boilerplate aside")
+            out[slot] = Rejected(origin, no_text_left(p))
         else:
             known_hash = slot_hash.get(slot)
             out[slot] = record(

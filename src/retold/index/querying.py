@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from retold.comparison import Prepared, compare_prepared
+from retold.comparison import Prepared, compare_prepared, no_text_left
 from retold.errors import InputError, RetoldError, UsageError
 from retold.index.core import IndexCore, as_document, ivf_state
 from retold.index.docwork import DocRecord, prepare_many, record
@@ -178,9 +178,7 @@ class Searching(IndexCore):
         todo: list[tuple[int, Prepared, DocRecord, npt.NDArray[np.float64]]] = []
         for qp in queries:
             if not qp.body:
-                out.append(
-                    InputError("the query has no article text left after setting boilerplate aside")
-                )
+                out.append(InputError(f"the query has {no_text_left(qp)}"))
                 continue
             q = record(
                 qp,
