@@ -86,7 +86,7 @@ def page(browser: Any, server: Server) -> Iterator[Page]:
 
 
 def test_compare_shows_reworded_quotes_and_the_alignment(
-    page: Page, server: Server, ap_texts: tuple[str, str]
+    page: Page, server: Server, ap_texts: tuple[str, str], browser: Any
 ) -> None:
     a, b = ap_texts
     pg = page.page
@@ -135,6 +135,15 @@ def test_compare_shows_reworded_quotes_and_the_alignment(
     with pg.expect_download() as dl:
         pg.click("#compare-download")
     assert dl.value.suggested_filename == "retold-report.html"
+    # ... whose reason keeps its lines, as the page shows it (opened apart: the
+    # service's page forbids the inline style a standalone file carries)
+    ctx = browser.new_context()
+    try:
+        report_page = ctx.new_page()
+        report_page.set_content(Path(dl.value.path()).read_text(encoding="utf-8"))
+        assert report_page.inner_text("li.why") == why
+    finally:
+        ctx.close()
 
 
 def test_sources_page_finds_the_source(

@@ -295,6 +295,7 @@ min-width:200px}
 .bar span{display:block;height:100%;background:#555}
 .counts{list-style:none;margin:0;padding:0;font-size:13px}
 .counts li{margin:2px 0}
+.counts li.why{white-space:pre-line}
 .chip{border-radius:3px;padding:0 4px}
 .boiler-chip{background:#ececef;color:var(--muted)}
 table{border-collapse:collapse;width:100%;font-size:14px;background:#fff}
