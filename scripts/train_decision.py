@@ -18,7 +18,9 @@ Needs the ``[train]`` extra (scikit-learn) and ../shared/data. Steps:
    SemEval machine translations (HFL's augmentation) against their original
    (derived) and against the original's partner article (same story, not
    derived). A SemEval pair whose two texts are one scraped page
-   (``SAME_PAGE_TRIGRAMS``) is scored but not trained on;
+   (``SAME_PAGE_TRIGRAMS``) is scored but not trained on; and ``COPIES``
+   texts of the extra pairs below (never scored), each against itself, are
+   same-story rows;
 2. each text prepared by the real engine (segmentation, encoder), each pair
    turned into evidence (:func:`retold.comparison.pair_features`); the
    prepared texts and the feature table are cached under

@@ -186,7 +186,8 @@ class Report:
     #: calibrated probabilities: "derived" (one text made from the other),
     #: "same_story", "a_is_source" (A rather than B is the original)
     probabilities: dict[str, float] = field(default_factory=dict)
-    #: one or two lines saying what the verdict rests on
+    #: two lines saying what the verdict rests on, and one more for a text
+    #: with no article text left after boilerplate
     why: str = ""
 
     @property
