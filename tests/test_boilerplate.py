@@ -9,7 +9,15 @@ import pytest
 
 import retold
 from conftest import shared_path
-from retold.boilerplate import classify_paragraphs, is_notice, set_notices_aside
+from retold.boilerplate import (
+    LLM_CHATTER,
+    classify_paragraphs,
+    is_chatter_closing,
+    is_chatter_opening,
+    is_notice,
+    set_notices_aside,
+    without_chatter_opening,
+)
 from retold.segment import paragraph_spans, segment
 
 
@@ -230,3 +238,130 @@ def test_no_pattern_matches_without_its_words() -> None:
             if m and not any(w in low for w in words):
                 hidden.append((m.group(0), sentence[:80]))
     assert hidden == []
+
+
+# A language model's reply around its rewrite, as pasted with it (written here
+# in the shapes the L2R rewrites show)
+CHATTER_OPENINGS = [
+    "Sure! Here is a rewritten version of the text:",
+    "Absolutely! Here’s a more enthusiastic version of your text:",
+    "Certainly, here is a more professional rendition:",
+    "Here are the main points of the text, restructured for clarity:",
+    "Okay, here's a more relatable version of that text:",
+    "Here you go:",
+    "Revised passage:",
+    "The rewritten text, with a friendlier tone:",
+]
+CHATTER_CLOSINGS = [
+    "Let me know if you need any further changes!",
+    "I hope this helps! Let me know if you have any questions.",
+    "Hope this helps!",
+    "If you need any further clarification, feel free to ask.",
+]
+# what news itself writes at the top of a story or a list
+NOT_CHATTER = [
+    "Here are key takeaways from the first presidential debate:",
+    "Here is the full text of the statement:",
+    "Here’s what to know:",
+    "Here is the latest:",
+    "Here are the results from Sunday's matches:",
+    "The revised budget passed 51-49 on Tuesday.",
+    "Let me know what you think, the mayor told reporters.",
+]
+
+
+@pytest.mark.parametrize("line", CHATTER_OPENINGS)
+def test_chatter_openings_are_found(line: str) -> None:
+    assert is_chatter_opening(line)
+
+
+@pytest.mark.parametrize("line", CHATTER_CLOSINGS)
+def test_chatter_closings_are_found(line: str) -> None:
+    assert is_chatter_closing(line)
+
+
+@pytest.mark.parametrize("line", NOT_CHATTER)
+def test_news_openings_are_not_chatter(line: str) -> None:
+    assert not is_chatter_opening(line)
+    assert not is_chatter_closing(line)
+
+
+REWRITE = (
+    "Sure! Here is a rewritten version of the text:\n\n"
+    "On Tuesday the council decided to shut the old bridge after engineers found cracks.\n\n"
+    "Repairs will cost $4 million and take a year, the mayor said.\n\n"
+    "Let me know if you need any further changes!"
+)
+
+
+def test_a_reply_around_a_rewrite_is_set_aside_and_the_rewrite_kept() -> None:
+    reasons = classify_paragraphs(REWRITE, paragraph_spans(REWRITE))
+    assert reasons == {0: LLM_CHATTER, 3: LLM_CHATTER}
+
+
+def test_chatter_is_read_only_at_the_ends() -> None:
+    """The same lines inside a text are the text's own (a quoted chat, a
+    story about chatbots), not a reply around it."""
+    text = (
+        "Title of the story\n\nFirst paragraph of the story.\n\nSecond paragraph.\n\n"
+        "Here is a rewritten version of the text:\n\nThe end of the story."
+    )
+    assert LLM_CHATTER not in classify_paragraphs(text, paragraph_spans(text)).values()
+    alone = "Let me know if you need any further changes!"
+    assert LLM_CHATTER not in classify_paragraphs(alone, paragraph_spans(alone)).values()
+
+
+def test_the_headline_of_a_reply_is_the_rewrites_first_words() -> None:
+    from retold.comparison import headline
+    from retold.types import Document
+
+    assert headline(Document(REWRITE)).startswith("On Tuesday the council")
+    assert without_chatter_opening("Here is the latest:\nMore.") == "Here is the latest:\nMore."
+
+
+def test_the_reply_tells_which_way_a_rewrite_went() -> None:
+    source = (
+        "The city council voted on Tuesday to close the old bridge after engineers found "
+        "cracks in two of its piers. The mayor said repairs would cost 4 million dollars "
+        "and take a year."
+    )
+    report = retold.compare(REWRITE, source)
+    assert [b.reason for b in report.boilerplate_a] == [LLM_CHATTER, LLM_CHATTER]
+    assert report.boilerplate_b == []
+    assert report.features["chatter_diff"] == 1.0
+    assert "keeps a language model's reply around it" in report.why
+
+
+@pytest.mark.slow
+def test_chatter_is_found_in_rewrites_and_never_in_human_texts() -> None:
+    """On ../shared/data: language models' replies open or close at least 200
+    of the L2R rewrites, and no human text of L2R, SemEval or Clough."""
+    import gzip
+
+    def texts(*parts: str) -> list[str]:
+        path = shared_path("data", *parts)
+        raw = (
+            gzip.decompress(path.read_bytes()).decode("utf-8")
+            if path.suffix == ".gz"
+            else path.read_text(encoding="utf-8")
+        )
+        rows = [json.loads(line) for line in raw.split("\n") if line]
+        return [r[k] for r in rows for k in ("text", "text1", "text2") if k in r]
+
+    def chatter(text: str) -> list[str]:
+        paras = paragraph_spans(text)
+        reasons = classify_paragraphs(text, paras)
+        return [text[slice(*paras[i])] for i, r in reasons.items() if r == LLM_CHATTER]
+
+    human = [
+        *texts("l2r_news_dev", "sources.jsonl"),
+        *texts("l2r_other_domains", "human.jsonl"),
+        *texts("semeval2022_task8_train", "semeval_train.jsonl"),
+        *texts("clough_short_answers", "clough.jsonl"),
+    ]
+    assert len(human) > 6_000
+    assert [c for t in human for c in chatter(t)] == []
+    rewrites = texts("l2r_other_domains", "rewrites.jsonl.gz") + texts(
+        "l2r_news_dev", "rewrites.jsonl"
+    )
+    assert sum(1 for t in rewrites if chatter(t)) >= 200

@@ -255,7 +255,8 @@ def test_report_carries_probabilities_and_reason(example_pair: tuple[str, str]) 
     assert all(0.0 <= v <= 1.0 for v in d["probabilities"].values())
     assert d["similarity"] == pytest.approx(d["probabilities"]["same_story"], abs=1e-4)
     assert "rare words shared" in d["why"] and "P(derived)" in d["why"]
-    assert "likelier the source" in d["why"]
+    # the reason says which way it went, or that it cannot tell
+    assert "likelier the source" in d["why"] or "either could be the source" in d["why"]
     # direction is antisymmetric by construction: swapping the texts flips it
     ba = compare(example_pair[1], example_pair[0])
     assert ba.probabilities["a_is_source"] == pytest.approx(

@@ -382,12 +382,16 @@ def test_stages_of_an_older_retold_are_not_reused(session: Any, tmp_path: Path) 
 
     params = JobParams(inputs=("in.jsonl",), out="")
     settings = {k: v for k, v in asdict(params).items() if k != "out"}
-    for saved, says in (
-        (settings, "another version of retold"),
-        (settings | {"engine": engine_key() | {"stages": 0}}, "another version of retold"),
-        (settings | {"k": 3, "engine": engine_key()}, "other inputs or settings"),
+    for n, (saved, says) in enumerate(
+        (
+            (settings, "another version of retold"),
+            (settings | {"engine": engine_key() | {"stages": 0}}, "another version of retold"),
+            # the same version, another pipeline code (a boilerplate rule changed)
+            (settings | {"engine": engine_key() | {"code": "0" * 16}}, "another version of retold"),
+            (settings | {"k": 3, "engine": engine_key()}, "other inputs or settings"),
+        )
     ):
-        out = tmp_path / f"out-{len(says)}-{len(saved)}"
+        out = tmp_path / f"out-{n}"
         key = json.dumps(saved, sort_keys=True, default=list)
         session.createDataFrame([(key,)], "key string").write.parquet(f"{out}/_stages/job")
         with pytest.raises(UsageError, match=says):

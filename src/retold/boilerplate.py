@@ -21,7 +21,16 @@ from retold.segment import Segmented
 from retold.text import URL_LINE_RE
 from retold.types import BoilerplateBlock, Span
 
-__all__ = ["NOTICE", "classify_paragraphs", "is_notice", "set_notices_aside"]
+__all__ = [
+    "LLM_CHATTER",
+    "NOTICE",
+    "classify_paragraphs",
+    "is_chatter_closing",
+    "is_chatter_opening",
+    "is_notice",
+    "set_notices_aside",
+    "without_chatter_opening",
+]
 
 _I = re.IGNORECASE
 
@@ -75,6 +84,76 @@ _TERMINAL = ".!?…"
 _CLOSERS = "”’\"»)]' "
 
 
+# A language model's reply around the text it was asked to write: "Sure! Here
+# is a rewritten version of the text:" before it, "Let me know if you need any
+# changes!" after it. Pasted with the rewrite, it is not the story, and it
+# says that a machine wrote what it wraps. Only a text's first and last lines
+# are read. On ../shared/data these find 212 openings and 13 closings in the
+# L2R rewrites and none in any human text (L2R, news sources, SemEval, Clough).
+#: the reason given for a language model's reply around its rewrite
+LLM_CHATTER = "llm-chatter"
+_CHATTER_OPEN = re.compile(
+    r"""^(?:(?:sure(?:\s+thing)?|certainly|absolutely|of\s+course|okay|ok|great)[!,.]?\s+)?
+    (?:(?P<here>here\s+(?:is|are)|here['’]s|below\s+is)\s[^:\n]{0,160}
+      |here\s+you\s+go
+      |(?:the\s+)?(?:revised|rewritten|reworded|rephrased|restyled|paraphrased|refined|
+          transformed|improved|modified|reformulated)\s+(?:\S+\s+){0,3}?
+          (?:passage|text|version|content|reformulation)\b[^:\n]{0,80}
+      |key\s+points\s+emphasized|rewrite\s+of\s+the\s+given\s+text
+    ):\s*$""",
+    _I | re.X,
+)
+# "Here is ...:" is a reply only when it says what was done to the text: news
+# writes "Here is the full text of the statement:" and "Here are key takeaways
+# from the debate:" itself
+_CHATTER_DONE = re.compile(
+    r"""\b(?:version|rewrit|revis|reword|rephras|restyl|restat|paraphras|reformulat|
+    refined|transformed|improved|modified|adjusted|friendl|casual|engaging|clear|impactful|
+    concise|tone|readab|natural|lively|dynamic|enthusiastic|relatable|approachable|
+    conversational|captivating|creative|alternative|simpler|formal|vivid|descriptive|rendition|revamp|
+    informative|persuasive|sophisticated|compelling|interesting|
+    (?:main|key)\s+(?:points|takeaways)\b[^:\n]{0,30}\b(?:text|passage|bullet)|
+    you\s+go)""",
+    _I | re.X,
+)
+_CHATTER_CLOSE = re.compile(
+    r"""^(?:(?:please\s+)?let\s+me\s+know\s+if\b.{0,120}
+      |i\s+hope\s+this\s+(?:helps|rewritten|revised|version)\b.{0,160}
+      |hope\s+this\s+helps\b.{0,80}
+      |(?:if\s+you\s+(?:need|have)\s+any\s+(?:further|more|other)\b.{0,80},\s+)?
+        feel\s+free\s+to\s+(?:ask|let\s+me\s+know|reach\s+out)\b.{0,80}
+    )$""",
+    _I | re.X,
+)
+#: how far into a text its reply's opening may be: after a title or two
+_CHATTER_FIRST = 2
+
+
+def is_chatter_opening(line: str) -> bool:
+    """Whether ``line`` is a language model's opening to a rewrite ("Here is a
+    more engaging version of the text:")."""
+    line = line.strip()
+    if len(line) > 240 or (m := _CHATTER_OPEN.match(line)) is None:
+        return False
+    return m.group("here") is None or _CHATTER_DONE.search(line) is not None
+
+
+def is_chatter_closing(line: str) -> bool:
+    """Whether ``line`` is a language model's sign-off after a rewrite ("Let me
+    know if you need any further changes!")."""
+    line = line.strip()
+    return len(line) <= 240 and _CHATTER_CLOSE.match(line) is not None
+
+
+def without_chatter_opening(text: str) -> str:
+    """``text`` from after its first line when that line is a language model's
+    opening (the words that stand for a headline are the rewrite's, not the
+    reply's)."""
+    stripped = text.lstrip()
+    first, _, rest = stripped.partition("\n")
+    return rest if rest.strip() and is_chatter_opening(first) else text
+
+
 def _is_headline(line: str) -> bool:
     """A short line with no sentence-ending punctuation: a title or subhead."""
     body = line.rstrip(_CLOSERS)
@@ -99,6 +178,12 @@ def classify_paragraphs(text: str, paragraphs: Sequence[Span]) -> dict[int, str]
         if explicit is not None:
             reasons[i] = explicit
             in_related = explicit == "related-links"
+
+    open_at = [i for i, line in enumerate(lines) if i not in reasons and line]
+    if open_at and open_at[0] <= _CHATTER_FIRST and is_chatter_opening(lines[open_at[0]]):
+        reasons[open_at[0]] = LLM_CHATTER
+    if len(open_at) > 1 and is_chatter_closing(lines[open_at[-1]]):
+        reasons[open_at[-1]] = LLM_CHATTER
 
     # Headlines last, and only if they leave the text mostly intact: prose
     # without punctuation (a transcript, a list) is not a page of headlines.

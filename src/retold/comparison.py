@@ -20,7 +20,13 @@ import numpy as np
 import numpy.typing as npt
 
 from retold.align import AlignParams, Features, align, features
-from retold.boilerplate import NOTICE, classify_paragraphs, set_notices_aside
+from retold.boilerplate import (
+    LLM_CHATTER,
+    NOTICE,
+    classify_paragraphs,
+    set_notices_aside,
+    without_chatter_opening,
+)
 from retold.decision import decide
 from retold.embed import Encoder, Vectors, default_encoder
 from retold.errors import InputTooLargeError
@@ -48,6 +54,7 @@ from retold.types import (
 __all__ = [
     "MAX_PAIR_CELLS",
     "Prepared",
+    "chatter",
     "check_pair_size",
     "compare",
     "compare_prepared",
@@ -181,7 +188,7 @@ def headline(doc: Document) -> str:
     """
     if doc.title and _WORD.search(doc.title):
         return " ".join(doc.title.split())[:300]
-    text = doc.text[:2000]
+    text = without_chatter_opening(doc.text[:2000])
     words = list(itertools.islice(_WORD.finditer(text), HEADLINE_WORDS))
     return " ".join(text[: words[-1].end()].split()) if words else ""
 
@@ -190,7 +197,8 @@ def _opening(p: Prepared) -> tuple[tuple[str, float], ...]:
     """The opening words of a document (its title first, when it has one)."""
     if p.opening is not None:
         return p.opening
-    text = f"{p.doc.title}\n{p.doc.text[:4000]}" if p.doc.title else p.doc.text
+    body = without_chatter_opening(p.doc.text[:4000])
+    text = f"{p.doc.title}\n{body}" if p.doc.title else body
     return opening_terms(text, p.seg.language)
 
 
@@ -298,6 +306,8 @@ def pair_features(pa: Prepared, pb: Prepared, alignments: Sequence[Alignment]) -
         "topic": topic,
         "same_language": float(pa.seg.language == pb.seg.language),
         "head": head_cosine(pa, pb),
+        # a language model's reply left around a text: that text is the rewrite
+        "chatter_diff": chatter(pa) - chatter(pb),
     }
     feats |= head_overlap(_opening(pa), _opening(pb))
     feats |= pair_evidence(
@@ -412,6 +422,12 @@ def compare_prepared(
         },
         why=why,
     )
+
+
+def chatter(p: Prepared) -> float:
+    """1.0 when ``p`` carries a language model's reply around its text
+    (:data:`~retold.boilerplate.LLM_CHATTER`), else 0.0."""
+    return float(any(b.reason == LLM_CHATTER for b in p.boilerplate))
 
 
 def no_text_left(p: Prepared) -> str:

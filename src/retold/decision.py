@@ -240,6 +240,9 @@ def explain(
         reasons = [_wording_reason(src, words)] if (wording > 0) == (src == "A") else []
         if abs(style) >= _STYLE_SAYS and (style > 0) == (src == "A"):
             reasons.append("reads as a rewriting model's text")
+        chatter = f.get("chatter_diff", 0.0)
+        if chatter and (chatter < 0) == (src == "A"):
+            reasons.append("keeps a language model's reply around it (set aside)")
         reasons = [r for r in reasons if r]  # a wording reason may name no word
         if reasons:
             head += f": {'B' if src == 'A' else 'A'} " + " and ".join(reasons)

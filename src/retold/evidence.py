@@ -677,6 +677,7 @@ DIRECTION_FEATURES: tuple[str, ...] = (
     *_STYLE,
     "wording",
     "draft_style",
+    "chatter_diff",
     # (the differences of the ordered-reuse evidence and the sentence and
     # content-word count ratios are left out: with them the direction is right
     # more often out of fold, but less often between sibling rewrites of one

@@ -157,12 +157,20 @@ def _recall(spark: Any, params: JobParams, encoded: Any, live: Any, links: Any) 
 STAGES_FORMAT = 3
 
 
+#: the parts of retold whose code does not shape a saved stage: the faces
+#: over the pipeline, and the job itself (its layout is :data:`STAGES_FORMAT`)
+_NOT_IN_STAGES = ("cli", "report", "service", "spark")
+
+
 def engine_key() -> dict[str, Any]:
     """What, besides the job's settings, the saved stages depend on: the
-    stages' layout, retold's version and the learned models (a verified link
-    holds the decision model's probabilities)."""
+    stages' layout, retold's version, the learned models (a verified link
+    holds the decision model's probabilities) and the pipeline's code (a
+    change of boilerplate or segmentation rules changes every stage, and the
+    version is not bumped for each)."""
     import hashlib
     from importlib import resources
+    from pathlib import Path
 
     import retold
 
@@ -170,7 +178,18 @@ def engine_key() -> dict[str, Any]:
     models = resources.files("retold.models")
     for name in sorted(p.name for p in models.iterdir() if p.name.endswith((".json", ".npz"))):
         h.update(name.encode() + models.joinpath(name).read_bytes())
-    return {"stages": STAGES_FORMAT, "retold": retold.__version__, "models": h.hexdigest()[:16]}
+    code = hashlib.sha256()
+    root = Path(retold.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] not in _NOT_IN_STAGES:
+            code.update(rel.as_posix().encode() + b"\0" + path.read_bytes())
+    return {
+        "stages": STAGES_FORMAT,
+        "retold": retold.__version__,
+        "models": h.hexdigest()[:16],
+        "code": code.hexdigest()[:16],
+    }
 
 
 def _same_job(spark: Any, st: Stages, params: JobParams) -> None:
