@@ -251,12 +251,22 @@ CHATTER_OPENINGS = [
     "Here you go:",
     "Revised passage:",
     "The rewritten text, with a friendlier tone:",
+    "¡Claro! Aquí tienes una versión reescrita del texto:",
+    "Bien sûr ! Voici une version réécrite du texte :",
+    "Natürlich! Hier ist eine umgeschriebene Version des Textes:",
+    "Certo! Ecco una versione riscritta del testo:",
+    "Claro! Aqui está uma versão reescrita do texto:",
 ]
 CHATTER_CLOSINGS = [
     "Let me know if you need any further changes!",
     "I hope this helps! Let me know if you have any questions.",
     "Hope this helps!",
     "If you need any further clarification, feel free to ask.",
+    "Avísame si necesitas algún cambio.",
+    "J'espère que cela vous convient !",
+    "Lass mich wissen, ob du weitere Änderungen brauchst!",
+    "Fammi sapere se hai bisogno di modifiche!",
+    "Espero que isso ajude!",
 ]
 # what news itself writes at the top of a story or a list
 NOT_CHATTER = [
@@ -267,6 +277,12 @@ NOT_CHATTER = [
     "Here are the results from Sunday's matches:",
     "The revised budget passed 51-49 on Tuesday.",
     "Let me know what you think, the mayor told reporters.",
+    "Voici ce qu'il faut savoir :",
+    "Aquí están los detalles del acuerdo:",
+    "Hier ist die Erklärung im Wortlaut:",
+    "Ecco cosa sappiamo:",
+    "J'espère que cela changera, a-t-il dit.",
+    "Spero che la situazione migliori presto.",
 ]
 
 
