@@ -69,6 +69,35 @@ def test_body_paragraphs_are_kept() -> None:
     )
 
 
+CAPTIONS = [
+    "FILE - Relatives wait outside the prison in the capital, Jan. 9, 2026. "
+    "(Example Photo/Ana Ruiz, File)",
+    "Image caption, The prison lies an hour's drive from the capital, officials said.",
+    "Der Minister am Freitag in der Hauptstadt. Foto: Lena Berg/dpa",
+    "Rescue workers on the flooded road on Friday. (Photo: Ola Berg, Example Wire)",
+]
+NOT_CAPTIONS = [
+    "The photo (above) shows the prison.",
+    "Critics said the photo op (a visit by the minister) was staged.",
+    # a caption glued to the story's paragraph: the story is kept with it
+    "The river rose two meters overnight. Officials closed the bridge. Rescue teams "
+    "reached stranded drivers. Schools stay shut on Monday. Drivers on the flooded "
+    "road (Photo: Ola Berg, Example Wire)",
+]
+
+
+@pytest.mark.parametrize("line", CAPTIONS)
+def test_photo_captions_are_set_aside(line: str) -> None:
+    assert reasons(f"{line}\n\nThe story itself, told in a sentence of its own.") == {
+        line: "caption"
+    }
+
+
+@pytest.mark.parametrize("line", NOT_CAPTIONS)
+def test_story_paragraphs_naming_photos_are_kept(line: str) -> None:
+    assert reasons(f"{line}\n\nThe story itself, told in a sentence of its own.") == {}
+
+
 def test_unpunctuated_text_is_not_swallowed_as_headlines() -> None:
     text = "\n".join(f"line {i} of a poem without any punctuation at all" for i in range(10))
     assert reasons(text) == {}

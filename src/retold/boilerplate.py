@@ -58,7 +58,8 @@ _SHARE = re.compile(
     r"^(?:share|tweet|email|print)(?:\s+(?:this|on|via)\b.*)?$|"
     r"^follow\s+(?:us|@\w+|\S+[’']s\s+coverage|our\s+coverage)\b.*$|"
     r"^(?:sign\s+up|subscribe)\b.*$|^click\s+here\b.*$|^(?:síguenos|suscríbete|comparte)\b.*$|"
-    r"^(?:copyright|©|\(c\))\s.*$|^all\s+rights\s+reserved\.?$|^advertisement$|^publicidad$",
+    r"^(?:copyright|©|\(c\))\s.*$|^all\s+rights\s+reserved\.?$|^advertisement$|^publicidad$|"
+    r"^our\s+standards:\s+the\s+thomson\s+reuters\s+trust\s+principles\.?$",
     _I,
 )
 _BYLINE = re.compile(
@@ -77,6 +78,21 @@ _DATE_ONLY = re.compile(
     r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:de\s+)?[A-Za-zé]{3,10}\.?,?\s+(?:de\s+)?\d{4}|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
     r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?$",
+    _I,
+)
+# A photo's caption, known by its credit: "... in Caracas. (AP Photo/Ariana
+# Cubillos)", "(Photo: Darryl Webb, AP)", "Foto: Frank Rumpenhorst/dpa", and
+# BBC's "Image caption, ..." lines. Copies of a story share its captions and
+# rewrites drop them; neither is the story's text. (19 paragraphs of SemEval's
+# crawls, all of them captions; none in the L2R texts.) A crawl can glue a
+# caption to the story's paragraph: a paragraph of more than two sentences
+# before its credit is kept.
+_CAPTION_SENTENCES = 2
+_SENTENCE_END = re.compile(r"[.!?][\"”’»]?\s+[A-ZÀ-Ý(]")
+_CAPTION = re.compile(
+    r"\([^()]{0,60}\b(?:photo|foto|photograph|image)s?\b\s*(?:/|by\b|:|credit)[^()]{0,100}\)\s*$|"
+    r"(?:^|[.!?]\s+)(?:photo|foto|bild|photograph)\s*:\s*[^.()\n]{2,60}/[^.()\n]{2,40}$|"
+    r"^(?:image|photo|video|picture)\s+(?:caption|source|credit)s?\s*[,:]",
     _I,
 )
 _SEPARATOR = re.compile(r"^[\s_*=\-–—~#.·•]{3,}$")
@@ -232,6 +248,9 @@ def _explicit(line: str) -> str | None:
         return "share-prompt"
     if _SEPARATOR.match(line):
         return "separator"
+    caption = _CAPTION.search(line) if len(line) <= 600 else None
+    if caption and len(_SENTENCE_END.findall(line, 0, caption.start())) <= _CAPTION_SENTENCES:
+        return "caption"
     if _DATE_ONLY.match(line):
         return "date-line"
     if len(line) <= 120 and _BYLINE.match(line) and _is_headline(line):
