@@ -410,3 +410,27 @@ def test_chatter_is_found_in_rewrites_and_never_in_human_texts() -> None:
         "l2r_news_dev", "rewrites.jsonl"
     )
     assert sum(1 for t in rewrites if chatter(t)) >= 200
+
+
+def test_a_newsletter_widget_glued_between_title_and_lede_is_cut_out() -> None:
+    """One publisher's sign-up widget sits, with no full stop around it, in the
+    sentence of the title and the lede: the widget goes, the two stay."""
+    widget = (
+        "Sign up to FREE daily email alerts from examplelive - Weekend Report Subscribe "
+        "Thank you for subscribing See our privacy notice Could not subscribe, try again "
+        "later Invalid Email"
+    )
+    title = "Why nobody does laundry on New Year's Day"
+    lede = "Old superstitions around washing on the first day of the year are still alive."
+    text = f"{title} {widget} {lede} Most of them are about bad luck."
+    seg, blocks = set_notices_aside(segment(text, "en"))
+    assert [text[b.start : b.end] for b in blocks] == [widget]
+    body = [s.text for s in seg.body()]
+    assert body[:2] == [title, lede]
+    assert [s.index for s in seg.sentences] == list(range(len(seg.sentences)))
+
+
+def test_a_video_players_line_is_set_aside() -> None:
+    assert reasons("The video will start in 8 Cancel\n\nThe story.") == {
+        "The video will start in 8 Cancel": "video-player"
+    }

@@ -17,9 +17,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from retold.segment import Segmented
+from retold.segment import Segmented, normalize_text
 from retold.text import URL_LINE_RE
-from retold.types import BoilerplateBlock, Span
+from retold.types import BoilerplateBlock, Sentence, Span
 
 __all__ = [
     "LLM_CHATTER",
@@ -93,6 +93,12 @@ _CAPTION = re.compile(
     r"\([^()]{0,60}\b(?:photo|foto|photograph|image)s?\b\s*(?:/|by\b|:|credit)[^()]{0,100}\)\s*$|"
     r"(?:^|[.!?]\s+)(?:photo|foto|bild|photograph)\s*:\s*[^.()\n]{2,60}/[^.()\n]{2,40}$|"
     r"^(?:image|photo|video|picture)\s+(?:caption|source|credit)s?\s*[,:]",
+    _I,
+)
+# a video player's lines left in the text ("The video will start in 8 Cancel")
+_PLAYER = re.compile(
+    r"^(?:the\s+)?video\s+will\s+(?:start|play)\s+in\s+\d+(?:\s+seconds?)?(?:\s+cancel)?\.?$|"
+    r"^(?:click\s+to\s+)?(?:play|watch)\s+video$",
     _I,
 )
 _SEPARATOR = re.compile(r"^[\s_*=\-–—~#.·•]{3,}$")
@@ -248,6 +254,8 @@ def _explicit(line: str) -> str | None:
         return "share-prompt"
     if _SEPARATOR.match(line):
         return "separator"
+    if _PLAYER.match(line):
+        return "video-player"
     caption = _CAPTION.search(line) if len(line) <= 600 else None
     if caption and len(_SENTENCE_END.findall(line, 0, caption.start())) <= _CAPTION_SENTENCES:
         return "caption"
@@ -430,11 +438,47 @@ def is_notice(sentence: str) -> bool:
 NOTICE = "site-notice"
 
 
+#: a publisher's newsletter widget that crawls keep inside the sentence of the
+#: title and the lede, with no full stop around it (Reach plc's sites: the
+#: Mirror, the Daily Star, the regional "Live" sites; five SemEval texts). Its
+#: sentence is cut at the widget's edges, so the title and the lede stay.
+_WIDGET = re.compile(r"Sign up to (?:FREE )?(?:daily )?email alerts from .{1,200}? Invalid Email")
+_WIDGET_WORDS = "Invalid Email"
+
+
+def _cut_widgets(seg: Segmented) -> tuple[Segmented, set[int]]:
+    """``seg`` with each body sentence that holds a :data:`_WIDGET` cut in up to
+    three (before, widget, after), and the new indices of the widgets."""
+    text = seg.text
+    if _WIDGET_WORDS not in text:
+        return seg, set()
+    out: list[Sentence] = []
+    widgets: set[int] = set()
+    for s in seg.sentences:
+        m = _WIDGET.search(text, s.start, s.end) if s.boilerplate is None else None
+        pieces = [(s.start, s.end, False)]
+        if m:
+            cut = (s.start, m.start(), False), (m.start(), m.end(), True), (m.end(), s.end, False)
+            pieces = list(cut)
+        for a, b, widget in pieces:
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if a == b:
+                continue
+            if widget:
+                widgets.add(len(out))
+            out.append(replace(s, index=len(out), start=a, end=b, text=normalize_text(text[a:b])))
+    return replace(seg, sentences=tuple(out)), widgets
+
+
 def set_notices_aside(seg: Segmented) -> tuple[Segmented, tuple[BoilerplateBlock, ...]]:
     """``seg`` with the body sentences that are site notices (:func:`is_notice`)
     set aside, and one block per run of them."""
+    seg, widgets = _cut_widgets(seg)
     text, body = seg.text, [s for s in seg.sentences if s.boilerplate is None]
-    found = {s.index for s in body if is_notice(text[s.start : s.end])}
+    found = widgets | {s.index for s in body if is_notice(text[s.start : s.end])}
     if not found:
         return seg, ()
     # A notice runs over several sentences, some of which name one mechanic
