@@ -95,6 +95,23 @@ _CAPTION = re.compile(
     r"^(?:image|photo|video|picture)\s+(?:caption|source|credit)s?\s*[,:]",
     _I,
 )
+
+
+def _may_be_caption(line: str) -> bool:
+    """Whether ``line`` holds a word one of the caption patterns needs: others
+    are not searched (the patterns cost 0.4 ms on the AP pair's 79 paragraphs,
+    this 0.09 ms; spelled out, since ``any()`` over the words costs 0.3 ms)."""
+    low = line.lower()
+    return (
+        "photo" in low
+        or "foto" in low
+        or "image" in low
+        or "bild" in low
+        or "picture" in low
+        or "video" in low
+    )
+
+
 # a video player's lines left in the text ("The video will start in 8 Cancel")
 _PLAYER = re.compile(
     r"^(?:the\s+)?video\s+will\s+(?:start|play)\s+in\s+\d+(?:\s+seconds?)?(?:\s+cancel)?\.?$|"
@@ -256,7 +273,9 @@ def _explicit(line: str) -> str | None:
         return "separator"
     if _PLAYER.match(line):
         return "video-player"
-    caption = _CAPTION.search(line) if len(line) <= 600 else None
+    caption = None
+    if len(line) <= 600 and _may_be_caption(line):
+        caption = _CAPTION.search(line)
     if caption and len(_SENTENCE_END.findall(line, 0, caption.start())) <= _CAPTION_SENTENCES:
         return "caption"
     if _DATE_ONLY.match(line):
