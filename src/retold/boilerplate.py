@@ -1,4 +1,5 @@
-"""Find the parts of a page that are not the story: link lists, prompts, bylines.
+"""Find the parts of a page that are not the story: link lists, prompts, bylines,
+captions, and a language model's reply around a pasted rewrite.
 
 They are excluded from alignment and coverage (two copies of one story share
 its "Follow us" line; two different stories can share it too) and reported,
@@ -8,7 +9,9 @@ Rules work on paragraphs and are deliberately conservative: a line is only
 boilerplate when it matches a known shape, and headline detection backs off
 when it would swallow a large part of the text (text without punctuation).
 The site's notices to its reader (consent and cookie walls, paywalls, bot
-checks) are found per sentence, since crawls glue them to the story.
+checks) are found per sentence, since crawls glue them to the story. A
+model's reply ("Here is a rewritten version of the text:") is read at a
+text's first and last lines only.
 """
 
 from __future__ import annotations
