@@ -98,6 +98,40 @@ def test_story_paragraphs_naming_photos_are_kept(line: str) -> None:
     assert reasons(f"{line}\n\nThe story itself, told in a sentence of its own.") == {}
 
 
+SITE_LINES = {
+    "RELATED: Ferry strike ends after two weeks": "related-links",
+    "Also Read: New bridge opens in the north": "related-links",
+    "[Related: What the flood means for farmers]": "related-links",
+    "READ ALSO: Will the dam hold?": "related-links",
+    "Download the Example News app for the latest updates.": "share-prompt",
+    "Get the latest news delivered straight to your inbox.": "share-prompt",
+    "Like our Facebook page, follow us on Twitter and Instagram": "share-prompt",
+    "This article originally appeared on Example News.": "syndication-note",
+    "This story was first published by The Example Wire.": "syndication-note",
+    "Last updated: 10:45 AM EST": "date-line",
+    "Updated 3 hours ago": "date-line",
+}
+# prose that starts the way those lines do
+NOT_SITE_LINES = [
+    "More than 2,000 people were detained: the opposition says most are still held.",
+    "Watch: a key word in the minister's speech, analysts said.",
+    "Related: the decision came after weeks of talks between the two governments.",
+    "Get the latest figures from the ministry, he told reporters, delivered weekly.",
+    "Originally published in 1998, the report was updated this year.",
+    "Updated figures are due on Monday.",
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), SITE_LINES.items())
+def test_a_sites_own_lines_are_set_aside(line: str, reason: str) -> None:
+    assert reasons(f"{line}\n\nThe story itself, told in a sentence of its own.") == {line: reason}
+
+
+@pytest.mark.parametrize("line", NOT_SITE_LINES)
+def test_prose_that_starts_like_a_sites_line_is_kept(line: str) -> None:
+    assert reasons(f"{line}\n\nThe story itself, told in a sentence of its own.") == {}
+
+
 def test_unpunctuated_text_is_not_swallowed_as_headlines() -> None:
     text = "\n".join(f"line {i} of a poem without any punctuation at all" for i in range(10))
     assert reasons(text) == {}

@@ -46,6 +46,29 @@ _RELATED_HEAD = re.compile(
     r"leia\s+também|à\s+lire\s+aussi|lire\s+aussi|mehr\s+zum\s+thema|leggi\s+anche)\s*:?$",
     _I,
 )
+# One other story's headline, put inline by the site: "RELATED: ...", "Also
+# Read: ...", "[Related: ...]". Pages of one site share them; a copy of the
+# story on another site has others.
+_RELATED_INLINE = re.compile(
+    r"^\[?\s*(?:related(?:\s+(?:story|article|coverage|content|news|reading))?|also\s+read|"
+    r"read\s+also|see\s+also|more|watch|listen|must\s+read|don['’]t\s+miss|top\s+stories|"
+    r"lee\s+también|lee\s+además|te\s+puede\s+interesar|leia\s+também|à\s+lire\s+aussi|"
+    r"lire\s+aussi|lesen\s+sie\s+auch|mehr\s+zum\s+thema|leggi\s+anche)\s*[:|»›>]\s*"
+    r"(?P<title>[^\n]{3,200})$",
+    _I,
+)
+
+
+def _related_inline(line: str) -> bool:
+    """Whether ``line`` is another story's headline put inline (the part after
+    the label reads as a headline: prose ending in a full stop is kept)."""
+    m = _RELATED_INLINE.match(line) if len(line) <= 240 else None
+    if m is None:
+        return False
+    title = m.group("title").rstrip(_CLOSERS)
+    return _is_headline(title) or title.endswith("?")
+
+
 _READ_MORE = re.compile(
     r"^(?:\.{3}|…)?\s*(?:read|show|see)\s+(?:more|less|full\s+(?:story|article))\b.*$|"
     r"^(?:continue|keep)\s+reading\b.*$|^(?:leer|ver)\s+(?:más|menos)\b.*$|^seguir\s+leyendo\b.*$",
@@ -76,6 +99,48 @@ _CONTRIB = re.compile(
     r"colaboró\s+con\s+este\s+(?:informe|reportaje)|^con\s+información\s+de\b)",
     _I,
 )
+# "Updated 3 hours ago", "Last updated: 10:45 AM EST": a page's time stamp
+_TIME_ONLY = re.compile(
+    r"^(?:last\s+)?(?:updated|published|posted|modified)\s*:?\s*(?:at\s+)?"
+    r"(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?|"
+    r"\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago|just\s+now|yesterday|today)\.?$",
+    _I,
+)
+# A note naming where the story first ran ("This article originally appeared
+# on ..."): not the story's text; a copy that keeps it says where it came from
+_SYNDICATION = re.compile(
+    r"^(?:this\s+(?:article|story|post|piece)\s+(?:was\s+)?(?:originally|first)\s+"
+    r"(?:appeared|published|ran)|(?:originally|first)\s+published)\s+(?:on|in|at|by)\s+"
+    r"(?:the\s+)?\w[^,;]{1,80}$",
+    _I,
+)
+# A site's promotion of itself: its app, its newsletter, its social channels
+_PROMO = re.compile(
+    r"^(?:download|get)\s+(?:the|our)\s+(?:[\w.-]+\s+){0,3}app\b.{0,120}$|"
+    r"^get\s+(?:the\s+)?(?:latest|top|breaking)\s+.{0,60}\b(?:delivered|sent|straight)\b"
+    r".{0,40}\b(?:inbox|e-?mail|newsletter|phone|app|notifications)\b.{0,40}$",
+    _I,
+)
+_FOLLOW_US = re.compile(
+    r"\bfollow\s+(?:us|\S+)\s+on\s+(?:google\s+news|twitter|x|facebook|instagram|"
+    r"whatsapp|telegram|threads|bluesky|tiktok|youtube)\b",
+    _I,
+)
+
+
+def _promo(line: str) -> bool:
+    """Whether ``line`` is the site promoting itself (its app, its newsletter,
+    its social channels: searched only in a line that says "follow")."""
+    if len(line) > 240:
+        return False
+    if _PROMO.match(line):
+        return True
+    if "ollow" not in line and "OLLOW" not in line:
+        return False
+    m = _FOLLOW_US.search(line)
+    return m is not None and m.start() <= 80
+
+
 _DATE_ONLY = re.compile(
     r"^(?:(?:updated|published|posted|actualizado|publicado)\s*:?\s*)?"
     r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:de\s+)?[A-Za-zé]{3,10}\.?,?\s+(?:de\s+)?\d{4}|"
@@ -266,12 +331,18 @@ def _explicit(line: str) -> str | None:
     """The reason for a line that matches a known boilerplate shape, else None."""
     if _RELATED_HEAD.match(line):
         return "related-links"
+    if _related_inline(line):
+        return "related-links"
     if _READ_MORE.match(line):
         return "read-more"
     if _COMMENT.match(line):
         return "comment-prompt"
     if _SHARE.match(line) or URL_LINE_RE.match(line):
         return "share-prompt"
+    if _promo(line):
+        return "share-prompt"
+    if len(line) <= 240 and _SYNDICATION.match(line):
+        return "syndication-note"
     if _SEPARATOR.match(line):
         return "separator"
     if _PLAYER.match(line):
@@ -281,7 +352,7 @@ def _explicit(line: str) -> str | None:
         caption = _CAPTION.search(line)
     if caption and len(_SENTENCE_END.findall(line, 0, caption.start())) <= _CAPTION_SENTENCES:
         return "caption"
-    if _DATE_ONLY.match(line):
+    if _DATE_ONLY.match(line) or _TIME_ONLY.match(line):
         return "date-line"
     if len(line) <= 120 and _BYLINE.match(line) and _is_headline(line):
         return "byline"
