@@ -340,8 +340,6 @@ def copies_table(res: dict[str, Any], texts: dict[str, str]) -> dict[str, float]
     SemEval pairs that are one scraped page left its training, it gave 0.13
     to 0.99, median 0.73. Texts whose every sentence is boilerplate are
     counted apart."""
-    from retold.evidence import PAIR_FEATURES
-
     ids = sorted(
         {p.a for p in res["pairs"] if p.dataset != "translations"}
         | {p.b for p in res["pairs"] if p.role == "semeval"}
@@ -351,7 +349,8 @@ def copies_table(res: dict[str, Any], texts: dict[str, str]) -> dict[str, float]
     empty = [i for i in ids if not prepared[i].body]
     ids = [i for i in ids if prepared[i].body]
     rows = [td.features_of(prepared[i], prepared[i]) for i in ids]
-    p = td.predict(res["models"]["same_story"], td._matrix(rows, PAIR_FEATURES))
+    sm = res["models"]["same_story"]
+    p = td.predict(sm, td._matrix(rows, tuple(sm["features"])))
     return {
         "texts": float(len(ids)),
         "texts_without_article_text": float(len(empty)),

@@ -544,7 +544,7 @@ def _same_page(p: Pair, f: dict[str, float]) -> bool:
 
 
 def tasks(pairs: list[Pair], fwd: list[Any], back: list[Any]) -> dict[str, Task]:
-    from retold.evidence import DIRECTION_FEATURES, PAIR_FEATURES
+    from retold.evidence import DIRECTION_FEATURES, PAIR_FEATURES, SAME_STORY_FEATURES
 
     out: dict[str, Task] = {}
     idx = [i for i, p in enumerate(pairs) if p.derived is not None]
@@ -562,7 +562,7 @@ def tasks(pairs: list[Pair], fwd: list[Any], back: list[Any]) -> dict[str, Task]
     base_w[[k for k, i in enumerate(idx) if _same_page(pairs[i], fwd[i])]] = 0.0
     soft = np.array([pairs[i].same for i in idx])
     out["same_story"] = Task(
-        np.vstack([_matrix([fwd[i] for i in idx], PAIR_FEATURES)] * 2),
+        np.vstack([_matrix([fwd[i] for i in idx], SAME_STORY_FEATURES)] * 2),
         np.concatenate([np.ones(len(idx)), np.zeros(len(idx))]),
         np.concatenate([base_w * soft, base_w * (1 - soft)]),
         np.array([pairs[i].group for i in idx] * 2),
@@ -815,12 +815,12 @@ def _copies_extra(
     """Texts against themselves as same-story rows, (x, y, w): COPIES of the
     extra pairs' sources (never scored), together weighing COPIES_SHARE of a
     dataset."""
-    from retold.evidence import PAIR_FEATURES
+    from retold.evidence import SAME_STORY_FEATURES
 
     sources = sorted({a for a, _ in extra.docs})
     pick = random.Random(SEED).sample(sources, min(COPIES, len(sources)))
     prepared = prepare_all({x: x for x in pick}, jobs)
-    x = _matrix([features_of(prepared[s], prepared[s]) for s in pick], PAIR_FEATURES)
+    x = _matrix([features_of(prepared[s], prepared[s]) for s in pick], SAME_STORY_FEATURES)
     datasets = len({pairs[i].dataset for i in t.rows})
     w = COPIES_SHARE * float(t.w.sum()) / datasets / len(pick)
     return x, np.ones(len(pick)), np.full(len(pick), w)
@@ -1007,7 +1007,7 @@ def style_model(
 
 def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
     """Everything the benchmark needs: pairs, features, out-of-fold predictions, final models."""
-    from retold.evidence import DIRECTION_FEATURES, PAIR_FEATURES
+    from retold.evidence import DIRECTION_FEATURES, PAIR_FEATURES, SAME_STORY_FEATURES
 
     pairs, fwd, back = feature_table(per_domain, jobs)
     ts = tasks(pairs, fwd, back)
@@ -1026,7 +1026,11 @@ def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
     if COPIES_SHARE:
         ts["same_story"].extra = _copies_extra(ts["same_story"], pairs, extra, jobs)
     oof = {name: out_of_fold(t, folds) for name, t in ts.items()}
-    names = {"derived": PAIR_FEATURES, "same_story": PAIR_FEATURES, "direction": DIRECTION_FEATURES}
+    names = {
+        "derived": PAIR_FEATURES,
+        "same_story": SAME_STORY_FEATURES,
+        "direction": DIRECTION_FEATURES,
+    }
     final = {
         name: {"features": list(names[name])} | fit(t, np.ones(len(t.y), dtype=bool))
         for name, t in ts.items()

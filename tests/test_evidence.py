@@ -10,11 +10,14 @@ import zlib
 import numpy as np
 import pytest
 
+import retold
+from retold import decision
 from retold.evidence import (
     STYLE_BITS,
     _meaning,
     draft_score,
     head_overlap,
+    language_features,
     opening_terms,
     style_features,
     telling_words,
@@ -173,3 +176,29 @@ def test_evidence_is_the_same_bits_in_every_process() -> None:
         )
         outs.add(run.stdout)
     assert len(outs) == 1
+
+
+def test_the_same_story_model_knows_the_language_both_texts_are_in() -> None:
+    assert language_features("pl", "pl")["lang_pl"] == 1.0
+    assert sum(language_features("pl", "pl").values()) == 1.0
+    # two languages, English, and a language with no rated pairs: read as before
+    for a, b in (("pl", "en"), ("en", "en"), ("nl", "nl")):
+        assert not any(language_features(a, b).values())
+    models = decision.model()["models"]
+    flags = set(language_features("pl", "pl"))
+    assert flags <= set(models["same_story"]["features"])
+    assert not flags & set(models["derived"]["features"])
+
+
+def test_a_comparison_reports_the_shared_language_to_the_decision() -> None:
+    a = (
+        "Rada miasta przyjęła w czwartek nowy budżet na przyszły rok. "
+        "Najwięcej pieniędzy trafi na remonty szkół i dróg w dzielnicach."
+    )
+    b = (
+        "W czwartek radni zatwierdzili budżet miasta na kolejny rok. "
+        "Największa część środków pójdzie na remonty dróg oraz szkół."
+    )
+    report = retold.compare(a, b)
+    assert report.features["lang_pl"] == 1.0
+    assert report.features["lang_de"] == 0.0

@@ -33,6 +33,7 @@ from retold.errors import InputTooLargeError
 from retold.evidence import (
     Profile,
     head_overlap,
+    language_features,
     opening_terms,
     pair_evidence,
     profile,
@@ -310,6 +311,7 @@ def pair_features(pa: Prepared, pb: Prepared, alignments: Sequence[Alignment]) -
         "chatter_diff": chatter(pa) - chatter(pb),
     }
     feats |= head_overlap(_opening(pa), _opening(pb))
+    feats |= language_features(pa.seg.language, pb.seg.language)
     feats |= pair_evidence(
         _profile(pa),
         _profile(pb),
