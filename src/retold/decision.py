@@ -237,7 +237,9 @@ def explain(
         # the evidence that backs the direction, said of the derived text
         wording = f.get("wording", 0.0)
         style = f.get("draft_style", 0.0)
-        reasons = [_wording_reason(src, words)] if (wording > 0) == (src == "A") else []
+        reasons = _content_reasons(f, src)
+        if (wording > 0) == (src == "A"):
+            reasons.append(_wording_reason(src, words))
         if abs(style) >= _STYLE_SAYS and (style > 0) == (src == "A"):
             reasons.append("reads as a rewriting model's text")
         chatter = f.get("chatter_diff", 0.0)
@@ -245,8 +247,43 @@ def explain(
             reasons.append("keeps a language model's reply around it (set aside)")
         reasons = [r for r in reasons if r]  # a wording reason may name no word
         if reasons:
-            head += f": {'B' if src == 'A' else 'A'} " + " and ".join(reasons)
+            listed = (
+                ", ".join(reasons[:-1]) + " and " + reasons[-1] if len(reasons) > 1 else reasons[0]
+            )
+            head += f": {'B' if src == 'A' else 'A'} {listed}"
     return "; ".join(parts) + ".\n" + head + "."
+
+
+#: what the direction reads in the two texts' content, as (its features, what
+#: that says of the derived text): the source says more than its rewrite, and
+#: names more people, places and figures
+_CONTENT_REASONS = (
+    (
+        ("d_coverage", "d_soft", "d_best", "d_lex", "d_trigrams", "d_condensed"),
+        "leaves out much of {src}",
+    ),
+    (("d_specifics",), "lacks names and numbers {src} has"),
+)
+#: log-odds a group of evidence must add toward the picked source to be named
+#: (the direction's regression terms; its trees are not split by feature)
+_REASON_LOGODDS = 0.5
+
+
+def _content_reasons(f: dict[str, float], src: str) -> list[str]:
+    """The content evidence behind the direction, said of the derived text:
+    each group of :data:`_CONTENT_REASONS` whose terms in the direction's
+    regression add at least :data:`_REASON_LOGODDS` toward source ``src``."""
+    entry = model()["models"]["direction"]
+    m = _shipped("direction")
+    g = f | derived_features(f)
+    x = np.nan_to_num(np.array([g[k] for k in entry["features"]], dtype=np.float64))
+    terms = dict(zip(entry["features"], (x - m.mean) / m.scale * m.coef, strict=True))
+    toward = 1.0 if src == "A" else -1.0
+    return [
+        said.format(src=src)
+        for names, said in _CONTENT_REASONS
+        if toward * sum(terms.get(k, 0.0) for k in names) >= _REASON_LOGODDS
+    ]
 
 
 def _wording_reason(src: str, words: tuple[list[str], list[str]] | None) -> str:
