@@ -171,6 +171,14 @@ NOTICES = [
     "Sitemizde size daha iyi hizmet sunmak için çerezler kullanıyoruz.",
     "Il tuo browser non supporta l'elemento video.",
     "Utilizamos cookies en nuestro sitio web; al continuar, acepta las cookies.",
+    "Мы используем файлы cookie, чтобы сделать наш сайт удобнее для вас.",
+    "Чтобы продолжить чтение, войдите в вашу учетную запись или оформите подписку.",
+    "我们使用cookie来改善您在本网站上的体验。",
+    "点击注册，即表示您同意我们的隐私政策。",
+    "نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا.",
+    "Utilizamos cookies para melhorar a sua experiência no nosso site.",
+    "Wij gebruiken cookies om onze website voor u te verbeteren; lees ons privacybeleid.",
+    "Bevestig dat u geen robot bent: ik ben geen robot.",
 ]
 
 #: news about the same mechanics: the site does not speak to its reader
@@ -181,6 +189,11 @@ NOT_NOTICES = [
     "Advertising revenue makes up most of a web site's income, analysts said.",
     "Router makers print the IP address and the login on a sticker under the device.",
     "Die Behörde prüft, ob die Zeitung Cookies ohne Einwilligung ihrer Leser gesetzt hat.",
+    "Президент подписал соглашение о рекламе на сайте министерства, сообщили нам в Кремле.",
+    "他说，我们同意双方在广告领域的合作，并欢迎更多网站加入。",
+    "وقال الوزير إن الحكومة وافقت على حماية الخصوصية والبيانات الشخصية للمواطنين.",
+    "O regulador multou o site por usar cookies sem o consentimento dos leitores.",
+    "U.S. privacy regulators fined the news site over its cookies, officials said.",
 ]
 
 
