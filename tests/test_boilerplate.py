@@ -193,6 +193,8 @@ NOT_NOTICES = [
     "他说，我们同意双方在广告领域的合作，并欢迎更多网站加入。",
     "وقال الوزير إن الحكومة وافقت على حماية الخصوصية والبيانات الشخصية للمواطنين.",
     "O regulador multou o site por usar cookies sem o consentimento dos leitores.",
+    "O site atualizou a sua política de privacidade e os cookies de publicidade.",
+    "Il Garante della privacy ha multato la società per la sua pubblicità sui cookie.",
     "U.S. privacy regulators fined the news site over its cookies, officials said.",
 ]
 

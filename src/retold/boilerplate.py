@@ -498,7 +498,8 @@ _NOTICE_VOICE = re.compile(
     r"\b(?:(?i:you|your|we|our|us)|Sie|Ihr\w*|Ihnen|(?i:wir|unser\w*|vous|votre|vos|nous|"
     r"notre|nos|usted|tu|tus|su|sus|nosotros|nuestr\w*|voi|vostr\w*|noi|nostr\w*|il tuo|"
     r"la tua|państw[oa]|twój|twoje|twoja|nasz\w*|siz\w*|klikając|kullanarak|indem sie|"
-    r"вы|вас|вам|ваш\w*|мы|нас|нам|наш\w*|você|vocês|seu|sua|seus|suas|nós|noss[oa]s?|"
+    # (not Portuguese "seu", "sua": Italian's and Portuguese's "his", "her" too)
+    r"вы|вас|вам|ваш\w*|мы|нас|нам|наш\w*|você|vocês|nós|noss[oa]s?|"
     r"uw|jij|je|jouw|wij|ons|onze))\b|您|你|我们|نحن|يمكنك|لديك|نستخدم|موقعنا|"
     r"\B(?:amy|emy|imy|ymy|[ıiuü]yoruz)\b|\B(?:ımız|imiz|umuz|ümüz)"
 )
