@@ -562,9 +562,14 @@ def test_search_weighs_shared_words_by_their_rarity_in_the_index(tmp_path: Path)
         sents[1][4] = extra
         return "\n\n".join(" ".join(s).capitalize() + "." for s in sents)
 
-    docs = [Document(body(rare), id="rare")]
-    docs += [Document(body(common), id=f"common-{i}") for i in range(5)]
-    query = " ".join(f"Xa{n}quo" for n in range(6)) + f" {common} {rare}.\n\nYoqua zeba fonu."
+    # one language for all: made-up words are guessed as English, Polish or
+    # Portuguese at random, and a pair in two languages reads differently
+    docs = [Document(body(rare), id="rare", language="en")]
+    docs += [Document(body(common), id=f"common-{i}", language="en") for i in range(5)]
+    query = Document(
+        " ".join(f"Xa{n}quo" for n in range(6)) + f" {common} {rare}.\n\nYoqua zeba fonu.",
+        language="en",
+    )
     with Index(tmp_path / "ix", encoder=ENC) as index:
         index.add(docs)
         hits = index.search(query, k=6, params=SearchParams(verify=6))
