@@ -32,6 +32,10 @@ def fold(word: str) -> str:
     w = word.casefold().translate(_APOSTROPHES)
     if not w.isascii():
         w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+        # NFKD can make a capital of a letter casefold leaves alone (the
+        # mathematical bold "𝚨" becomes a Greek "Α"), or an apostrophe of a
+        # sign (the fullwidth "｀"): fold those too
+        w = w.casefold().translate(_APOSTROPHES)
     return w
 
 
