@@ -179,6 +179,15 @@ NOTICES = [
     "Utilizamos cookies para melhorar a sua experiência no nosso site.",
     "Wij gebruiken cookies om onze website voor u te verbeteren; lees ons privacybeleid.",
     "Bevestig dat u geen robot bent: ik ben geen robot.",
+    # sign-up, log-in and paywall prompts naming one mechanic
+    "Sign up here",
+    "Subscribe to our weekly newsletter for more stories like this.",
+    "Get the best of our coverage delivered straight to your inbox.",
+    "If you are already a subscriber, please log in.",
+    "Registered users can read up to 5 stories a month.",
+    "To read the rest of this article, start a membership today.",
+    "Email address or username: Password Keep me signed in",
+    "Jetzt weiterlesen: Ich bin bereits Abonnent",
 ]
 
 #: news about the same mechanics: the site does not speak to its reader
@@ -196,6 +205,10 @@ NOT_NOTICES = [
     "O site atualizou a sua política de privacidade e os cookies de publicidade.",
     "Il Garante della privacy ha multato la società per la sua pubblicità sui cookie.",
     "U.S. privacy regulators fined the news site over its cookies, officials said.",
+    "Residents have until Friday to sign up for the lottery for a guided tour.",
+    "In the rest of this article we look at what the ruling means for tenants.",
+    "The paper said it was already a member of the press council.",
+    "Registered voters can cast their ballots until 8 p.m.",
 ]
 
 
@@ -477,6 +490,19 @@ def test_a_newsletter_widget_glued_between_title_and_lede_is_cut_out() -> None:
     body = [s.text for s in seg.body()]
     assert body[:2] == [title, lede]
     assert [s.index for s in seg.sentences] == list(range(len(seg.sentences)))
+
+
+def test_an_edition_by_email_widget_glued_to_the_lede_is_cut_out() -> None:
+    widget = (
+        "Get The Harbour Gazette's Morning Edition by email and never miss our top "
+        "stories Free Sign Up"
+    )
+    title = "Ferry timetable changes for winter"
+    lede = "Crossings to the island will run every two hours from Monday."
+    text = f"{title}. {widget} {lede}\n\nThe last ferry leaves at 9 p.m."
+    seg, blocks = set_notices_aside(segment(text, "en"))
+    assert [text[b.start : b.end] for b in blocks] == [widget]
+    assert [s.text for s in seg.body()][:2] == [f"{title}.", lede]
 
 
 def test_a_video_players_line_is_set_aside() -> None:

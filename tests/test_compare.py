@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import retold
-from conftest import EXAMPLES
+from conftest import EXAMPLES, shared_path
 from retold.comparison import compare, compare_prepared, headline, prepare
 from retold.embed import HashingEncoder
 from retold.types import Document, Report
@@ -131,6 +131,22 @@ def test_identical_and_lightly_edited(example_pair: tuple[str, str]) -> None:
     assert compare(wire, framed).verdict == "duplicate"
     edited = re.sub(r"\bsaid\b", "stated", wire).replace("Friday", "Saturday")
     assert compare(wire, edited).verdict == "near-duplicate"
+
+
+def test_a_copy_with_mojibake_is_a_duplicate_that_changed_nothing() -> None:
+    """A scraper read the AP story's UTF-8 as Windows-1252 ("NicolÃ¡s",
+    "â€œseek peaceâ€"). Unrepaired, the copy was a near-duplicate with 15
+    changed names, quotes and dates; repaired on reading, it is a copy."""
+    wire = shared_path("examples", "ap-original.txt").read_text(encoding="utf-8")
+    damaged = "".join(
+        chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
+        for b in wire.encode("utf-8")
+    )
+    rep = compare(wire, damaged)
+    assert rep.verdict == "duplicate"
+    assert rep.changes == []
+    assert rep.b.text == wire and rep.a.repaired is None
+    assert "B: mojibake repaired (UTF-8 read as Windows-1252)" in rep.why
 
 
 _LIBRARY = (

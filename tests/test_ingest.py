@@ -46,9 +46,10 @@ from retold.ingest import (
     read_text,
     read_url,
 )
-from retold.ingest.decode import decode, sniff_binary
+from retold.ingest.decode import decode, repair_mojibake, sniff_binary
 from retold.ingest.fetch import USER_AGENT, _why_not_public
 from retold.ingest.html import _fallback, extract, find_dateline, looks_like_html
+from retold.types import Document
 
 ARTICLE_TEXT = (
     "MADRID (Reuters) - Spain's parliament approved a law on Thursday that cuts the working "
@@ -195,7 +196,9 @@ def test_invalid_utf8_falls_back_instead_of_failing() -> None:
     data = "Café ".encode() + b"and caf\xe9 again"
     doc = read_bytes(data)
     assert doc.encoding == "cp1252"
-    assert doc.text == "CafÃ© and café again"
+    # read as cp1252, the UTF-8 "é" became mojibake, which is then repaired
+    assert doc.text == "Café and café again"
+    assert doc.repaired is not None
 
 
 def test_latin1_is_the_last_resort() -> None:
@@ -348,7 +351,10 @@ def test_round_trip_for_unicode_encodings(text: str, codec: str) -> None:
     data = text.encode(codec)
     assume(sniff_binary(data) is None)  # e.g. a text that happens to start with "%PDF-"
     doc = read_bytes(data)
-    assert doc.text == text
+    # decoded exactly; a text that reads as mojibake ("Â " for a no-break
+    # space) is then repaired, and only then
+    assert doc.text == repair_mojibake(text)[0]
+    assert (doc.repaired is None) == (doc.text == text)
     assert doc.source == "text"
 
 
@@ -547,6 +553,67 @@ def test_html_bytes_get_encoding_and_metadata() -> None:
     assert (doc.source, doc.encoding, doc.byline) == ("html", "utf-8", "Regina Garcia Cano")
     # the canonical link is used when the caller gives no URL
     assert doc.url == "https://news.example.com/world/venezuela-floods-guatire"
+
+
+# --- mojibake: UTF-8 once read with another codec -----------------------------
+
+_CLEAN = (
+    "São Paulo’s mayor, José Martínez, said the “reopening” of Größe Straße "
+    "would start on Monday; the Åland ferry and Île-de-France trains run as usual."
+)
+
+
+def _mojibake(text: str) -> str:
+    """``text``'s UTF-8 bytes read as Windows-1252, as a careless scraper does
+    (the five bytes Windows-1252 leaves undefined read as Latin-1)."""
+    return "".join(
+        chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
+        for b in text.encode("utf-8")
+    )
+
+
+def test_mojibake_text_is_repaired_and_the_repair_noted() -> None:
+    damaged = _mojibake(_CLEAN)
+    assert "SÃ£o" in damaged and "â€œ" in damaged
+    doc = read_text(damaged)
+    assert doc.text == _CLEAN
+    assert doc.repaired == "mojibake repaired (UTF-8 read as Windows-1252)"
+    assert doc.meta()["repaired"] == doc.repaired
+
+
+def test_mojibake_bytes_and_html_are_repaired() -> None:
+    damaged = _mojibake(_CLEAN)
+    doc = read_bytes(damaged.encode("utf-8"), name="story.txt")
+    assert (doc.text, doc.encoding) == (_CLEAN, "utf-8")
+    page = (
+        f"<html><head><title>{_mojibake('São Paulo reopens Größe Straße')}</title></head>"
+        f"<body><article><p>{damaged}</p><p>{damaged}</p></article></body></html>"
+    )
+    doc = read_text(page)
+    assert doc.title == "São Paulo reopens Größe Straße"
+    assert _CLEAN in doc.text and "Ã" not in doc.text
+    assert doc.repaired is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _CLEAN,
+        "ESPAÑA Y PORTUGAL: Ñandú, Øresund, Ärger, ÎLE, Ïle, Å, Ð and Ù in real text.",
+        "Привет, мир. Ünlü yazar İstanbul’da konuştu. Żółć gęślą jaźń.",
+        "Plain ASCII text stays as it is.",
+    ],
+)
+def test_real_accented_text_is_left_alone(text: str) -> None:
+    doc = read_text(text)
+    assert (doc.text, doc.repaired) == (text, None)
+
+
+def test_a_document_built_by_a_program_is_taken_as_it_is() -> None:
+    from retold.comparison import _as_document
+
+    damaged = _mojibake(_CLEAN)
+    assert _as_document(Document(damaged)).text == damaged
 
 
 def test_fragment_falls_back_to_paragraph_text() -> None:

@@ -511,7 +511,16 @@ _NOTICE_ALONE = re.compile(
     r"this advertisement has not loaded|thank you for subscribing|could not subscribe|"
     r"see our privacy (?:notice|policy)|sign up to free .{0,40}alerts|"
     r"reached the limit for free|я не робот|включите javascript|我不是机器人|"
-    r"启用\s?javascript|não sou um robô|ik ben geen robot"
+    r"启用\s?javascript|não sou um robô|ik ben geen robot|"
+    # sign-up, log-in and paywall prompts that name one mechanic only, in
+    # words news does not use of itself
+    r"\bsign up (?:here|now|for free)\b|\bfree sign up\b|"
+    r"\b(?:sign up|subscribe) (?:to|for) (?:our|the) (?:[\w\-]+ )?newsletters?\b|"
+    r"\bstraight to your inbox|\bnever miss our top stories|\bissue signing you up|"
+    r"\balready (?:a |an )?(?:member|subscriber)\W+(?:please )?(?:sign|log) ?in\b|"
+    r"\bregistered users can read\b|\b(?:access|read|unlock) (?:to )?the rest of this article\b|"
+    r"\b(?:e-?mail|email address) or username\b|\bich bin bereits abonnent|"
+    r"\bdéjà abonné|\bya soy suscriptor|\bsei già abbonato"
 )
 #: a sentence longer than this is mostly the article's own text even when it
 #: carries a notice (a crawl that glued the title, a notice and the lede)
@@ -537,6 +546,16 @@ _ALONE_WORDS = (
     "робот",
     "机器人",
     "robô",
+    "sign up",
+    "inbox",
+    "never miss",
+    "signing you",
+    "already",
+    "registered users",
+    "rest of this article",
+    "username",
+    "abonn",
+    "suscriptor",
 )
 _IP_WORDS = ("address", "adres", "dirección", "indirizzo")
 
@@ -574,19 +593,24 @@ def is_notice(sentence: str) -> bool:
 NOTICE = "site-notice"
 
 
-#: a publisher's newsletter widget that crawls keep inside the sentence of the
-#: title and the lede, with no full stop around it (Reach plc's sites: the
-#: Mirror, the Daily Star, the regional "Live" sites; five SemEval texts). Its
+#: publishers' newsletter widgets that crawls keep inside the sentence of the
+#: title and the lede, with no full stop around them (Reach plc's sites: the
+#: Mirror, the Daily Star, the regional "Live" sites, five SemEval texts; the
+#: Times of Israel's and the Jewish Chronicle's edition by email, two). The
 #: sentence is cut at the widget's edges, so the title and the lede stay.
-_WIDGET = re.compile(r"Sign up to (?:FREE )?(?:daily )?email alerts from .{1,200}? Invalid Email")
-_WIDGET_WORDS = "Invalid Email"
+_WIDGET = re.compile(
+    r"Sign up to (?:FREE )?(?:daily )?email alerts from .{1,200}? Invalid Email|"
+    r"Get [^.!?]{1,80}? Edition by email and never miss our top stories Free Sign Up"
+)
+#: words every widget holds (a text without them has none)
+_WIDGET_WORDS = ("Invalid Email", "Free Sign Up")
 
 
 def _cut_widgets(seg: Segmented) -> tuple[Segmented, set[int]]:
     """``seg`` with each body sentence that holds a :data:`_WIDGET` cut in up to
     three (before, widget, after), and the new indices of the widgets."""
     text = seg.text
-    if _WIDGET_WORDS not in text:
+    if not any(w in text for w in _WIDGET_WORDS):
         return seg, set()
     out: list[Sentence] = []
     widgets: set[int] = set()

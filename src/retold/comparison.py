@@ -404,6 +404,8 @@ def compare_prepared(
     for side, p in (("A", pa), ("B", pb)):
         if not p.body:
             why += f"\n{side} has {no_text_left(p)}."
+        if p.doc.repaired:
+            why += f"\n{side}: {p.doc.repaired}; its spans point into the repaired text."
     return Report(
         verdict=dec.verdict,
         similarity=dec.similarity,

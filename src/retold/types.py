@@ -59,6 +59,9 @@ class Document:
     encoding: str | None = None
     language: str | None = None
     id: str | None = None
+    #: what reading repaired in the text (mojibake), when it did; spans point
+    #: into the repaired text
+    repaired: str | None = None
 
     def meta(self) -> dict[str, Any]:
         """Metadata without the text, for reports."""
@@ -74,6 +77,7 @@ class Document:
                 ("source", self.source),
                 ("encoding", self.encoding),
                 ("language", self.language),
+                ("repaired", self.repaired),
             )
             if v is not None
         }

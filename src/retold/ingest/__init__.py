@@ -1,6 +1,9 @@
 """Read an article from bytes, a string, a file, stdin or a URL into a :class:`Document`.
 
-Plain text is kept exactly as decoded; HTML is reduced to its main text. Every
+Plain text is kept as decoded, except that mojibake (UTF-8 once read with
+another codec, "NicolÃ¡s") is repaired and the repair noted on the document;
+HTML is reduced to its main text, repaired the same way. A :class:`Document`
+built by a program is taken as it is. Every
 problem with the input raises a :class:`~retold.errors.RetoldError` whose
 message names the input and the fix. Importing this package is cheap: the HTML
 extractor and the HTTP client are imported when first used.
@@ -16,7 +19,14 @@ from pathlib import Path
 from typing import Literal
 
 from retold.errors import EmptyInputError, ExtractionError, InputError, UsageError
-from retold.ingest.decode import DEFAULT_MAX_BYTES, check_text, decode, has_words, too_large
+from retold.ingest.decode import (
+    DEFAULT_MAX_BYTES,
+    check_text,
+    decode,
+    has_words,
+    repair_mojibake,
+    too_large,
+)
 from retold.text import URL_SCHEME_RE
 from retold.types import Document
 
@@ -59,6 +69,9 @@ def _from_text(
 ) -> Document:
     from retold.ingest.html import find_dateline, looks_like_html
 
+    # before extraction: the extractor drops what mojibake makes of some
+    # letters (a soft hyphen, a control character), and then they are lost
+    text, note = repair_mojibake(text)
     if kind == "html" or (kind == "auto" and looks_like_html(text)):
         from dataclasses import replace
 
@@ -71,9 +84,15 @@ def _from_text(
                 "give the article's own page, or its text"
             )
         # stdin keeps its own source name; files and strings say "html"
-        return replace(doc, source="stdin" if source == "stdin" else "html", encoding=encoding)
+        source = "stdin" if source == "stdin" else "html"
+        return replace(doc, source=source, encoding=encoding, repaired=note)
     return Document(
-        text=text, dateline=find_dateline(text), url=url, source=source, encoding=encoding
+        text=text,
+        dateline=find_dateline(text),
+        url=url,
+        source=source,
+        encoding=encoding,
+        repaired=note,
     )
 
 

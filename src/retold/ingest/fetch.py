@@ -22,7 +22,12 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from retold.errors import FetchError, UnsafeURLError
-from retold.ingest.decode import DEFAULT_MAX_BYTES, decode, too_large
+from retold.ingest.decode import (
+    DEFAULT_MAX_BYTES,
+    decode,
+    repair_mojibake,
+    too_large,
+)
 from retold.ingest.html import extract, find_dateline, looks_like_html
 from retold.types import Document
 
@@ -205,12 +210,18 @@ def _read_body(
 
 def _document(body: bytes, media_type: str | None, charset: str | None, url: str) -> Document:
     text, encoding = decode(body, name=url, declared=charset)
+    text, note = repair_mojibake(text)  # before extraction, as in retold.ingest
     is_html = media_type in _HTML_TYPES if media_type else looks_like_html(text)
     if is_html:
         doc = extract(text, url=url, name=url)
-        return replace(doc, source="url", url=url, encoding=encoding)
+        return replace(doc, source="url", url=url, encoding=encoding, repaired=note)
     return Document(
-        text=text, dateline=find_dateline(text), url=url, source="url", encoding=encoding
+        text=text,
+        dateline=find_dateline(text),
+        url=url,
+        source="url",
+        encoding=encoding,
+        repaired=note,
     )
 
 

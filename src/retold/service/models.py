@@ -176,6 +176,9 @@ class DocumentMeta(BaseModel):
     source: str | None = None
     encoding: str | None = None
     language: str | None = None
+    repaired: str | None = Field(
+        default=None, description="what reading repaired in the text (mojibake), when it did"
+    )
     text: str | None = None
 
 
