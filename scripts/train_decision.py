@@ -191,10 +191,17 @@ STYLE_PATH = ROOT / "src" / "retold" / "models" / "draft-style-v1.npz"
 #: code whose changes invalidate the cached preparations / feature table
 # (the aligner's sentence features are part of a prepared document, but the cache
 # key leaves align.py out: only its `features` function matters there)
-PREP_CODE = ("segment.py", "boilerplate.py", "embed.py", "embed_use.py", "comparison.py")
+PREP_CODE = (
+    "ingest/decode.py",
+    "segment.py",
+    "boilerplate.py",
+    "embed.py",
+    "embed_use.py",
+    "comparison.py",
+)
 FEATURE_CODE = (*PREP_CODE, "align.py", "evidence.py", "comparison.py")
 #: how texts are prepared here (see _prepare_one): part of both cache keys
-PREP_KEY = "prep-uncached"
+PREP_KEY = "prep-read-text-uncached"
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,14 +430,15 @@ def build_pairs(per_domain: int) -> tuple[dict[str, str], list[Pair]]:
 def _prepare_one(text: str) -> Any:
     from retold.comparison import prepare
     from retold.embed import default_encoder
-    from retold.types import Document
+    from retold.ingest import read_text
 
     # the encoder without its sentence cache: a sentence's vector once
     # differed in its last bits with the batch it was encoded in, so which
     # process met it first changed the models. The encoder is batch-independent
     # now (tests/test_embed.py); the cache would save little here (few
     # sentences repeat), and going without it keeps PREP_KEY's caches valid.
-    return prepare(Document(text), default_encoder().inner)
+    # read as a user's text is (its mojibake repaired: a few SemEval crawls)
+    return prepare(read_text(text, kind="text"), default_encoder().inner)
 
 
 def prepare_all(texts: dict[str, str], jobs: int = 2) -> dict[str, Any]:
