@@ -552,12 +552,12 @@ def _same_page(p: Pair, f: dict[str, float]) -> bool:
 
 
 def tasks(pairs: list[Pair], fwd: list[Any], back: list[Any]) -> dict[str, Task]:
-    from retold.evidence import DIRECTION_FEATURES, PAIR_FEATURES, SAME_STORY_FEATURES
+    from retold.evidence import DERIVED_FEATURES, DIRECTION_FEATURES, SAME_STORY_FEATURES
 
     out: dict[str, Task] = {}
     idx = [i for i, p in enumerate(pairs) if p.derived is not None]
     out["derived"] = Task(
-        _matrix([fwd[i] for i in idx], PAIR_FEATURES),
+        _matrix([fwd[i] for i in idx], DERIVED_FEATURES),
         np.array([pairs[i].derived for i in idx]),
         _balanced([pairs[i].dataset for i in idx], {"semeval": DERIVED_SEMEVAL_SHARE}),
         np.array([pairs[i].group for i in idx]),
@@ -795,9 +795,9 @@ def _derived_extra(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The extra pairs as derived-model rows, (x, y, w): each rewrite against
     its source (derived) and against its neighbour (not)."""
-    from retold.evidence import PAIR_FEATURES
+    from retold.evidence import DERIVED_FEATURES
 
-    x = _matrix(extra.fwd + extra.near, PAIR_FEATURES)
+    x = _matrix(extra.fwd + extra.near, DERIVED_FEATURES)
     y = np.r_[np.ones(len(extra.fwd)), np.zeros(len(extra.near))]
     return x, y, np.full(len(y), EXTRA_DERIVED_SHARE * _other_domain_weight(t, pairs))
 
@@ -1015,7 +1015,7 @@ def style_model(
 
 def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
     """Everything the benchmark needs: pairs, features, out-of-fold predictions, final models."""
-    from retold.evidence import DIRECTION_FEATURES, PAIR_FEATURES, SAME_STORY_FEATURES
+    from retold.evidence import DERIVED_FEATURES, DIRECTION_FEATURES, SAME_STORY_FEATURES
 
     pairs, fwd, back = feature_table(per_domain, jobs)
     ts = tasks(pairs, fwd, back)
@@ -1035,7 +1035,7 @@ def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
         ts["same_story"].extra = _copies_extra(ts["same_story"], pairs, extra, jobs)
     oof = {name: out_of_fold(t, folds) for name, t in ts.items()}
     names = {
-        "derived": PAIR_FEATURES,
+        "derived": DERIVED_FEATURES,
         "same_story": SAME_STORY_FEATURES,
         "direction": DIRECTION_FEATURES,
     }

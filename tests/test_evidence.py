@@ -15,10 +15,12 @@ from retold import decision
 from retold.evidence import (
     STYLE_BITS,
     _meaning,
+    _shared_stems,
     draft_score,
     head_overlap,
     language_features,
     opening_terms,
+    profile,
     style_features,
     telling_words,
     word_types,
@@ -202,3 +204,30 @@ def test_a_comparison_reports_the_shared_language_to_the_decision() -> None:
     report = retold.compare(a, b)
     assert report.features["lang_pl"] == 1.0
     assert report.features["lang_de"] == 0.0
+
+
+def _stems(a: str, b: str, lang: str = "en") -> float:
+    return _shared_stems(profile([a], lang), profile([b], lang))
+
+
+def test_shared_stems_count_words_too_rare_to_meet_by_chance() -> None:
+    common = "The people said that the work was good and the day was long."
+    other = "They said the day was long and that people did good work there."
+    assert _stems(common, other) < _stems(DRAFT, REWORDED)
+    # only the rarer words count, and inflections meet on their stem
+    a = "Inspectors found corroded girders under the viaduct near Harwick."
+    b = "Corrosion of the viaduct's girders worried the inspector at Harwick."
+    # inspe, corro, girde, viadu, harwi; and, in texts this short, "the":
+    # 5 % of English words, expected less than once in ten
+    assert _stems(a, b) == pytest.approx(np.log1p(6))
+    assert _stems(a, b) == _stems(b, a)
+
+
+def test_shared_stems_raise_the_bar_with_length() -> None:
+    """A word of middling frequency ("bridge", Zipf about 4.6) is evidence in
+    two short texts but can meet by chance in two very long ones."""
+    short = _stems("The bridge closed.", "A bridge opened.")
+    filler = " and the" * 50_000  # 100,000 tokens: the bar is Zipf 4
+    long_ = _stems(f"The bridge closed.{filler}", f"A bridge opened.{filler}")
+    assert short == pytest.approx(np.log1p(1))
+    assert long_ == 0.0
