@@ -311,6 +311,8 @@ def test_no_pattern_matches_without_its_words() -> None:
         _IP_WORDS,
         _NOTICE_ALONE,
         _NOTICE_KINDS,
+        _PROMPT_WORDS,
+        _PROMPTS,
     )
 
     sentences = [*NOTICES, *NOT_NOTICES]
@@ -323,7 +325,12 @@ def test_no_pattern_matches_without_its_words() -> None:
     hidden = []
     for sentence in sentences:
         low = sentence.lower()
-        pairs = [*_NOTICE_KINDS, (_ALONE_WORDS, _NOTICE_ALONE), (_IP_WORDS, _IP_ADDRESS)]
+        pairs = [
+            *_NOTICE_KINDS,
+            (_ALONE_WORDS, _NOTICE_ALONE),
+            (_PROMPT_WORDS, _PROMPTS),
+            (_IP_WORDS, _IP_ADDRESS),
+        ]
         for words, pattern in pairs:
             m = pattern.search(low)
             if m and not any(w in low for w in words):

@@ -511,16 +511,36 @@ _NOTICE_ALONE = re.compile(
     r"this advertisement has not loaded|thank you for subscribing|could not subscribe|"
     r"see our privacy (?:notice|policy)|sign up to free .{0,40}alerts|"
     r"reached the limit for free|я не робот|включите javascript|我不是机器人|"
-    r"启用\s?javascript|não sou um robô|ik ben geen robot|"
-    # sign-up, log-in and paywall prompts that name one mechanic only, in
-    # words news does not use of itself
+    r"启用\s?javascript|não sou um robô|ik ben geen robot"
+)
+# sign-up, log-in and paywall prompts that name one mechanic only, in words
+# news does not use of itself (apart from _NOTICE_ALONE, behind words of their
+# own: one pattern with both sets of phrases cost every sentence with "free"
+# in it twice the time)
+_PROMPTS = re.compile(
     r"\bsign up (?:here|now|for free)\b|\bfree sign up\b|"
     r"\b(?:sign up|subscribe) (?:to|for) (?:our|the) (?:[\w\-]+ )?newsletters?\b|"
     r"\bstraight to your inbox|\bnever miss our top stories|\bissue signing you up|"
-    r"\balready (?:a |an )?(?:member|subscriber)\W+(?:please )?(?:sign|log) ?in\b|"
+    r"\balready a (?:member|subscriber)\W+(?:please )?(?:sign|log) ?in\b|"
     r"\bregistered users can read\b|\b(?:access|read|unlock) (?:to )?the rest of this article\b|"
     r"\b(?:e-?mail|email address) or username\b|\bich bin bereits abonnent|"
     r"\bdéjà abonné|\bya soy suscriptor|\bsei già abbonato"
+)
+#: the words _PROMPTS needs, as _NOTICE_KINDS' words
+_PROMPT_WORDS = (
+    "sign up",
+    "subscribe",
+    "inbox",
+    "never miss",
+    "signing you",
+    "already a member",
+    "already a subscriber",
+    "registered users",
+    "rest of this article",
+    "username",
+    "abonn",
+    "abbonat",
+    "suscriptor",
 )
 #: a sentence longer than this is mostly the article's own text even when it
 #: carries a notice (a crawl that glued the title, a notice and the lede)
@@ -546,16 +566,6 @@ _ALONE_WORDS = (
     "робот",
     "机器人",
     "robô",
-    "sign up",
-    "inbox",
-    "never miss",
-    "signing you",
-    "already",
-    "registered users",
-    "rest of this article",
-    "username",
-    "abonn",
-    "suscriptor",
 )
 _IP_WORDS = ("address", "adres", "dirección", "indirizzo")
 
@@ -581,6 +591,8 @@ def is_notice(sentence: str) -> bool:
         return False
     low = sentence.lower()
     if _has(low, _ALONE_WORDS) and _NOTICE_ALONE.search(low):
+        return True
+    if _has(low, _PROMPT_WORDS) and _PROMPTS.search(low):
         return True
     maybe = [k for words, k in _NOTICE_KINDS if _has(low, words)]
     if len(maybe) < 2:
