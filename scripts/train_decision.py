@@ -161,7 +161,7 @@ EXTRA_DERIVED_SHARE = 1.0
 #: 0.996 (the rest are crawls with no article text left). L2R and Clough the same
 COPIES = 1000
 COPIES_SHARE = 0.3
-#: the wording table (see retold.evidence.wording): a logistic regression on
+#: the wording table (see retold.wording.wording): a logistic regression on
 #: the word types only one side of a (source, rewrite) pair uses, fitted on
 #: every L2R rewrite whose source is neither scored here nor part of the
 #: stories benchmark's corpus (about 11,500 pairs), plus the training folds;
@@ -173,7 +173,7 @@ WORDS_MIN_DF = 3
 #: the table keeps this many words, the heaviest (the rest weigh 0; keeping
 #: 30,000 or C 10 moved the direction out of fold by 0.001 at most)
 WORDS_KEEP = 8000
-#: the style model (see retold.evidence.draft_score): a logistic regression on
+#: the style model (see retold.wording.draft_score): a logistic regression on
 #: hashed words, word pairs and in-word letter runs of human sources against
 #: LLM rewrites, fitted on the same extra pairs as the wording table (none of
 #: them scored by the cross-validation, none in the stories benchmark's
@@ -199,7 +199,7 @@ PREP_CODE = (
     "embed_use.py",
     "comparison.py",
 )
-FEATURE_CODE = (*PREP_CODE, "align.py", "evidence.py", "comparison.py")
+FEATURE_CODE = (*PREP_CODE, "align.py", "evidence.py", "wording.py", "comparison.py")
 #: how texts are prepared here (see _prepare_one): part of both cache keys
 PREP_KEY = "prep-read-text-uncached"
 
@@ -862,7 +862,7 @@ def _debris(word: str) -> bool:
 
 def _one_sided(vocab: dict[str, int], docs: list[tuple[str, str]]) -> Any:
     """Rows of +1 (word only the source uses) / -1 (only the rewrite), each row
-    over the square root of its count (as :func:`retold.evidence.wording`)."""
+    over the square root of its count (as :func:`retold.wording.wording`)."""
     from scipy import sparse
 
     rows, cols, vals = [], [], []
@@ -945,7 +945,7 @@ def _with_column(t: Task, name: str, column: np.ndarray) -> Task:
 def _style_matrix(docs: list[str], idf: np.ndarray | None) -> Any:
     from scipy import sparse
 
-    from retold.evidence import STYLE_BITS, style_features
+    from retold.wording import STYLE_BITS, style_features
 
     feats = [style_features(d, idf) for d in docs]
     ptr = np.cumsum([0] + [len(k) for k, _ in feats])
@@ -1137,14 +1137,14 @@ def main() -> None:
             "trained_by": "scripts/train_decision.py (wording_model)",
             "C": WORDS_C,
             "min_df": WORDS_MIN_DF,
-            # positive: a source's word, negative: a rewriter's (see retold.evidence.wording)
+            # positive: a source's word, negative: a rewriter's (see retold.wording.wording)
             "weights": dict(sorted(res["words"].items(), key=lambda kv: (-kv[1], kv[0]))),
         }
         WORDS_PATH.write_text(json.dumps(words, indent=0, ensure_ascii=False) + "\n", "utf-8")
         print(f"wrote {WORDS_PATH.relative_to(ROOT)}")
         weights, idf = res["style"]
         # float16 arrays (positive weight: a source's style); numpy reads them
-        # back with no pickle (retold.evidence._style_model)
+        # back with no pickle (retold.wording._style_model)
         np.savez_compressed(STYLE_PATH, weights=weights, idf=idf, c=np.float64(STYLE_C))
         print(f"wrote {STYLE_PATH.relative_to(ROOT)}")
 

@@ -13,19 +13,15 @@ import pytest
 import retold
 from retold import decision
 from retold.evidence import (
-    STYLE_BITS,
     _meaning,
     _shared_stems,
-    draft_score,
     head_overlap,
     language_features,
     opening_terms,
     profile,
-    style_features,
-    telling_words,
     word_types,
-    wording,
 )
+from retold.wording import STYLE_BITS, draft_score, style_features, telling_words, wording
 
 DRAFT = (
     "The mayor said on Monday that the bridge would reopen next week. "

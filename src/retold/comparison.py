@@ -37,7 +37,6 @@ from retold.evidence import (
     opening_terms,
     pair_evidence,
     profile,
-    telling_words,
     warm,
 )
 from retold.segment import Segmented, guess_language, paragraph_spans, segment
@@ -51,6 +50,7 @@ from retold.types import (
     Sentence,
     Verdict,
 )
+from retold.wording import telling_words
 
 __all__ = [
     "MAX_PAIR_CELLS",

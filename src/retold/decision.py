@@ -12,9 +12,9 @@ either alone there, see the script) and shipped as plain arrays
 - **direction**: P(A is the source of B) against P(B is the source of A),
   from antisymmetric evidence only (coverage, specifics and rare words one
   side holds, lengths, style, the wording of the words only one side uses,
-  :func:`retold.evidence.wording`, and how much more one text reads as a
+  :func:`retold.wording.wording`, and how much more one text reads as a
   first draft than the other to a learned model of rewriting models' style,
-  :func:`retold.evidence.draft_score`), the trees read both ways round and
+  :func:`retold.wording.draft_score`), the trees read both ways round and
   averaged, the regression without intercept, so swapping the texts gives
   ``1 - p``.
 
@@ -181,7 +181,7 @@ def verdict_from(f: dict[str, float], p: dict[str, float]) -> Verdict:
 
 #: headline vectors this close say the same thing (see retold.comparison.headline)
 _HEADS_AGREE = 0.75
-#: the style evidence (:func:`retold.evidence.draft_score`, A's minus B's) a
+#: the style evidence (:func:`retold.wording.draft_score`, A's minus B's) a
 #: reason names: alone, its sign is right for 0.95 of (source, rewrite) pairs
 #: at 1 to 2, 0.998 above 2, and 0.83 from 0.5 to 1 (out of sample)
 _STYLE_SAYS = 1.0
@@ -289,7 +289,7 @@ def _content_reasons(f: dict[str, float], src: str) -> list[str]:
 def _wording_reason(src: str, words: tuple[list[str], list[str]] | None) -> str:
     """Where the wording backs the direction: the derived text's own words
     that read as a rewriter's (``words``: A's, B's, see
-    :func:`retold.evidence.telling_words`)."""
+    :func:`retold.wording.telling_words`)."""
     if not words:
         return ""
     own = words[1] if src == "A" else words[0]
