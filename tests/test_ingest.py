@@ -783,6 +783,9 @@ class _Handler(BaseHTTPRequestHandler):
                 "application/xhtml+xml",
             ),
             "/notype": lambda: self._send(200, PLAIN_BODY, None),
+            "/symbols": lambda: self._send(
+                200, b"<html><body><p>*** --- ***</p><p>!!! ???</p></body></html>", "text/html"
+            ),
             "/missing": lambda: self._send(404, b"<h1>Not Found</h1>", "text/html"),
             "/error": lambda: self._send(500, b"oops", "text/plain"),
             "/pdf": lambda: self._send(200, PDF_BYTES, "application/pdf"),
@@ -858,6 +861,26 @@ def test_fetch_html_page(server: _Server) -> None:
     assert "Related stories" not in doc.text
     assert (urlpath_ua := server.hits[-1]) == ("/article", USER_AGENT)
     assert urlpath_ua[1].startswith("retold/0.1")
+
+
+def test_fetch_reads_a_page_as_the_same_page_saved_to_disk(
+    server: _Server, tmp_path: Path
+) -> None:
+    # one path from decoded text to document: a URL, a file and a string agree
+    saved = tmp_path / "article.html"
+    saved.write_bytes(NEWS_PAGE.encode())
+    fetched, on_disk = read_url(_url(server, "/article")), read_path(saved)
+    assert (fetched.text, fetched.title, fetched.dateline) == (
+        on_disk.text,
+        on_disk.title,
+        on_disk.dateline,
+    )
+    assert (fetched.source, on_disk.source) == ("url", "html")
+
+
+def test_fetch_page_without_words_says_so(server: _Server) -> None:
+    with pytest.raises(ExtractionError, match="no words"):
+        read_url(_url(server, "/symbols"))
 
 
 def test_fetch_plain_text(server: _Server) -> None:

@@ -18,13 +18,11 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from retold.errors import EmptyInputError, ExtractionError, InputError, UsageError
+from retold.errors import EmptyInputError, InputError, UsageError
 from retold.ingest.decode import (
     DEFAULT_MAX_BYTES,
     check_text,
     decode,
-    has_words,
-    repair_mojibake,
     too_large,
 )
 from retold.text import URL_SCHEME_RE
@@ -58,51 +56,15 @@ def _check_kind(kind: str) -> None:
         raise UsageError(f"kind must be 'auto', 'text' or 'html', not {kind!r}")
 
 
-def _from_text(
-    text: str,
-    *,
-    name: str,
-    kind: str,
-    url: str | None,
-    source: str,
-    encoding: str | None,
-) -> Document:
-    from retold.ingest.html import find_dateline, looks_like_html
-
-    # before extraction: the extractor drops what mojibake makes of some
-    # letters (a soft hyphen, a control character), and then they are lost
-    text, note = repair_mojibake(text)
-    if kind == "html" or (kind == "auto" and looks_like_html(text)):
-        from dataclasses import replace
-
-        from retold.ingest.html import extract
-
-        doc = extract(text, url=url, name=name)
-        if not has_words(doc.text):
-            raise ExtractionError(
-                f"{name}: the page's main text has no words (only punctuation or symbols); "
-                "give the article's own page, or its text"
-            )
-        # stdin keeps its own source name; files and strings say "html"
-        source = "stdin" if source == "stdin" else "html"
-        return replace(doc, source=source, encoding=encoding, repaired=note)
-    return Document(
-        text=text,
-        dateline=find_dateline(text),
-        url=url,
-        source=source,
-        encoding=encoding,
-        repaired=note,
-    )
-
-
 def _from_bytes(
     data: bytes, *, name: str, kind: str, url: str | None, max_bytes: int, source: str
 ) -> Document:
     if len(data) > max_bytes:
         raise too_large(name, max_bytes, len(data))
     text, encoding = decode(data, name=name)
-    return _from_text(text, name=name, kind=kind, url=url, source=source, encoding=encoding)
+    from retold.ingest.html import to_document
+
+    return to_document(text, name=name, kind=kind, url=url, source=source, encoding=encoding)
 
 
 def read_bytes(
@@ -128,7 +90,9 @@ def read_text(text: str, *, kind: Kind = "auto", url: str | None = None) -> Docu
     if not text.strip():
         raise EmptyInputError("the text is empty; give the article text")
     check_text(text, name="the text", hint="give the article text")
-    return _from_text(text, name="<text>", kind=kind, url=url, source="text", encoding=None)
+    from retold.ingest.html import to_document
+
+    return to_document(text, name="<text>", kind=kind, url=url, source="text", encoding=None)
 
 
 def _read_stdin(*, kind: str, max_bytes: int) -> Document:

@@ -17,7 +17,7 @@ import socket
 import ssl
 import time
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -25,10 +25,9 @@ from retold.errors import FetchError, UnsafeURLError
 from retold.ingest.decode import (
     DEFAULT_MAX_BYTES,
     decode,
-    repair_mojibake,
     too_large,
 )
-from retold.ingest.html import extract, find_dateline, looks_like_html
+from retold.ingest.html import to_document
 from retold.types import Document
 
 __all__ = ["MAX_REDIRECTS", "USER_AGENT", "fetch"]
@@ -210,19 +209,9 @@ def _read_body(
 
 def _document(body: bytes, media_type: str | None, charset: str | None, url: str) -> Document:
     text, encoding = decode(body, name=url, declared=charset)
-    text, note = repair_mojibake(text)  # before extraction, as in retold.ingest
-    is_html = media_type in _HTML_TYPES if media_type else looks_like_html(text)
-    if is_html:
-        doc = extract(text, url=url, name=url)
-        return replace(doc, source="url", url=url, encoding=encoding, repaired=note)
-    return Document(
-        text=text,
-        dateline=find_dateline(text),
-        url=url,
-        source="url",
-        encoding=encoding,
-        repaired=note,
-    )
+    # the server's media type decides, as a browser's would; without one, the text
+    kind = "auto" if media_type is None else "html" if media_type in _HTML_TYPES else "text"
+    return to_document(text, name=url, kind=kind, url=url, source="url", encoding=encoding)
 
 
 def _media_type(resp: http.client.HTTPResponse, label: str) -> str | None:

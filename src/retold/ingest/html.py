@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
 from retold.errors import ExtractionError, RetoldError
+from retold.ingest.decode import has_words, repair_mojibake
 from retold.text import HTML_START_RE, HTML_TAG_RE
 from retold.types import Document
 
-__all__ = ["extract", "find_dateline", "looks_like_html"]
+__all__ = ["extract", "find_dateline", "looks_like_html", "to_document"]
 
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -158,4 +160,41 @@ def extract(html: str, *, url: str | None = None, name: str | None = None) -> Do
         dateline=find_dateline(text),
         url=url or found_url,
         source="html",
+    )
+
+
+def to_document(
+    text: str,
+    *,
+    name: str,
+    kind: str,
+    url: str | None,
+    source: str,
+    encoding: str | None,
+) -> Document:
+    """A decoded text or page as a :class:`Document`: mojibake repaired, HTML
+    (``kind`` "html", or "auto" and it looks like markup) reduced to its main
+    text, ``source`` and ``encoding`` recorded. Files, strings and stdin read
+    this way, and so do fetched pages (``source`` "url"), so a URL and the same
+    page saved to disk give one document."""
+    # before extraction: the extractor drops what mojibake makes of some
+    # letters (a soft hyphen, a control character), and then they are lost
+    text, note = repair_mojibake(text)
+    if kind == "html" or (kind == "auto" and looks_like_html(text)):
+        doc = extract(text, url=url, name=name)
+        if not has_words(doc.text):
+            raise ExtractionError(
+                f"{name}: the page's main text has no words (only punctuation or symbols); "
+                "give the article's own page, or its text"
+            )
+        # stdin and URLs keep their own source name; files and strings say "html"
+        source = source if source in ("stdin", "url") else "html"
+        return replace(doc, source=source, encoding=encoding, repaired=note)
+    return Document(
+        text=text,
+        dateline=find_dateline(text),
+        url=url,
+        source=source,
+        encoding=encoding,
+        repaired=note,
     )
