@@ -863,9 +863,7 @@ def test_fetch_html_page(server: _Server) -> None:
     assert urlpath_ua[1].startswith("retold/0.1")
 
 
-def test_fetch_reads_a_page_as_the_same_page_saved_to_disk(
-    server: _Server, tmp_path: Path
-) -> None:
+def test_fetch_reads_a_page_as_the_same_page_saved_to_disk(server: _Server, tmp_path: Path) -> None:
     # one path from decoded text to document: a URL, a file and a string agree
     saved = tmp_path / "article.html"
     saved.write_bytes(NEWS_PAGE.encode())
