@@ -179,6 +179,14 @@ NOTICES = [
     "Utilizamos cookies para melhorar a sua experiência no nosso site.",
     "Wij gebruiken cookies om onze website voor u te verbeteren; lees ons privacybeleid.",
     "Bevestig dat u geen robot bent: ik ben geen robot.",
+    # bot checks as their vendors word them
+    "Are you a robot?",
+    "Please confirm you are a human by completing the captcha below.",
+    "Verifying you are human. This may take a few seconds.",
+    "example.com needs to review the security of your connection before proceeding.",
+    "Why have I been blocked?",
+    "Bitte bestätigen Sie, dass Sie ein Mensch sind.",
+    "Êtes-vous un robot ?",
     # sign-up, log-in and paywall prompts naming one mechanic
     "Sign up here",
     "Subscribe to our weekly newsletter for more stories like this.",
@@ -209,6 +217,8 @@ NOT_NOTICES = [
     "In the rest of this article we look at what the ruling means for tenants.",
     "The paper said it was already a member of the press council.",
     "Registered voters can cast their ballots until 8 p.m.",
+    "The ticket site now checks whether each buyer is human before a sale goes through.",
+    "Hackers were blocked by the bank's security team within minutes, the police said.",
 ]
 
 
@@ -253,6 +263,19 @@ def test_a_bot_check_page_is_all_notice() -> None:
     body, blocks = _set_aside(text)
     assert body == []
     assert "".join(blocks).count("IP address") == 2
+
+
+def test_two_bot_check_pages_are_not_copies_of_each_other() -> None:
+    """Two pages one bot check answered instead of the articles: the same words
+    but no article text on either side, so nothing was reused."""
+    page = (
+        "Are you a robot?\n\nPlease confirm you are a human by completing the captcha "
+        "below. Why did this happen? Please make sure your browser supports JavaScript and "
+        "cookies and that you are not blocking them from loading. Reference ID: {}"
+    )
+    report = retold.compare(page.format("8a7c6b5d-1111"), page.format("1f2e3d4c-2222"))
+    assert report.verdict == "unrelated"
+    assert report.why.count("no article text") == 2
 
 
 def test_text_without_notices_is_untouched() -> None:

@@ -511,7 +511,18 @@ _NOTICE_ALONE = re.compile(
     r"this advertisement has not loaded|thank you for subscribing|could not subscribe|"
     r"see our privacy (?:notice|policy)|sign up to free .{0,40}alerts|"
     r"reached the limit for free|я не робот|включите javascript|我不是机器人|"
-    r"启用\s?javascript|não sou um robô|ik ben geen robot"
+    r"启用\s?javascript|não sou um robô|ik ben geen robot|"
+    # bot checks as their vendors word them (Cloudflare, Akamai, DataDome,
+    # PerimeterX): the page asks its reader, news reports it in the third person
+    r"\bare you a (?:robot|human)\b|\b(?:verify|verifying|confirm|prove) (?:that )?you are "
+    r"(?:a )?human\b|\byou are a human \(and not a bot\)|security of your connection|"
+    r"\bcomplete the security check\b|\bwhy have i been blocked\b|\byour browser will redirect\b|"
+    r"\bddos protection by\b|\bperformance (?:&|and) security by\b|"
+    r"\busing a security service to protect itself\b|\bchecking your browser before\b|"
+    r"\bbist du ein (?:mensch|roboter)\b|\bdass sie ein mensch sind\b|"
+    r"\bêtes-vous un (?:robot|humain)\b|\bque vous êtes (?:un )?humain\b|"
+    r"\beres un (?:robot|humano)\b|\bque eres (?:un )?humano\b|\bsei un robot\b|"
+    r"\bche sei (?:un )?umano\b"
 )
 # sign-up, log-in and paywall prompts that name one mechanic only, in words
 # news does not use of itself (apart from _NOTICE_ALONE, behind words of their
@@ -556,6 +567,14 @@ _IP_ADDRESS = re.compile(
 #: the words _NOTICE_ALONE and _IP_ADDRESS need, as _NOTICE_KINDS' words
 _ALONE_WORDS = (
     "robot",
+    "human",
+    "humain",
+    "humano",
+    "umano",
+    "mensch",
+    "security",
+    "blocked",
+    "ddos",
     "javascript",
     "browser",
     "advertisement",
