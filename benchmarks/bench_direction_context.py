@@ -1,119 +1,110 @@
-"""Which way it went when the rewrite is not a plain condensation: the
-rewriter added context of its own, or worked from a fuller (later) version of
-the source than the one compared.
+"""Which way it went when the rewrite is not a plain rewording: the rewriter
+added context of its own, or worked from a fuller (later) version of the
+source than the one compared.
 
-    .venv/bin/python benchmarks/bench_direction_context.py [--pairs N]
+    .venv/bin/python benchmarks/bench_direction_context.py
 
 The L2R rewriters only reword, condense or expand what the source says, so
-the direction model learned that the text with more of its own content is
-the source. Content farms do add: a background paragraph, a reaction, the
-facts of a later version of the wire story. This benchmark measures how far
-that habit carries. For L2R (source, rewrite) pairs (the news rewrites and
-other-domain rewrites of sources of 150 words or more), each rewrite is
-changed as follows, with a fixed seed:
+a direction learned from them alone takes the text with more content of its
+own for the source. Content farms do add: a background paragraph, a
+reaction, the facts of a later version of the wire story. For the scored
+(source, rewrite) pairs of the verdict benchmark with 4 or more source and 3
+or more rewrite sentences (news, and other domains), each pair is changed as
+follows (``_perturb``, fixed seed):
 
 - ``as published``: unchanged;
-- ``+2 sentences`` / ``+4 sentences``: that many sentences of another source
-  of the same set put into the rewrite at a random sentence boundary (a
+- ``+2 sentences`` / ``+4 sentences``: the opening sentences of another
+  source of the same set put into the rewrite after one of its sentences (a
   stand-in for added context: real additions are on the story's topic);
 - ``source -30 %``: a run of 30 % of the source's sentences left out of A (the
   rewriter had the fuller, later version);
 - ``+3 and source -30 %``: both.
 
-Prints, per variant, how often retold picks the source as the source
+Prints, per variant and set, how often retold picks the source as the source
 (``a_is_source`` above one half), how often it says either could be (within
 0.05 of one half), and the baseline's rate: "the longer text is the source",
 in the same process. The shipped decision model trained on these pairs as
-they are; the changed texts are new to it.
+they are (their direction out of fold is bench_verdicts.py's) and on changed
+versions of other pairs (scripts/train_decision.py, AUGMENT), never of these.
 """
 
 from __future__ import annotations
 
-import argparse
 import random
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import train_decision as td
+
 import retold
-from _data import jsonl, l2r_news
-from retold.segment import sentence_spans
+from _perturb import add_context, first_sentences, leave_out, sentences
 
 SEED = 7
-#: shortest other-domain source read (news sources are all read)
-MIN_WORDS = 150
 
-
-def _sentences(text: str) -> list[str]:
-    return [text[s:e] for s, e in sentence_spans(text, 0, len(text))]
-
-
-def pairs(limit: int) -> list[tuple[str, str, str]]:
-    """(set name, source, rewrite), news first, up to ``limit`` of each set."""
-    sources, rewrites = l2r_news()
-    out = [("news", sources[r["source_id"]], r["text"]) for r in rewrites][:limit]
-    human = {r["id"]: r["text"] for r in jsonl("l2r_other_domains", "human.jsonl")}
-    other = [
-        ("other domains", human[r["source_id"]], r["text"])
-        for r in jsonl("l2r_other_domains", "rewrites.jsonl.gz")
-        if r["source_id"] in human and len(human[r["source_id"]].split()) >= MIN_WORDS
-    ]
-    random.Random(SEED).shuffle(other)
-    return out + other[:limit]
-
-
-Variant = Callable[[list[str], list[str], list[str], random.Random], tuple[str, str]]
-
-
-def _insert(b: list[str], extra: list[str], rng: random.Random) -> list[str]:
-    k = rng.randrange(1, len(b)) if len(b) > 1 else 1
-    return b[:k] + extra + b[k:]
-
-
-def _shorten(a: list[str], rng: random.Random, share: float = 0.3) -> list[str]:
-    drop = max(1, round(len(a) * share))
-    i = rng.randrange(0, len(a) - drop + 1)
-    return a[:i] + a[i + drop :]
-
+Variant = Callable[[str, str, str, random.Random], tuple[str, str]]
 
 VARIANTS: dict[str, Variant] = {
-    "as published": lambda a, b, o, rng: (" ".join(a), " ".join(b)),
-    "+2 sentences": lambda a, b, o, rng: (" ".join(a), " ".join(_insert(b, o[:2], rng))),
-    "+4 sentences": lambda a, b, o, rng: (" ".join(a), " ".join(_insert(b, o[:4], rng))),
-    "source -30 %": lambda a, b, o, rng: (" ".join(_shorten(a, rng)), " ".join(b)),
+    "as published": lambda a, b, o, rng: (a, b),
+    "+2 sentences": lambda a, b, o, rng: (a, add_context(b, first_sentences(o, 2), rng)),
+    "+4 sentences": lambda a, b, o, rng: (a, add_context(b, first_sentences(o, 4), rng)),
+    "source -30 %": lambda a, b, o, rng: (leave_out(a, rng), b),
     "+3 and source -30 %": lambda a, b, o, rng: (
-        " ".join(_shorten(a, rng)),
-        " ".join(_insert(b, o[:3], rng)),
+        leave_out(a, rng),
+        add_context(b, first_sentences(o, 3), rng),
     ),
 }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pairs", type=int, default=100, help="pairs of each set (default 100)")
-    args = ap.parse_args()
-    rows = pairs(args.pairs)
-    split = [(name, _sentences(a), _sentences(b)) for name, a, b in rows]
-    keep = [i for i, (_, a, b) in enumerate(split) if len(a) >= 4 and len(b) >= 3]
-    print(f"{len(keep)} pairs with 4+ source and 3+ rewrite sentences")
-    print("variant, set: retold right | either could be | longer-is-source baseline right")
+def scored_pairs() -> list[tuple[str, str, str]]:
+    """(set, source, rewrite): the verdict benchmark's scored L2R pairs."""
+    texts, pairs = td.build_pairs(40)
+    out = []
+    for p in pairs:
+        if p.role != "source" or not p.dataset.startswith("l2r"):
+            continue
+        a, b = texts[p.a], texts[p.b]
+        if len(sentences(a)) >= 4 and len(sentences(b)) >= 3:
+            out.append(("news" if p.domain == "news" else "other domains", a, b))
+    return out
+
+
+def evaluate() -> dict[str, dict[str, float]]:
+    """Per ``variant/set``: ``right`` (retold), ``either`` (within 0.05 of one
+    half), ``longer_is_source`` (the baseline) and ``pairs``."""
+    rows = scored_pairs()
+    out: dict[str, dict[str, float]] = {}
     for vname, make in VARIANTS.items():
         rng = random.Random(SEED)
         by: dict[str, list[tuple[float, bool]]] = {}
-        for i in keep:
-            name, a, b = split[i]
-            # context from another source of the same set
-            j = rng.choice([k for k in keep if k != i and split[k][0] == name])
-            ta, tb = make(a, b, split[j][1], rng)
+        for name, a, b in rows:
+            # context from another pair's source of the same set
+            j = rng.choice([k for k, r in enumerate(rows) if r[0] == name and r[1] != a])
+            ta, tb = make(a, b, rows[j][1], rng)
             pa = retold.compare(ta, tb).probabilities["a_is_source"]
             by.setdefault(name, []).append((pa, len(ta) > len(tb)))
         for name, got in by.items():
             p = np.array([x for x, _ in got])
-            base = np.array([y for _, y in got])
-            print(
-                f"  {vname:22s} {name:14s} {np.mean(p > 0.5):.3f} | "
-                f"{np.mean(np.abs(p - 0.5) <= 0.05):.3f} | {base.mean():.3f}  (n={len(p)})"
-            )
+            out[f"{vname}/{name}"] = {
+                "right": float(np.mean(p > 0.5)),
+                "either": float(np.mean(np.abs(p - 0.5) <= 0.05)),
+                "longer_is_source": float(np.mean([y for _, y in got])),
+                "pairs": float(len(p)),
+            }
+    return out
+
+
+def main() -> None:
+    out = evaluate()
+    print("variant/set: retold right | either could be | longer-is-source baseline right")
+    for k, v in out.items():
+        print(
+            f"  {k:36s} {v['right']:.3f} | {v['either']:.3f} | "
+            f"{v['longer_is_source']:.3f}  (n={v['pairs']:.0f})"
+        )
 
 
 if __name__ == "__main__":

@@ -72,6 +72,18 @@ def test_cross_validated_decision(verdicts: dict[str, dict[str, float]], section
     check(section, verdicts[section])
 
 
+def test_direction_when_the_rewriter_adds_context() -> None:
+    """The shipped model on scored pairs changed as content farms change a
+    story (context added, a fuller source): benchmarks/bench_direction_context.py."""
+    shared_path("data", "l2r_other_domains", "rewrites.jsonl.gz")
+    import bench_direction_context
+
+    out = bench_direction_context.evaluate()
+    check("direction_context", {k: v["right"] for k, v in out.items()})
+    # and ahead of "the longer text is the source" on every variant
+    assert all(v["right"] > v["longer_is_source"] for v in out.values())
+
+
 def test_missing_shared_data_fails_under_ci(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
