@@ -789,6 +789,25 @@ class Extra:
     near: list[dict[str, float]]
 
 
+def _features_cached(
+    label: str, key: str, pairs: list[tuple[str, str]], jobs: int
+) -> list[dict[str, float]]:
+    """The evidence of each (A, B) text pair, cached as ``{label}-{key}.pkl``."""
+    path = CACHE / f"{label}-{key}.pkl"
+    if path.exists():
+        with open(path, "rb") as fh:
+            cached: list[dict[str, float]] = pickle.load(fh)
+            return cached
+    prepared = prepare_all({x: x for pair in pairs for x in pair}, jobs)
+    t0 = time.perf_counter()
+    out = [features_of(prepared[a], prepared[b]) for a, b in pairs]
+    print(f"{label} features in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        pickle.dump(out, fh)
+    return out
+
+
 def extra_pairs(pairs: list[Pair], t: Task, per_domain: int, jobs: int = 2) -> Extra:
     """The extra pairs (none has a source the direction task ``t`` scores),
     with their evidence (cached)."""
@@ -800,20 +819,17 @@ def extra_pairs(pairs: list[Pair], t: Task, per_domain: int, jobs: int = 2) -> E
     sources = [hashlib.sha1(a.encode()).hexdigest() for a, _ in docs]
     folds = fold_of(sources)
     code = _pair_code() + inspect.getsource(_extra_rewrites)
-    key = _code_hash(FEATURE_CODE, f"extra-{per_domain}-{SEED}-{PREP_KEY}" + code)
-    path = CACHE / f"extra-{key}.pkl"
-    if path.exists():
-        with open(path, "rb") as fh:
-            fwd, back, near = pickle.load(fh)
-    else:
-        prepared = prepare_all({x: x for three in triples for x in three}, jobs)
-        t0 = time.perf_counter()
-        fwd = [features_of(prepared[a], prepared[b]) for a, b, _ in triples]
-        back = [features_of(prepared[b], prepared[a]) for a, b, _ in triples]
-        near = [features_of(prepared[c], prepared[b]) for _, b, c in triples]
-        print(f"extra features in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-        with open(path, "wb") as fh:
-            pickle.dump((fwd, back, near), fh)
+    key = _code_hash(FEATURE_CODE, f"extra-{per_domain}-{SEED}-{PREP_KEY}-flat" + code)
+    n = len(triples)
+    feats = _features_cached(
+        "extra",
+        key,
+        [(a, b) for a, b, _ in triples]
+        + [(b, a) for a, b, _ in triples]
+        + [(c, b) for _, b, c in triples],
+        jobs,
+    )
+    fwd, back, near = feats[:n], feats[n : 2 * n], feats[2 * n :]
     return Extra(
         docs, [c for _, _, c in triples], np.array([folds[g] for g in sources]), fwd, back, near
     )
@@ -860,19 +876,8 @@ def augmented_pairs(extra: Extra, jobs: int = 2) -> Augmented:
         docs.append((a, b))
     code = inspect.getsource(augmented_pairs) + inspect.getsource(_perturb)
     key = _code_hash(FEATURE_CODE, f"augmented-{AUGMENT}-{SEED}-{PREP_KEY}" + code)
-    path = CACHE / f"augmented-{key}.pkl"
-    if path.exists():
-        with open(path, "rb") as fh:
-            fwd, back = pickle.load(fh)
-    else:
-        prepared = prepare_all({x: x for pair in docs for x in pair}, jobs)
-        t0 = time.perf_counter()
-        fwd = [features_of(prepared[a], prepared[b]) for a, b in docs]
-        back = [features_of(prepared[b], prepared[a]) for a, b in docs]
-        print(f"augmented features in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-        with open(path, "wb") as fh:
-            pickle.dump((fwd, back), fh)
-    return Augmented(docs, extra.fold[pick], fwd, back)
+    feats = _features_cached("augmented", key, docs + [(b, a) for a, b in docs], jobs)
+    return Augmented(docs, extra.fold[pick], feats[: len(docs)], feats[len(docs) :])
 
 
 def _derived_extra(
