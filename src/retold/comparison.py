@@ -28,7 +28,7 @@ from retold.boilerplate import (
     without_chatter_opening,
 )
 from retold.decision import decide
-from retold.embed import Encoder, Vectors, default_encoder
+from retold.embed import Encoder, Vectors, default_encoder, load_aside
 from retold.errors import InputTooLargeError
 from retold.evidence import (
     Profile,
@@ -458,24 +458,12 @@ def compare(
     use :func:`retold.read` for files and URLs.
     """
     da, db = _as_document(a), _as_document(b)
-    _load_encoder_aside(encoder)
+    if encoder is None:
+        load_aside()
     ua, ub = prepare_unencoded(da), prepare_unencoded(db)
     check_pair_size(ua, ub)  # before minutes of encoding, not after
     enc = encoder or default_encoder()
     return compare_prepared(encode_prepared(ua, enc), encode_prepared(ub, enc), params)
-
-
-def _load_encoder_aside(encoder: Encoder | None) -> None:
-    """Start loading the default encoder in a thread on a cold first compare.
-
-    The language identifier and the word frequencies load while it does (their
-    data is decompressed outside the GIL), instead of one after the other.
-    """
-    if encoder is not None:
-        return
-    enc = default_encoder()
-    if getattr(enc.inner, "_model", True) is None:  # not loaded yet
-        threading.Thread(target=enc.encode, args=(["."],), daemon=True).start()
 
 
 def _warm_up() -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "HashingEncoder",
     "USEEncoder",
     "default_encoder",
+    "load_aside",
 ]
 
 # No model hub is reachable, and none is needed: make any library that would
@@ -137,22 +138,31 @@ class USEEncoder:
 _PROBE = "Venezuela’s “peace” gesture: 2.000,5 € — ¿qué dijo Durán? U.S. forces, Dec. 29."
 
 
-def _use_native_tokenizer(model: Any) -> None:
-    """Swap the package's pure-Python SentencePiece for the C++ one when present.
+#: the token ids of :data:`_PROBE` as the encoder package's own pure-Python
+#: tokenizer gives them (``tests/test_embed.py`` checks that it still does)
+PROBE_IDS = (
+    1, 17055, 127991, 9, 6, 127998, 91140, 127997, 47309, 108, 23, 70422, 7, 323,
+    7256, 6, 127994, 723, 11103, 10415, 576, 16130, 21, 772, 8, 277, 8, 8971, 7,
+    9787, 8, 45245, 2,
+)  # fmt: skip
 
-    Tokenising is a third of the encoder's time; the compiled library reads the
-    same bundled ``sp.model`` and gives identical ids (checked on a probe
-    sentence before the swap, so a mismatch can never change results).
+
+def _use_native_tokenizer(model: Any) -> None:
+    """Give the package the C++ SentencePiece before it builds its own.
+
+    Tokenising is a third of the encoder's time, and building the package's
+    pure-Python tokenizer alone takes over a second (it parses all 128,000
+    pieces). The compiled library reads the same bundled ``sp.model``; it is
+    used only when it gives the pure tokenizer's ids on a probe sentence
+    (:data:`PROBE_IDS`), so a mismatch costs speed, never changes results.
     """
     try:
         import sentencepiece
 
-        backend = model._model
-        pure = backend.sp
         native = sentencepiece.SentencePieceProcessor(model_file=pure_model_path(model))
-        want = pure.encode(_PROBE, out_type=int, add_bos=True, add_eos=True)
-        if native.encode(_PROBE, out_type=int, add_bos=True, add_eos=True) == want:
-            backend.sp = native
+        if tuple(native.encode(_PROBE, out_type=int, add_bos=True, add_eos=True)) == PROBE_IDS:
+            # the package builds its tokenizer lazily, only if none is set
+            model._sp = native
     except (ImportError, AttributeError, OSError, RuntimeError):
         pass  # the pure tokenizer is correct, only slower
 
@@ -260,3 +270,15 @@ def default_encoder() -> CachedEncoder:
         if _DEFAULT is None:
             _DEFAULT = CachedEncoder(USEEncoder())
         return _DEFAULT
+
+
+def load_aside() -> None:
+    """Start loading the default encoder's model in a thread, if nothing has.
+
+    A cold compare then reads the model (under a second, mostly decompression
+    outside the GIL) while it imports and warms the rest of the pipeline,
+    instead of one after the other.
+    """
+    enc = default_encoder()
+    if getattr(enc.inner, "_model", True) is None:  # not loaded yet
+        threading.Thread(target=enc.encode, args=(["."],), daemon=True).start()

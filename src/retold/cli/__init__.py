@@ -137,6 +137,10 @@ def compare(
 
 
 def _compare_args(a: str, b: str, kind: str, max_bytes: int | None, timeout: float) -> Report:
+    from retold.embed import load_aside
+
+    # the model loads while the pipeline's modules import and warm up
+    load_aside()
     from retold.comparison import compare as _compare
     from retold.ingest import load
 
