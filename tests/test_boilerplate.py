@@ -187,6 +187,14 @@ NOTICES = [
     "Why have I been blocked?",
     "Bitte bestätigen Sie, dass Sie ein Mensch sind.",
     "Êtes-vous un robot ?",
+    "example.de muss die Sicherheit Ihrer Verbindung überprüfen, bevor Sie fortfahren.",
+    "Ihr Browser wird in Kürze auf den angeforderten Inhalt weitergeleitet.",
+    "example.fr doit vérifier la sécurité de votre connexion avant de continuer.",
+    "Votre navigateur sera redirigé vers le contenu demandé sous peu.",
+    "example.es necesita revisar la seguridad de su conexión antes de continuar.",
+    "Su navegador será redirigido al contenido solicitado en breve.",
+    "example.it deve verificare la sicurezza della tua connessione prima di procedere.",
+    "Il tuo browser verrà reindirizzato a breve al contenuto richiesto.",
     # sign-up, log-in and paywall prompts naming one mechanic
     "Sign up here",
     "Subscribe to our weekly newsletter for more stories like this.",
@@ -219,6 +227,8 @@ NOT_NOTICES = [
     "Registered voters can cast their ballots until 8 p.m.",
     "The ticket site now checks whether each buyer is human before a sale goes through.",
     "Hackers were blocked by the bank's security team within minutes, the police said.",
+    "Der Minister sagte, die Sicherheit der Verbindung zwischen den Netzen sei geprüft.",
+    "This process is automatic, the tax office said, and takes up to 5 seconds.",
 ]
 
 
@@ -276,6 +286,56 @@ def test_two_bot_check_pages_are_not_copies_of_each_other() -> None:
     report = retold.compare(page.format("8a7c6b5d-1111"), page.format("1f2e3d4c-2222"))
     assert report.verdict == "unrelated"
     assert report.why.count("no article text") == 2
+
+
+#: an interstitial bot-check page as Cloudflare serves it, written for these tests
+_CHALLENGE = """<!DOCTYPE html><html lang="{lang}"><head><title>Just a moment...</title></head>
+<body><div class="main-content"><h1>www.{site}.com</h1>
+<h2 id="challenge-running">{checking}</h2>
+<div id="challenge-body-text">{review}</div>
+<p>{automatic}</p><p>{wait}</p></div>
+<div class="footer"><div class="ray-id">Ray ID: <code>{ray}</code></div>
+<div id="footer-text">Performance &amp; security by Cloudflare</div></div></body></html>"""
+_CHALLENGE_WORDS = {
+    "en": (
+        "Checking if the site connection is secure",
+        "www.{site}.com needs to review the security of your connection before proceeding.",
+        "This process is automatic. Your browser will redirect to your requested content shortly.",
+        "Please allow up to 5 seconds…",
+    ),
+    "de": (
+        "Verbindungssicherheit wird überprüft",
+        "www.{site}.com muss die Sicherheit Ihrer Verbindung überprüfen, bevor Sie "
+        "fortfahren können.",
+        "Dieser Vorgang erfolgt automatisch. Ihr Browser wird in Kürze auf den angeforderten "
+        "Inhalt umgeleitet.",
+        "Bitte haben Sie bis zu 5 Sekunden Geduld…",
+    ),
+}
+
+
+def test_two_sites_bot_check_interstitials_are_not_copies() -> None:
+    """Two sites' Cloudflare waits crawled instead of their articles: every
+    sentence of them is the check's, including its wait ("This process is
+    automatic", "Please allow up to 5 seconds"), which used to align verbatim
+    and make the two pages duplicates."""
+    for lang, (checking, review, automatic, wait) in _CHALLENGE_WORDS.items():
+        a, b = (
+            _CHALLENGE.format(
+                lang=lang,
+                site=site,
+                checking=checking,
+                review=review.format(site=site),
+                automatic=automatic,
+                wait=wait,
+                ray=ray,
+            )
+            for site, ray in (("daily-news", "7d3f8a1b2c4e5f60"), ("wire-copy", "81aa02c9e3d4b7f1"))
+        )
+        report = retold.compare(a, b)
+        assert report.verdict == "unrelated", lang
+        assert report.why.count("no article text") == 2, lang
+        assert not report.alignments, lang
 
 
 def test_text_without_notices_is_untouched() -> None:

@@ -462,6 +462,17 @@ _NOTICE_KINDS = tuple(
             r"ваш ip-адрес|不是机器人|لست روبوت|não sou um robô|geen robot|uw ip-adres|"
             r"seu endereço ip",
         ),
+        # the wait a bot check asks for ("This process is automatic. Please
+        # allow up to 5 seconds..."), as Cloudflare words it in its languages
+        (
+            "automatic|automatisch|automatique|automático|automatico|seconds|sekunden|"
+            "secondes|segundos|secondi",
+            r"\bthis process is automatic\b|\bdieser vorgang (?:erfolgt|ist) automatisch|"
+            r"\bce processus est automatique\b|\beste proceso es automático\b|"
+            r"\bquesto processo è automatico\b|\bplease (?:allow|wait) up to \d+ seconds\b|"
+            r"\bbis zu \d+ sekunden\b|\bjusqu.à \d+ secondes\b|\bhasta \d+ segundos\b|"
+            r"\bfino a \d+ secondi\b",
+        ),
         # paywalls
         (
             "free|unlimited|reached|kostenlose|gratuit|ilimitado|illimitato|бесплатн|"
@@ -522,7 +533,11 @@ _NOTICE_ALONE = re.compile(
     r"\bbist du ein (?:mensch|roboter)\b|\bdass sie ein mensch sind\b|"
     r"\bêtes-vous un (?:robot|humain)\b|\bque vous êtes (?:un )?humain\b|"
     r"\beres un (?:robot|humano)\b|\bque eres (?:un )?humano\b|\bsei un robot\b|"
-    r"\bche sei (?:un )?umano\b"
+    r"\bche sei (?:un )?umano\b|sicherheit ihrer verbindung|"
+    r"\bihr browser wird .{0,40}(?:weiter|um)geleitet|sécurité de votre connexion|"
+    r"\bvotre navigateur (?:sera|va être) redirigé|seguridad de (?:su|tu) conexión|"
+    r"\b(?:su|tu) navegador (?:será redirigido|se redirigirá)|"
+    r"sicurezza della (?:tua|sua) connessione|\bil (?:tuo|suo) browser verrà reindirizzato"
 )
 # sign-up, log-in and paywall prompts that name one mechanic only, in words
 # news does not use of itself (apart from _NOTICE_ALONE, behind words of their
@@ -575,6 +590,12 @@ _ALONE_WORDS = (
     "security",
     "blocked",
     "ddos",
+    "sicherheit",
+    "sécurité",
+    "seguridad",
+    "sicurezza",
+    "navigateur",
+    "navegador",
     "javascript",
     "browser",
     "advertisement",
