@@ -108,6 +108,14 @@ SITE_LINES = {
     "Like our Facebook page, follow us on Twitter and Instagram": "share-prompt",
     "This article originally appeared on Example News.": "syndication-note",
     "This story was first published by The Example Wire.": "syndication-note",
+    "Advertisement": "ad-label",
+    "ADVERTISEMENT": "ad-label",
+    "Story continues below advertisement": "ad-label",
+    "Anzeige": "ad-label",
+    "- Anzeige -": "ad-label",
+    "Publicidad": "ad-label",
+    "Pubblicità": "ad-label",
+    "Реклама": "ad-label",
     "Last updated: 10:45 AM EST": "date-line",
     "Updated 3 hours ago": "date-line",
 }
@@ -119,6 +127,8 @@ NOT_SITE_LINES = [
     "Get the latest figures from the ministry, he told reporters, delivered weekly.",
     "Originally published in 1998, the report was updated this year.",
     "Updated figures are due on Monday.",
+    "Advertising revenue fell by a third.",
+    "Anzeige erstattet: Die Polizei ermittelt gegen den Fahrer.",
 ]
 
 

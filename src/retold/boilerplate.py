@@ -84,8 +84,17 @@ _SHARE = re.compile(
     r"^(?:share|tweet|email|print)(?:\s+(?:this|on|via)\b.*)?$|"
     r"^follow\s+(?:us|@\w+|\S+[’']s\s+coverage|our\s+coverage)\b.*$|"
     r"^(?:sign\s+up|subscribe)\b.*$|^click\s+here\b.*$|^(?:síguenos|suscríbete|comparte)\b.*$|"
-    r"^(?:copyright|©|\(c\))\s.*$|^all\s+rights\s+reserved\.?$|^advertisement$|^publicidad$|"
+    r"^(?:copyright|©|\(c\))\s.*$|^all\s+rights\s+reserved\.?$|"
     r"^our\s+standards:\s+the\s+thomson\s+reuters\s+trust\s+principles\.?$",
+    _I,
+)
+# the label a page puts over an advertisement, as a line of its own, in the
+# encoder's languages ("Story continues below advertisement": Canadian sites)
+_AD_LABEL = re.compile(
+    r"^(?:-+\s*)?(?:advertisement|advertising|sponsored(?:\s+content)?|paid\s+content|"
+    r"(?:the\s+)?(?:story|article)\s+continues\s+(?:below|after)(?:\s+(?:this|the))?\s+"
+    r"(?:advertisement|ad)|anzeige|werbung|publicité|publicidad|publicidade|pubblicità|"
+    r"reklama|реклама|广告|إعلان|advertentie|reclame)(?:\s*-+)?\s*[:.]?$",
     _I,
 )
 _BYLINE = re.compile(
@@ -337,6 +346,8 @@ def _explicit(line: str) -> str | None:
         return "read-more"
     if _COMMENT.match(line):
         return "comment-prompt"
+    if len(line) <= 60 and _AD_LABEL.match(line):
+        return "ad-label"
     if _SHARE.match(line) or URL_LINE_RE.match(line):
         return "share-prompt"
     if _promo(line):
