@@ -17,7 +17,7 @@ text's first and last lines only.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from retold.segment import Segmented, normalize_text
@@ -336,40 +336,34 @@ def classify_paragraphs(text: str, paragraphs: Sequence[Span]) -> dict[int, str]
     return reasons
 
 
+def _is_caption(line: str) -> bool:
+    caption = _CAPTION.search(line) if len(line) <= 600 and _may_be_caption(line) else None
+    return (
+        caption is not None
+        and len(_SENTENCE_END.findall(line, 0, caption.start())) <= _CAPTION_SENTENCES
+    )
+
+
+#: the known boilerplate shapes of a line, in the order they are tried
+_SHAPES: tuple[tuple[Callable[[str], object], str], ...] = (
+    (lambda line: _RELATED_HEAD.match(line) or _related_inline(line), "related-links"),
+    (_READ_MORE.match, "read-more"),
+    (_COMMENT.match, "comment-prompt"),
+    (lambda line: len(line) <= 60 and _AD_LABEL.match(line), "ad-label"),
+    (lambda line: _SHARE.match(line) or URL_LINE_RE.match(line) or _promo(line), "share-prompt"),
+    (lambda line: len(line) <= 240 and _SYNDICATION.match(line), "syndication-note"),
+    (_SEPARATOR.match, "separator"),
+    (_PLAYER.match, "video-player"),
+    (_is_caption, "caption"),
+    (lambda line: _DATE_ONLY.match(line) or _TIME_ONLY.match(line), "date-line"),
+    (lambda line: len(line) <= 120 and _BYLINE.match(line) and _is_headline(line), "byline"),
+    (lambda line: len(line) <= 400 and _CONTRIB.search(line), "contributor-line"),
+)
+
+
 def _explicit(line: str) -> str | None:
     """The reason for a line that matches a known boilerplate shape, else None."""
-    if _RELATED_HEAD.match(line):
-        return "related-links"
-    if _related_inline(line):
-        return "related-links"
-    if _READ_MORE.match(line):
-        return "read-more"
-    if _COMMENT.match(line):
-        return "comment-prompt"
-    if len(line) <= 60 and _AD_LABEL.match(line):
-        return "ad-label"
-    if _SHARE.match(line) or URL_LINE_RE.match(line):
-        return "share-prompt"
-    if _promo(line):
-        return "share-prompt"
-    if len(line) <= 240 and _SYNDICATION.match(line):
-        return "syndication-note"
-    if _SEPARATOR.match(line):
-        return "separator"
-    if _PLAYER.match(line):
-        return "video-player"
-    caption = None
-    if len(line) <= 600 and _may_be_caption(line):
-        caption = _CAPTION.search(line)
-    if caption and len(_SENTENCE_END.findall(line, 0, caption.start())) <= _CAPTION_SENTENCES:
-        return "caption"
-    if _DATE_ONLY.match(line) or _TIME_ONLY.match(line):
-        return "date-line"
-    if len(line) <= 120 and _BYLINE.match(line) and _is_headline(line):
-        return "byline"
-    if len(line) <= 400 and _CONTRIB.search(line):
-        return "contributor-line"
-    return None
+    return next((reason for test, reason in _SHAPES if test(line)), None)
 
 
 def _word_count(line: str) -> int:
