@@ -101,3 +101,53 @@ def tfidf_nearest(texts: dict[str, str]) -> dict[str, list[str]]:
     sim = mat @ mat.T
     np.fill_diagonal(sim, -1)
     return {ids[r]: [ids[k] for k in np.argsort(-sim[r])[:10]] for r in range(n)}
+
+
+#: the L2R rewriters, each a possible sibling of another's rewrite
+L2R_MODELS = ("GPT-3-Turbo", "GPT-4o", "Llama-3-70B", "Gemini-1.5-Pro")
+
+
+def sibling_families(
+    n: int, seed: int = 7, distractors: int = 2
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """A source with another model's rewrite of it beside it in the index.
+
+    ``n`` L2R other-domain sources rewritten by all four models (rows whose
+    source the data's README calls possibly misaligned left out) are drawn
+    with ``seed``; for each, two of the models are drawn: the first one's
+    rewrite is indexed with the source (``sib-<source id>``), the second
+    one's is the query. ``distractors`` other human texts per family join
+    the index. Returns the texts to index by id (``src-``, ``sib-``,
+    ``other-``) and the queries ``{"text", "source_id", "sibling_id",
+    "model", "sibling_model"}``.
+    """
+    import random
+
+    rng = random.Random(seed)
+    human = {r["id"]: r["text"] for r in jsonl("l2r_other_domains", "human.jsonl")}
+    by_source: dict[str, dict[str, str]] = {}
+    for r in jsonl("l2r_other_domains", "rewrites.jsonl.gz"):
+        if r["source_match"] != "index(jaccard-argmax-disagrees)":
+            by_source.setdefault(r["source_id"], {})[r["model"]] = r["text"]
+    full = sorted(s for s, m in by_source.items() if len(m) == len(L2R_MODELS))
+    picked = rng.sample(full, min(n, len(full)))
+    texts: dict[str, str] = {}
+    queries = []
+    for s in picked:
+        sibling, query = rng.sample(L2R_MODELS, 2)
+        texts[f"src-{s}"] = human[s]
+        texts[f"sib-{s}"] = by_source[s][sibling]
+        queries.append(
+            {
+                "text": by_source[s][query],
+                "source_id": f"src-{s}",
+                "sibling_id": f"sib-{s}",
+                "model": query,
+                "sibling_model": sibling,
+            }
+        )
+    chosen = set(picked)
+    rest = sorted(h for h in human if h not in chosen)
+    for h in rng.sample(rest, min(len(rest), distractors * len(picked))):
+        texts[f"other-{h}"] = human[h]
+    return texts, queries

@@ -1126,15 +1126,20 @@ def test_search_table_keeps_the_figures_whole_on_a_narrow_terminal(
         render_hits(hits, Console())
         lines = capsys.readouterr().out.splitlines()
         assert all(len(line.rstrip()) <= width for line in lines)
-        assert lines[0].split()[:6] == ["#", "id", "verdict", "query", "in", "it"]
+        assert lines[0].split()[:7] == ["#", "id", "verdict", "source", "query", "in", "it"]
         assert "similarity" in lines[0]
         rows = [line for line in lines[1:] if line[:1].isdigit()]
         assert len(rows) == len(hits)
-        assert all(re.search(r"rewrite +91% +50% +0\.86", r) for r in rows)
+        assert all(re.search(r"rewrite +73% +91% +50% +0\.86", r) for r in rows)
         return lines
 
     url = "https://news.example.org/2026/11/22/" + "a-long-slug-" * 4
-    hit = {"verdict": "rewrite", "coverage": {"a_in_b": 0.5, "b_in_a": 0.91}, "similarity": 0.86}
+    hit = {
+        "verdict": "rewrite",
+        "p_source": 0.73,
+        "coverage": {"a_in_b": 0.5, "b_in_a": 0.91},
+        "similarity": 0.86,
+    }
     lines = table(
         72, [{**hit, "id": url, "title": "Words " * 30}, {**hit, "id": "d2", "title": ""}]
     )

@@ -47,6 +47,7 @@ __all__ = [
     "candidates",
     "candidates_batch",
     "corpus_lexical",
+    "p_source",
     "rank_key",
     "stored_candidates",
     "verify_candidates",
@@ -113,6 +114,9 @@ class Hit:
     publisher: str | None = None
     channels: dict[str, float] = field(default_factory=dict)
     report: Report | None = None
+    #: P(the query was made from this document): P(derived) times P(this
+    #: document, not the query, is the source) (verified hits only)
+    p_source: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; coverage ``a`` is the indexed document, ``b`` the query."""
@@ -126,6 +130,7 @@ class Hit:
                 else None
             ),
             "similarity": None if self.similarity is None else round(self.similarity, 4),
+            "p_source": None if self.p_source is None else round(self.p_source, 4),
         }
         for k in ("title", "url", "published", "publisher"):
             out[k] = getattr(self, k)
@@ -355,28 +360,44 @@ def stored_candidates(
     return out
 
 
+def p_source(report: Report) -> float:
+    """P(the query, B, was made from the stored document, A): P(derived) times
+    P(A rather than B is the source). Two copies read 0.5 for either."""
+    p = report.probabilities
+    return p.get("derived", 0.0) * p.get("a_is_source", 0.5)
+
+
 def rank_key(
     report: Report, score: float, corpus: float = 0.0, w_corpus: float = 0.0
 ) -> tuple[int, int, float, float, float]:
     """Sort key of a verified candidate: the same calibrated decision as the
     verdict (:mod:`retold.decision`), so ranking and verdicts cannot disagree.
 
-    Copies (duplicate, near-duplicate) first, then rewrites by the log-odds
-    that the query was made from the candidate, then every other candidate by
-    the log-odds of the same story plus ``w_corpus`` times ``corpus``, the
-    index-IDF cosine (:func:`corpus_lexical`); the retrieval score only breaks
-    ties. Log-odds, not probabilities, so that two near-certain candidates
-    still differ. Below the rewrites the chance of derivation is no guide:
-    ranking those by it put the same-story partner first for 0.70 of
-    SemEval's same-story queries, by the same story for 0.78, and with the
-    index's word rarity beside it 0.81 out of fold
-    (``benchmarks/bench_story_search.py``).
+    Copies (duplicate, near-duplicate) first, then rewrites, each by the
+    log-odds that the query was derived from the candidate plus the log-odds
+    that the candidate, not the query, is the source (so a source ranks above
+    another text made from it, or from the query), then every other
+    candidate by the log-odds of the same story plus ``w_corpus`` times
+    ``corpus``, the index-IDF cosine (:func:`corpus_lexical`); the retrieval
+    score only breaks ties. Log-odds, not probabilities, so that two
+    near-certain candidates still differ: ranked by :func:`p_source`, the
+    product, two template captions that are each other's rewrite swapped
+    places on a direction of 0.995 against 0.996, where P(derived) told
+    them apart (0.99997 against 0.9991).
+
+    By P(derived) alone, a source and another model's rewrite of it in the
+    index were nearly a coin toss (``benchmarks/bench_source_search.py``).
+    Below the rewrites the chance of derivation is no guide: ranking those by
+    it put the same-story partner first for 0.70 of SemEval's same-story
+    queries, by the same story for 0.78, and with the index's word rarity
+    beside it 0.81 out of fold (``benchmarks/bench_story_search.py``).
     """
     p = report.probabilities
     copy = 0 if report.verdict in ("duplicate", "near-duplicate") else 1
     same = -_logit(p.get("same_story", report.similarity))
     if report.verdict in ("duplicate", "near-duplicate", "rewrite"):
-        return (copy, 0, -_logit(p.get("derived", 0.0)), same, -score)
+        made_from = _logit(p.get("derived", 0.0)) + _logit(p.get("a_is_source", 0.5))
+        return (copy, 0, -made_from, same, -score)
     story = same - w_corpus * corpus
     return (copy, 1, story, same, -score)
 
@@ -447,6 +468,7 @@ def verify_candidates(
             publisher=d.publisher,
             channels=c.channels | {"corpus_lexical": corpus[c.row]},
             report=rep if keep_reports else None,
+            p_source=p_source(rep),
         )
         ranked.append((rank_key(rep, c.score, corpus[c.row], p.w_corpus_same_story), hit))
     ranked.sort(key=lambda x: x[0])

@@ -31,12 +31,13 @@ def render_hits(hits: Sequence[Mapping[str, Any]], console: Console) -> None:
                 str(n),
                 h["id"],
                 h["verdict"] or "-",
+                f"{h['p_source']:.0%}" if h.get("p_source") is not None else "-",
                 f"{cov['b_in_a']:.0%}" if cov else "-",
                 f"{cov['a_in_b']:.0%}" if cov else "-",
                 f"{h['similarity']:.2f}" if h["similarity"] is not None else "-",
             ]
         )
-    heads = ["#", "id", "verdict", "query in it", "it in query", "similarity"]
+    heads = ["#", "id", "verdict", "source", "query in it", "it in query", "similarity"]
     widths = [max(len(x) for x in col) for col in zip(heads, *rows, strict=True)]
     # the figures never wrap; an id (often a path or URL) folds when the
     # terminal is narrow; titles get what is left, cut short, or no column

@@ -252,6 +252,14 @@ class Hit(BaseModel):
     verdict: str | None
     coverage: Coverage | None
     similarity: float | None
+    p_source: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="P(the query was made from this document): P(derived) times P(this "
+        "document, not the query, is the source); verified hits only. Copies and rewrites "
+        "are ranked by it",
+    )
     title: str | None = None
     url: str | None = None
     published: str | None = None

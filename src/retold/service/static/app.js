@@ -416,12 +416,14 @@
           sub ? el("div", { class: "sub", text: sub }) : null),
         el("td", null, r.verdict ? verdictChip(r.verdict) : el("span", { class: "none", text: "not verified" })),
         el("td", { class: "score" }, typeof r.similarity === "number" ? meter("", r.similarity) : ""),
+        el("td", { class: "score", text: typeof r.p_source === "number" ? pct(r.p_source) : "–" }),
         el("td", { class: "score", text: r.coverage ? pct(r.coverage.b_in_a) : "–" }),
         el("td", null, el("button", { type: "button", "data-compare-id": r.id, text: "Compare" })));
     });
     return el("table", { class: "sources", id: "sources-table" },
       el("thead", null, el("tr", null, el("th", { text: "#" }), el("th", { text: "indexed article" }),
         el("th", { text: "verdict" }), el("th", { text: "similarity" }),
+        el("th", { text: "source", title: "chance your article was made from this one (and not the other way round)" }),
         el("th", { text: "of yours found in it", title: "share of the pasted article aligned to the indexed one" }),
         el("th"))),
       el("tbody", null, rows));
