@@ -21,7 +21,9 @@ same story below the rewrites (``SearchParams.w_corpus_same_story``). It is
 chosen from a grid by 5-fold cross-validation over the article pairs: each
 fold's queries are re-ranked with the weight that did best on the other four,
 and that out-of-fold top-1 is printed beside the shipped ranking's (whose
-weight saw every pair). The shipped weight is the one chosen on all pairs.
+weight saw every pair). The shipped weight is chosen on all pairs, or the
+runner-up where that costs cross-lingual queries (see
+``SearchParams.w_corpus_same_story``).
 
 It also times verified search in search_many's batches of 32 queries and one
 query at a time, with the stored documents prepared for the pair engine kept
