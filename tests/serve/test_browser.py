@@ -168,6 +168,9 @@ def test_sources_page_finds_the_source(
     first = pg.locator("#sources-table tbody tr").first
     assert "Venezuela releases prisoners (AP)" in first.inner_text()
     assert first.locator(".verdict-chip").inner_text() == "rewrite"
+    # each verified hit says how surely the pasted article was made from it
+    assert "source" in pg.inner_text("#sources-table thead").split()
+    assert first.locator("td.score").nth(1).inner_text().endswith("%")
     page.shot("sources", full_page=True)
 
     # "Compare" opens the side-by-side report of that source against the pasted article
