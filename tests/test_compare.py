@@ -263,6 +263,9 @@ def test_condensed_rewrite_is_a_rewrite(example_pair: tuple[str, str]) -> None:
     assert rep.probabilities["derived"] >= 0.5
     assert rep.probabilities["a_is_source"] > 0.5
     assert "condenses" in rep.why
+    # programs read the same decision the reason states
+    assert rep.source == rep.to_dict(include_text=False)["source"] == "a"
+    assert compare(_CONDENSED, wire).to_dict(include_text=False)["source"] == "b"
     # the reason names the evidence behind the direction, the style included
     reasons = rep.why.split("likelier the source")[1].split(": ", 1)[1]
     assert reasons.startswith("B ")
@@ -310,6 +313,8 @@ def test_unrelated_same_topic_is_not_a_rewrite(example_pair: tuple[str, str]) ->
     # the reason claims no restating that the alignment did not find
     assert rep.coverage.a_in_b == 0.0 and rep.coverage.b_in_a == 0.0
     assert rep.why.startswith("no passage of either text restates the other")
+    # of two independent reports neither is the other's source
+    assert rep.source is None and rep.to_dict(include_text=False)["source"] is None
 
 
 def test_a_page_that_is_all_site_notice_is_said_to_be_one(example_pair: tuple[str, str]) -> None:

@@ -196,7 +196,11 @@ class Report:
 
     @property
     def source(self) -> Literal["a", "b"] | None:
-        """Which text the decision takes for the original (:func:`source_of`)."""
+        """Which text the decision takes for the original (:func:`source_of`),
+        for a reuse (a copy or a rewrite) only: of two independent reports
+        neither is."""
+        if self.verdict not in ("duplicate", "near-duplicate", "rewrite"):
+            return None
         return source_of(self.probabilities.get("a_is_source"))
 
     def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
@@ -249,6 +253,7 @@ class Report:
             "dropped": [{"a": list(p.span), "text": p.text} for p in self.dropped],
             "features": {k: round(v, 4) for k, v in self.features.items()},
             "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
+            "source": self.source,
             "why": self.why,
             "documents": {"a": doc(self.a), "b": doc(self.b)},
         }

@@ -241,6 +241,17 @@ class Report(BaseModel):
     added: list[dict[str, Any]] | None = None
     dropped: list[dict[str, Any]] | None = None
     features: dict[str, float] | None = None
+    probabilities: dict[str, float] | None = Field(
+        default=None,
+        description="derived: P(one text was made from the other); same_story; a_is_source: "
+        "P(A rather than B is the original)",
+    )
+    source: str | None = Field(
+        default=None,
+        description='"a" or "b": the text the decision takes for the original; null when '
+        "either could be (a_is_source within 0.05 of one half)",
+    )
+    why: str | None = Field(default=None, description="What the verdict rests on, in words")
     documents: Documents
 
 
