@@ -523,3 +523,15 @@ def test_terminal_handles_long_unbroken_tokens() -> None:
     for verbose in (False, True):
         out = render_text(report, verbose=verbose)
         assert all(cell_len(line) <= 80 for line in out.splitlines())
+
+
+def test_terminal_shows_when_each_page_says_it_was_published() -> None:
+    report = make_report(
+        a=Document(A_TEXT, title="Original", date="2026-01-08"),
+        b=Document(B_TEXT, title="Rewrite"),
+    )
+    lines = render_text(report).splitlines()
+    a_line = next(line for line in lines if "Original" in line)
+    b_line = next(line for line in lines if "Rewrite" in line and "chars" in line)
+    assert "(2026-01-08, " in a_line and "chars)" in a_line
+    assert "2026" not in b_line  # no date given, none shown

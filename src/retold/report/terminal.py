@@ -108,7 +108,10 @@ def _header(report: Report) -> Panel:
             docs.append("\n")
         docs.append(f"{side} ", style="bold")
         docs.append(_WS.sub(" ", name).strip(), style="italic")
-        docs.append(f"  ({len(doc.text):,} chars)", style="dim")
+        # a page's publication date, when it gave one: which came first is
+        # the first thing a reader checks of two articles
+        dated = f"{doc.date}, " if doc.date else ""
+        docs.append(f"  ({dated}{len(doc.text):,} chars)", style="dim")
     parts = [verdict, stats, aligned, other, docs]
     if report.why:
         parts.insert(1, Text(report.why, style="italic"))
