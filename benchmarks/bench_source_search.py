@@ -87,10 +87,10 @@ def evaluate(families: int = 300, seed: int = 7) -> dict[str, Any]:
         ix.add([Document(t, id=i) for i, t in texts.items()], jobs=2)
         found = [ix.search(Document(q["text"]), k=10, reports=True) for q in queries]
     seconds = time.perf_counter() - t0
-    firsts = {
+    firsts: dict[str, list[str | None]] = {
         "retold": [h[0].id if h else None for h in found],
         "by P(derived)": [by_derived(h)[0].id if h else None for h in found],
-        "TF-IDF": tfidf_first(texts, queries),
+        "TF-IDF": list(tfidf_first(texts, queries)),
     }
     out: dict[str, Any] = {"families": len(queries), "indexed": len(texts), "seconds": seconds}
     for name, first in firsts.items():
