@@ -278,6 +278,46 @@ def test_condensed_rewrite_is_a_rewrite(example_pair: tuple[str, str]) -> None:
     assert any(len(al.a_sentences) >= 2 and len(al.b_sentences) == 1 for al in rep.alignments)
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "first"),
+    [
+        ("2026-03-01", "2026-03-02", "a"),
+        ("2026-03-02T08:00:00Z", "2026-03-01T23:30:00+00:00", "b"),
+        ("2026-03-01T09:00:00", "2026-03-01T10:00:00Z", "a"),  # no zone: UTC
+        ("2026-03-01", "2026-03-01T10:00:00Z", None),  # a day alone is not midnight
+        ("2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", None),
+        ("2026-03-01", None, None),
+        ("yesterday", "2026-03-01", None),
+    ],
+)
+def test_published_first(a: str | None, b: str | None, first: str | None) -> None:
+    from retold.types import published_first
+
+    assert published_first(a, b) == first
+
+
+def test_publication_dates_decide_the_source_and_the_text_is_said_beside(
+    example_pair: tuple[str, str],
+) -> None:
+    """Where both pages say when they were published the earlier is the source,
+    as in stories, even against the text's reading, which the reason states."""
+    wire, _ = example_pair
+    late = Document(wire, date="2026-03-02")
+    early = Document(_CONDENSED, date="2026-03-01T18:00:00Z")
+    rep = compare(late, early)
+    assert rep.verdict == "rewrite" and rep.probabilities["a_is_source"] > 0.5
+    d = rep.to_dict(include_text=False)
+    assert (rep.source, d["source"], d["source_by"]) == ("b", "b", "published")
+    assert "B was published first (2026-03-01T18:00:00Z; A 2026-03-02)" in rep.why
+    assert "its text reads A as the source" in rep.why
+    # with the dates the other way round, the two agree
+    agree = compare(Document(wire, date="2026-03-01"), Document(_CONDENSED, date="2026-03-02"))
+    assert agree.source == "a" and "its text agrees" in agree.why
+    # without dates the text decides
+    undated = compare(wire, _CONDENSED).to_dict(include_text=False)
+    assert (undated["source"], undated["source_by"]) == ("a", "text")
+
+
 def test_report_carries_probabilities_and_reason(example_pair: tuple[str, str]) -> None:
     rep = compare(*example_pair)
     d = rep.to_dict(include_text=False)

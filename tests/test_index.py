@@ -582,6 +582,29 @@ def test_search_weighs_shared_words_by_their_rarity_in_the_index(tmp_path: Path)
     assert hits[0].id == "rare" and flat[0].id != "rare"
 
 
+def test_a_copy_published_after_the_query_is_not_its_source(
+    tmp_path: Path, example_pair: tuple[str, str]
+) -> None:
+    """Where the query and the stored documents say when they were published,
+    the earlier is the source (as in stories and compare): a word-for-word
+    copy published a day after the query ranks below a rewrite published the
+    day before, which without dates it outranks."""
+    wire, rewrite = example_pair
+    docs = [
+        Document(wire, id="copy-late", date="2026-03-03"),
+        Document(rewrite, id="rewrite-early", date="2026-03-01T08:00:00Z"),
+    ]
+    with Index(tmp_path / "ix", encoder=ENC) as index:
+        index.add(docs)
+        dated = index.search(Document(wire, date="2026-03-02"), k=2)
+        undated = index.search(Document(wire), k=2)
+    assert [h.id for h in undated] == ["copy-late", "rewrite-early"]
+    assert [h.id for h in dated] == ["rewrite-early", "copy-late"]
+    assert dated[1].p_source == 0.0 and dated[0].p_source is not None
+    assert dated[0].p_source > 0.5
+    assert dated[0].to_dict()["published"] == "2026-03-01T08:00:00Z"
+
+
 def test_unverified_search_and_explain(ix: Index) -> None:
     q = _rewrite(_article(21))
     fast = ix.search(q, k=3, verify=False)

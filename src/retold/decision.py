@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from retold.evidence import derived_features
-from retold.types import Verdict, source_of
+from retold.types import Verdict, published_first, source_of
 
 __all__ = ["MODEL_FILE", "Decision", "decide", "model", "model_of", "predict"]
 
@@ -192,8 +192,10 @@ def explain(
     p: dict[str, float],
     verdict: Verdict,
     words: tuple[list[str], list[str]] | None = None,
+    dates: tuple[str | None, str | None] = (None, None),
 ) -> str:
-    """One or two lines a reader can check: what the decision rests on."""
+    """One or two lines a reader can check: what the decision rests on
+    (``dates``: when each page says it was published, if it does)."""
     parts: list[str] = []
     keep = max(f.get("a_soft", 0.0), f.get("coverage_a_in_b", 0.0))
     ratio = math.exp(-f.get("log_length_ratio", 0.0))
@@ -228,7 +230,19 @@ def explain(
         parts.append("the headlines agree")
     head = f"P(derived) {p['p_derived']:.0%}, P(same story) {p['p_same_story']:.0%}"
     picked = source_of(p["p_a_source"])
-    if verdict in ("duplicate", "near-duplicate", "rewrite") and picked is None:
+    first = published_first(*dates)
+    if verdict in ("duplicate", "near-duplicate", "rewrite") and first is not None:
+        # the dates decide, as in stories; the text's reading is said beside them
+        src, other = ("A", "B") if first == "a" else ("B", "A")
+        when = dict(zip("AB", dates, strict=True))
+        head += f", {src} was published first ({when[src]}; {other} {when[other]})"
+        if picked is None:
+            head += ", its text could be either's"
+        else:
+            said = "A" if picked == "a" else "B"
+            agree = "agrees" if said == src else f"reads {said} as the source"
+            head += f", its text {agree} ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
+    elif verdict in ("duplicate", "near-duplicate", "rewrite") and picked is None:
         # a coin toss (two copies of one text read the same both ways round)
         head += f", either could be the source (A {p['p_a_source']:.0%})"
     elif verdict in ("duplicate", "near-duplicate", "rewrite"):
@@ -299,10 +313,15 @@ def _wording_reason(src: str, words: tuple[list[str], list[str]] | None) -> str:
     return f"words things as rewriters do ({quoted})"
 
 
-def decide(f: dict[str, float], words: tuple[list[str], list[str]] | None = None) -> Decision:
+def decide(
+    f: dict[str, float],
+    words: tuple[list[str], list[str]] | None = None,
+    dates: tuple[str | None, str | None] = (None, None),
+) -> Decision:
     """Probabilities, verdict and reason for a pair's features (``words``: each
-    side's own words a rewriter would use, for the reason)."""
+    side's own words a rewriter would use, for the reason; ``dates``: when each
+    page says it was published)."""
     p = probabilities(f)
     v = verdict_from(f, p)
-    why = explain(f, p, v, words)
+    why = explain(f, p, v, words, dates)
     return Decision(v, p["p_derived"], p["p_same_story"], p["p_a_source"], why)

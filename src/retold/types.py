@@ -8,6 +8,7 @@ extracted from HTML), so ``doc.text[start:end]`` gives back the passage.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from typing import Any, Literal
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Sentence",
     "Span",
     "Verdict",
+    "published_first",
     "source_of",
 ]
 
@@ -171,6 +173,35 @@ def source_of(p_a_source: float | None) -> Literal["a", "b"] | None:
     return "a" if p_a_source > 0.5 else "b"
 
 
+def _when(text: str | None) -> datetime | date | None:
+    """A publication time as given (ISO 8601: a day, or a day and a time); a
+    day alone stays a day, so it is never taken for midnight."""
+    if not text:
+        return None
+    raw = text.strip()
+    try:
+        if len(raw) <= 10:
+            return date.fromisoformat(raw)
+        t = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
+
+
+def published_first(a: str | None, b: str | None) -> Literal["a", "b"] | None:
+    """Which of two articles was published first, by the times their pages or
+    feeds give (ISO 8601): None when either has none, or both fall on one day
+    and one of them gives only the day, or they are the same time."""
+    ta, tb = _when(a), _when(b)
+    if ta is None or tb is None:
+        return None
+    if isinstance(ta, datetime) and isinstance(tb, datetime):
+        return None if ta == tb else ("a" if ta < tb else "b")
+    da = ta.date() if isinstance(ta, datetime) else ta
+    db = tb.date() if isinstance(tb, datetime) else tb
+    return None if da == db else ("a" if da < db else "b")
+
+
 @dataclass(slots=True)
 class Report:
     """The result of comparing two articles."""
@@ -196,12 +227,22 @@ class Report:
 
     @property
     def source(self) -> Literal["a", "b"] | None:
-        """Which text the decision takes for the original (:func:`source_of`),
-        for a reuse (a copy or a rewrite) only: of two independent reports
-        neither is."""
+        """Which text the decision takes for the original, for a reuse (a copy
+        or a rewrite) only (of two independent reports neither is): the one
+        published first when both pages say when (as stories decide), else
+        the one the text says (:func:`source_of`)."""
         if self.verdict not in ("duplicate", "near-duplicate", "rewrite"):
             return None
-        return source_of(self.probabilities.get("a_is_source"))
+        return published_first(self.a.date, self.b.date) or source_of(
+            self.probabilities.get("a_is_source")
+        )
+
+    @property
+    def source_by(self) -> Literal["published", "text"] | None:
+        """What :attr:`source` rests on: the publication times or the text."""
+        if self.source is None:
+            return None
+        return "published" if published_first(self.a.date, self.b.date) else "text"
 
     def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
         """The JSON-ready form; spans are ``[start, end]`` lists into each text."""
@@ -254,6 +295,7 @@ class Report:
             "features": {k: round(v, 4) for k, v in self.features.items()},
             "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
             "source": self.source,
+            "source_by": self.source_by,
             "why": self.why,
             "documents": {"a": doc(self.a), "b": doc(self.b)},
         }

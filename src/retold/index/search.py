@@ -38,7 +38,7 @@ from retold.index.docwork import DocRecord, lexical_terms, stored_prepared, veri
 from retold.index.sketch import jaccard_estimate
 from retold.index.store import DocRow, Store
 from retold.index.vectors import IVFState, VectorSet
-from retold.types import Coverage, Document, Report
+from retold.types import Coverage, Document, Report, published_first
 
 __all__ = [
     "Candidate",
@@ -360,11 +360,20 @@ def stored_candidates(
     return out
 
 
+def _a_first(report: Report) -> float:
+    """P(the stored document, A, rather than the query, B, is the source): 1 or
+    0 when both say when they were published (as stories decide), else the
+    text's reading (two copies read 0.5)."""
+    first = published_first(report.a.date, report.b.date)
+    if first is not None:
+        return 1.0 if first == "a" else 0.0
+    return report.probabilities.get("a_is_source", 0.5)
+
+
 def p_source(report: Report) -> float:
     """P(the query, B, was made from the stored document, A): P(derived) times
-    P(A rather than B is the source). Two copies read 0.5 for either."""
-    p = report.probabilities
-    return p.get("derived", 0.0) * p.get("a_is_source", 0.5)
+    P(A rather than B is the source)."""
+    return report.probabilities.get("derived", 0.0) * _a_first(report)
 
 
 def rank_key(
@@ -376,7 +385,9 @@ def rank_key(
     Copies (duplicate, near-duplicate) first, then rewrites, each by the
     log-odds that the query was derived from the candidate plus the log-odds
     that the candidate, not the query, is the source (so a source ranks above
-    another text made from it, or from the query), then every other
+    another text made from it, or from the query; where both say when they
+    were published, the earlier is the source, and a copy published after
+    the query goes below the rewrites: it copied the query), then every other
     candidate by the log-odds of the same story plus ``w_corpus`` times
     ``corpus``, the index-IDF cosine (:func:`corpus_lexical`); the retrieval
     score only breaks ties. Log-odds, not probabilities, so that two
@@ -393,10 +404,12 @@ def rank_key(
     beside it 0.81 out of fold (``benchmarks/bench_story_search.py``).
     """
     p = report.probabilities
-    copy = 0 if report.verdict in ("duplicate", "near-duplicate") else 1
+    first = _a_first(report)
+    # a copy published after the query is a copy of it, not its source
+    copy = 0 if report.verdict in ("duplicate", "near-duplicate") and first > 0.0 else 1
     same = -_logit(p.get("same_story", report.similarity))
     if report.verdict in ("duplicate", "near-duplicate", "rewrite"):
-        made_from = _logit(p.get("derived", 0.0)) + _logit(p.get("a_is_source", 0.5))
+        made_from = _logit(p.get("derived", 0.0)) + _logit(first)
         return (copy, 0, -made_from, same, -score)
     story = same - w_corpus * corpus
     return (copy, 1, story, same, -score)

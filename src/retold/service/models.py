@@ -251,6 +251,11 @@ class Report(BaseModel):
         description='"a" or "b": the text the decision takes for the original; null when '
         "either could be (a_is_source within 0.05 of one half)",
     )
+    source_by: str | None = Field(
+        default=None,
+        description='What source rests on: "published" (both pages say when they were '
+        'published: the earlier) or "text"',
+    )
     why: str | None = Field(default=None, description="What the verdict rests on, in words")
     documents: Documents
 
@@ -268,8 +273,8 @@ class Hit(BaseModel):
         ge=0,
         le=1,
         description="P(the query was made from this document): P(derived) times P(this "
-        "document, not the query, is the source); verified hits only. Copies and rewrites "
-        "are ranked by it",
+        "document, not the query, is the source), which is 1 or 0 where both say when they "
+        "were published; verified hits only",
     )
     title: str | None = None
     url: str | None = None
