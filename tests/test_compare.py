@@ -288,6 +288,9 @@ def test_condensed_rewrite_is_a_rewrite(example_pair: tuple[str, str]) -> None:
         ("2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", None),
         ("2026-03-01", None, None),
         ("yesterday", "2026-03-01", None),
+        # RFC 2822, as RSS writes it
+        ("Fri, 09 Jan 2026 07:30:00 +0000", "Thu, 08 Jan 2026 09:00:00 GMT", "b"),
+        ("Thu, 08 Jan 2026 09:00:00 GMT", "2026-01-08T10:00:00Z", "a"),
     ],
 )
 def test_published_first(a: str | None, b: str | None, first: str | None) -> None:

@@ -63,6 +63,21 @@ def test_direction_from_publication_times() -> None:
     assert all(e.evidence == "published" for e in edges)
 
 
+def test_feed_dates_are_read_as_times_not_as_strings() -> None:
+    """RSS writes RFC 2822 ("Thu, 08 Jan 2026 ..."): compared as strings the
+    weekday decides (Friday's "Fri" sorts before Thursday's "Thu")."""
+    arts = {
+        "wire": Article("wire", "Storm floods town", "Thu, 08 Jan 2026 09:00:00 GMT"),
+        "copy": Article("copy", None, "Fri, 09 Jan 2026 07:30:00 +0000"),
+    }
+    links = [link("copy", "wire", "near-duplicate", ab=0.95, ba=0.95)]
+    edges = derive(list(arts), links, arts)
+    assert [(e.source, e.target, e.evidence) for e in edges] == [("wire", "copy", "published")]
+    story = build_stories(arts, links)[0]
+    assert story.first_published == "Thu, 08 Jan 2026 09:00:00 GMT"
+    assert story.label == "Storm floods town"
+
+
 def test_a_dated_copy_is_not_made_the_original_of_its_undated_source() -> None:
     # c is a copy of s that lost a sentence; only c carries a time
     arts = {"s": Article("s"), "c": Article("c", published="2026-03-14T09:00:00Z")}

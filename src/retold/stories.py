@@ -41,7 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from retold.types import Verdict
+from retold.types import Verdict, published_first, published_order
 
 if TYPE_CHECKING:
     from retold.index.book import StoryBook, get_story, list_stories
@@ -518,8 +518,9 @@ def derive(
         return art.published if art else None
 
     def allowed(src: str, dst: str) -> bool:
-        ps, pd = published(src), published(dst)
-        return ps is None or pd is None or ps <= pd
+        # parsed, not compared as strings: feeds write RFC 2822 ("Thu, 08 Jan
+        # 2026 ..."), whose string order is the weekday's
+        return published_first(published(src), published(dst)) != "b"
 
     def weight(src: str, dst: str) -> float:
         w = _weight(reuse[src][dst], src)
@@ -556,8 +557,7 @@ def derive(
                     break
         for v, u in parent.items():
             ln = reuse[u][v]
-            both_dated = published(u) is not None and published(v) is not None
-            evidence = "published" if both_dated and allowed(u, v) else "text"
+            evidence = "published" if published_first(published(u), published(v)) == "a" else "text"
             edges.append(Edge(u, v, ln.verdict, _covered(ln, u), evidence))
     return sorted(edges, key=lambda e: (e.source, e.target))
 
@@ -607,7 +607,9 @@ def build_stories(
         if len(members) < 2 and not singletons:
             continue
         story_links = [ln for m in members for ln in by_member[m]]
-        dated = sorted((articles[m].published or "", m) for m in members if articles[m].published)
+        dated = sorted(
+            (published_order(articles[m].published), m) for m in members if articles[m].published
+        )
         first = dated[0][1] if dated else None
         edges = derive(members, story_links, articles)
         # label: the earliest article's headline, else the original's, else any
@@ -621,7 +623,7 @@ def build_stories(
                 label=label,
                 articles=list(members),
                 edges=edges,
-                first_published=dated[0][0] if dated else None,
+                first_published=articles[dated[0][1]].published if dated else None,
             )
         )
     return stories

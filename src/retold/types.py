@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Span",
     "Verdict",
     "published_first",
+    "published_order",
     "source_of",
 ]
 
@@ -174,8 +176,9 @@ def source_of(p_a_source: float | None) -> Literal["a", "b"] | None:
 
 
 def _when(text: str | None) -> datetime | date | None:
-    """A publication time as given (ISO 8601: a day, or a day and a time); a
-    day alone stays a day, so it is never taken for midnight."""
+    """A publication time as given: ISO 8601 (a day, or a day and a time) or
+    RFC 2822, as RSS feeds write it ("Thu, 08 Jan 2026 10:00:00 GMT"); a day
+    alone stays a day, so it is never taken for midnight. None if neither."""
     if not text:
         return None
     raw = text.strip()
@@ -184,14 +187,28 @@ def _when(text: str | None) -> datetime | date | None:
             return date.fromisoformat(raw)
         t = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        return None
+        try:
+            t = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
     return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
+
+
+def published_order(text: str | None) -> tuple[int, datetime]:
+    """A sort key that puts publication times (see :func:`published_first`) in
+    time order, a day at its start, and those that say no time last."""
+    t = _when(text)
+    if t is None:
+        return (1, datetime.max.replace(tzinfo=timezone.utc))
+    if not isinstance(t, datetime):
+        t = datetime(t.year, t.month, t.day, tzinfo=timezone.utc)
+    return (0, t)
 
 
 def published_first(a: str | None, b: str | None) -> Literal["a", "b"] | None:
     """Which of two articles was published first, by the times their pages or
-    feeds give (ISO 8601): None when either has none, or both fall on one day
-    and one of them gives only the day, or they are the same time."""
+    feeds give (ISO 8601 or RFC 2822): None when either has none, or both fall
+    on one day and one of them gives only the day, or they are the same time."""
     ta, tb = _when(a), _when(b)
     if ta is None or tb is None:
         return None
