@@ -260,6 +260,8 @@ class CachedEncoder:
 
 
 _DEFAULT: CachedEncoder | None = None
+#: whether :func:`load_aside` has started loading the default encoder
+_ASIDE = False
 _DEFAULT_LOCK = threading.Lock()
 
 
@@ -279,6 +281,11 @@ def load_aside() -> None:
     outside the GIL) while it imports and warms the rest of the pipeline,
     instead of one after the other.
     """
+    global _ASIDE
     enc = default_encoder()
-    if getattr(enc.inner, "_model", True) is None:  # not loaded yet
-        threading.Thread(target=enc.encode, args=(["."],), daemon=True).start()
+    with _DEFAULT_LOCK:
+        # once: the CLI starts it before importing the pipeline, compare() again
+        if _ASIDE or getattr(enc.inner, "_model", True) is not None:
+            return
+        _ASIDE = True
+    threading.Thread(target=enc.encode, args=(["."],), daemon=True).start()
