@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from retold.evidence import derived_features
-from retold.types import Verdict, published_first, source_of
+from retold.types import REUSE, Verdict, published_first, source_of
 
 __all__ = ["MODEL_FILE", "Decision", "decide", "model", "model_of", "predict"]
 
@@ -231,7 +231,7 @@ def explain(
     head = f"P(derived) {p['p_derived']:.0%}, P(same story) {p['p_same_story']:.0%}"
     picked = source_of(p["p_a_source"])
     first = published_first(*dates)
-    if verdict in ("duplicate", "near-duplicate", "rewrite") and first is not None:
+    if verdict in REUSE and first is not None:
         # the dates decide, as in stories; the text's reading is said beside them
         src, other = ("A", "B") if first == "a" else ("B", "A")
         when = dict(zip("AB", dates, strict=True))
@@ -242,30 +242,35 @@ def explain(
             said = "A" if picked == "a" else "B"
             agree = "agrees" if said == src else f"reads {said} as the source"
             head += f", its text {agree} ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
-    elif verdict in ("duplicate", "near-duplicate", "rewrite") and picked is None:
+    elif verdict in REUSE and picked is None:
         # a coin toss (two copies of one text read the same both ways round)
         head += f", either could be the source (A {p['p_a_source']:.0%})"
-    elif verdict in ("duplicate", "near-duplicate", "rewrite"):
-        src = "A" if picked == "a" else "B"
-        head += f", {src} is likelier the source ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
-        # the evidence that backs the direction, said of the derived text
-        wording = f.get("wording", 0.0)
-        style = f.get("draft_style", 0.0)
-        reasons = _content_reasons(f, src)
-        if (wording > 0) == (src == "A"):
-            reasons.append(_wording_reason(src, words))
-        if abs(style) >= _STYLE_SAYS and (style > 0) == (src == "A"):
-            reasons.append("reads as a rewriting model's text")
-        chatter = f.get("chatter_diff", 0.0)
-        if chatter and (chatter < 0) == (src == "A"):
-            reasons.append("keeps a language model's reply around it (set aside)")
-        reasons = [r for r in reasons if r]  # a wording reason may name no word
-        if reasons:
-            listed = (
-                ", ".join(reasons[:-1]) + " and " + reasons[-1] if len(reasons) > 1 else reasons[0]
-            )
-            head += f": {'B' if src == 'A' else 'A'} {listed}"
+    elif verdict in REUSE:
+        head += _direction(f, p, "A" if picked == "a" else "B", words)
     return "; ".join(parts) + ".\n" + head + "."
+
+
+def _direction(
+    f: dict[str, float], p: dict[str, float], src: str, words: tuple[list[str], list[str]] | None
+) -> str:
+    """ ", {src} is likelier the source (..%)" and the evidence behind it, said
+    of the derived text."""
+    out = f", {src} is likelier the source ({max(p['p_a_source'], 1 - p['p_a_source']):.0%})"
+    wording = f.get("wording", 0.0)
+    style = f.get("draft_style", 0.0)
+    reasons = _content_reasons(f, src)
+    if (wording > 0) == (src == "A"):
+        reasons.append(_wording_reason(src, words))
+    if abs(style) >= _STYLE_SAYS and (style > 0) == (src == "A"):
+        reasons.append("reads as a rewriting model's text")
+    chatter = f.get("chatter_diff", 0.0)
+    if chatter and (chatter < 0) == (src == "A"):
+        reasons.append("keeps a language model's reply around it (set aside)")
+    reasons = [r for r in reasons if r]  # a wording reason may name no word
+    if reasons:
+        listed = ", ".join(reasons[:-1]) + " and " + reasons[-1] if len(reasons) > 1 else reasons[0]
+        out += f": {'B' if src == 'A' else 'A'} {listed}"
+    return out
 
 
 #: what the direction reads in the two texts' content, as (its features, what

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from retold.types import Verdict, published_first, published_order
+from retold.types import REUSE, Verdict, published_first, published_order
 
 if TYPE_CHECKING:
     from retold.index.book import StoryBook, get_story, list_stories
@@ -64,9 +64,6 @@ __all__ = [
     "list_stories",
     "traits",
 ]
-
-#: Verdicts that mean one article was made from the other.
-REUSE: frozenset[str] = frozenset({"duplicate", "near-duplicate", "rewrite"})
 
 
 @dataclass(frozen=True, slots=True)

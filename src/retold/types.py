@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 __all__ = [
+    "REUSE",
     "UNDIRECTED",
     "AlignKind",
     "Alignment",
@@ -45,6 +46,8 @@ VERDICT_ORDER: tuple[Verdict, ...] = (
     "same-story",
     "unrelated",
 )
+#: Verdicts that mean one article was made from the other (a copy or a rewrite).
+REUSE: frozenset[str] = frozenset(VERDICT_ORDER[:3])
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +251,7 @@ class Report:
         or a rewrite) only (of two independent reports neither is): the one
         published first when both pages say when (as stories decide), else
         the one the text says (:func:`source_of`)."""
-        if self.verdict not in ("duplicate", "near-duplicate", "rewrite"):
+        if self.verdict not in REUSE:
             return None
         return published_first(self.a.date, self.b.date) or source_of(
             self.probabilities.get("a_is_source")

@@ -38,7 +38,7 @@ from retold.index.docwork import DocRecord, lexical_terms, stored_prepared, veri
 from retold.index.sketch import jaccard_estimate
 from retold.index.store import DocRow, Store
 from retold.index.vectors import IVFState, VectorSet
-from retold.types import Coverage, Document, Report, published_first
+from retold.types import REUSE, Coverage, Document, Report, published_first
 
 __all__ = [
     "Candidate",
@@ -408,7 +408,7 @@ def rank_key(
     # a copy published after the query is a copy of it, not its source
     copy = 0 if report.verdict in ("duplicate", "near-duplicate") and first > 0.0 else 1
     same = -_logit(p.get("same_story", report.similarity))
-    if report.verdict in ("duplicate", "near-duplicate", "rewrite"):
+    if report.verdict in REUSE:
         made_from = _logit(p.get("derived", 0.0)) + _logit(first)
         return (copy, 0, -made_from, same, -score)
     story = same - w_corpus * corpus
