@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retold import _reference, align
-from retold.align import AlignParams, align_core, features, label, pair_scores
+from retold.align import AlignParams, align_core, features, in_order, label, pair_scores
 from retold.comparison import prepare
 from retold.embed import HashingEncoder
 from retold.types import Document
@@ -117,6 +117,52 @@ def test_reordered_sentences_are_found() -> None:
     score[0, 2] = score[1, 0] = score[2, 1] = 0.9
     groups = align_core(score, np.zeros_like(score))
     assert {(g[0][0], g[1][0]) for g in groups} == {(0, 2), (1, 0), (2, 1)}
+
+
+@given(st.permutations(list(range(9))), st.lists(st.integers(1, 5), min_size=9, max_size=9))
+@settings(max_examples=200, deadline=None)
+def test_in_order_keeps_the_heaviest_common_order(b_keys: list[int], weights: list[int]) -> None:
+    import itertools
+
+    kept = in_order(b_keys, [float(w) for w in weights])
+    chosen = [b for b, k in zip(b_keys, kept, strict=True) if k]
+    assert chosen == sorted(chosen)
+    # no subsequence in B's order outweighs it (all 2**9 subsets, by brute force)
+    best = max(
+        sum(weights[i] for i in sub)
+        for r in range(len(b_keys) + 1)
+        for sub in itertools.combinations(range(len(b_keys)), r)
+        if [b_keys[i] for i in sub] == sorted(b_keys[i] for i in sub)
+    )
+    assert sum(w for w, k in zip(weights, kept, strict=True) if k) == best
+
+
+def test_in_order_edge_cases() -> None:
+    assert in_order([], []) == []
+    assert in_order([7], [1.0]) == [True]
+    assert in_order([0, 1, 2], [1.0, 1.0, 1.0]) == [True, True, True]
+    # one long passage moved to the front: it, not the two short ones, stays
+    assert in_order([2, 0, 1], [10.0, 1.0, 1.0]) == [True, False, False]
+
+
+def test_a_paragraph_moved_to_the_end_is_marked_moved() -> None:
+    from retold.align import align
+
+    paragraphs = [
+        "The river rose two meters overnight in the town of Ashford.",
+        "Mayor Lena Brooks ordered the bridge closed at dawn.",
+        "Rescue crews moved forty families from the school by boat.",
+        "Forecasters expect more rain on Friday and snow by Sunday.",
+        "The power company said 3,000 homes were still without electricity.",
+    ]
+    a_text = "\n\n".join(paragraphs)
+    b_text = "\n\n".join([*paragraphs[:1], *paragraphs[2:], paragraphs[1]])
+    enc = HashingEncoder()
+    pa, pb = prepare(Document(a_text), enc), prepare(Document(b_text), enc)
+    als = align(pa.body, pb.body, pa.vectors, pb.vectors, AlignParams(), pa.features, pb.features)
+    assert len(als) == 5
+    moved = [a_text[al.a[0] : al.a[1]] for al in als if al.moved]
+    assert moved == [paragraphs[1]]
 
 
 def test_nothing_is_forced_into_a_pair() -> None:

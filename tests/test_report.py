@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import sys
@@ -535,3 +536,20 @@ def test_terminal_shows_when_each_page_says_it_was_published() -> None:
     b_line = next(line for line in lines if "Rewrite" in line and "chars" in line)
     assert "(2026-01-08, " in a_line and "chars)" in a_line
     assert "2026" not in b_line  # no date given, none shown
+
+
+def test_a_moved_passage_is_marked_in_every_output() -> None:
+    base = make_report()
+    als = list(base.alignments)
+    als[1] = dataclasses.replace(als[1], moved=True)
+    report = make_report(alignments=als)
+    assert [al["moved"] for al in report.to_dict()["alignments"]] == [False, True, False, False]
+    out, before = render_text(report), render_text(base)
+    assert "(1 moved)" in out and "(1 moved)" not in before
+    header = next(line for line in out.splitlines() if "#2" in line)
+    assert "moved" in header
+    html, plain = render_html(report), render_html(base)
+    for side in "ab":
+        assert f'id="{side}-al-2" class="num moved" data-n="2\u2195"' in html
+    assert "1 moved</span>" in html and "1 moved</span>" not in plain
+    assert 'class="num moved"' not in plain

@@ -23,7 +23,8 @@ down by a rewrite). Pairs are then accepted in three passes:
    one B sentence.
 
 Anything left is added (only in B) or dropped (only in A); nothing is forced
-into a pair.
+into a pair. Last, the alignments that keep one order on both sides and hold
+the most text are found (:func:`in_order`); the others are marked ``moved``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "align",
     "align_core",
     "features",
+    "in_order",
     "label",
     "pair_scores",
     "products",
@@ -491,6 +493,37 @@ def label(a_tokens: Sequence[str], b_tokens: Sequence[str], params: AlignParams)
     return "paraphrase"
 
 
+def in_order(b_keys: Sequence[int], weights: Sequence[float]) -> list[bool]:
+    """Of items listed in A's order with distinct positions ``b_keys`` in B,
+    which belong to the heaviest subsequence that is in B's order too: a
+    weighted longest increasing subsequence, O(n log n) with a Fenwick tree of
+    prefix maxima over B's ranks. Ties go to the earlier items."""
+    n = len(b_keys)
+    rank = {v: r for r, v in enumerate(sorted(b_keys), 1)}
+    m = len(rank)
+    tree_w, tree_i = [0.0] * (m + 1), [-1] * (m + 1)
+    best, prev = [0.0] * n, [-1] * n
+    for k in range(n):
+        r = rank[b_keys[k]]
+        w, i, j = 0.0, -1, r - 1
+        while j > 0:  # the heaviest chain ending before rank r
+            if tree_w[j] > w:
+                w, i = tree_w[j], tree_i[j]
+            j -= j & -j
+        best[k], prev[k] = w + weights[k], i
+        j = r
+        while j <= m:
+            if best[k] > tree_w[j]:
+                tree_w[j], tree_i[j] = best[k], k
+            j += j & -j
+    keep = [False] * n
+    k = max(range(n), key=best.__getitem__) if n else -1
+    while k >= 0:
+        keep[k] = True
+        k = prev[k]
+    return keep
+
+
 def align(
     a: Sequence[Sentence],
     b: Sequence[Sentence],
@@ -511,17 +544,26 @@ def align(
     core = align_core(score, cont, params, wa, wb)
     del score, cont
     groups = _condense(core, ea, eb, fa, fb, params)
-    for ga, gb, s in groups:
+    # groups come in A's order; a passage is moved when it is not in the
+    # heaviest run (in characters, both sides) that keeps B's order as well
+    spans = [
+        ((a[ga[0]].start, a[ga[-1]].end), (b[gb[0]].start, b[gb[-1]].end)) for ga, gb, _ in groups
+    ]
+    kept = in_order(
+        [gb[0] for _, gb, _ in groups], [sa[1] - sa[0] + sb[1] - sb[0] for sa, sb in spans]
+    )
+    for (ga, gb, s), (sa, sb), k in zip(groups, spans, kept, strict=True):
         ta = [t for i in ga for t in fa[i].tokens]
         tb = [t for j in gb for t in fb[j].tokens]
         out.append(
             Alignment(
-                a=(a[ga[0]].start, a[ga[-1]].end),
-                b=(b[gb[0]].start, b[gb[-1]].end),
+                a=sa,
+                b=sb,
                 a_sentences=tuple(a[i].index for i in ga),
                 b_sentences=tuple(b[j].index for j in gb),
                 kind=label(ta, tb, params),
                 score=min(1.0, max(0.0, s)),
+                moved=not k,
             )
         )
     return out

@@ -129,6 +129,9 @@ class Alignment:
     b_sentences: tuple[int, ...]
     kind: AlignKind
     score: float
+    #: the passage stands elsewhere in B than in A: it is not among the
+    #: alignments (the most text) that keep one order on both sides
+    moved: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +291,7 @@ class Report:
                     "score": round(al.score, 4),
                     "a_sentences": list(al.a_sentences),
                     "b_sentences": list(al.b_sentences),
+                    "moved": al.moved,
                 }
                 for al in self.alignments
             ],

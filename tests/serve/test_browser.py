@@ -117,6 +117,13 @@ def test_compare_shows_reworded_quotes_and_the_alignment(
     n_b = pg.locator("#side-b .num").count()
     report = server.post("/api/compare", {"a": a, "b": b, "include_text": False}).json
     assert n_a == n_b == len(report["alignments"]) >= 10
+    # a passage the rewrite put elsewhere is marked so on both sides
+    moved = [str(i) for i, al in enumerate(report["alignments"], 1) if al["moved"]]
+    for side in "ab":
+        marked = pg.locator(f"#side-{side} .num.moved").evaluate_all(
+            "els => els.map(e => e.dataset.al)"
+        )
+        assert marked == moved
     para = pg.locator("#side-a .k-paraphrase").first
     assert para.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(207, 224, 255)"
     assert pg.locator("#side-b .added").count() >= 1

@@ -45,6 +45,7 @@ class _Layer:
     mark: bool = False  # a change: rendered as <mark>
     anchor: str = ""  # id of a zero-width anchor placed at the start
     number: int = 0  # alignment number shown at the start
+    moved: bool = False  # an alignment out of the two texts' common order: its number says so
 
 
 def _e(s: str) -> str:
@@ -62,11 +63,12 @@ def _layers(report: Report, side: str) -> list[_Layer]:
             out.append(
                 _Layer(
                     *span,
-                    classes=f"al k-{al.kind}",
-                    title=f"#{i} {al.kind} {al.score:.2f}",
+                    classes=f"al k-{al.kind}" + (" moved" if al.moved else ""),
+                    title=f"#{i} {al.kind} {al.score:.2f}" + (" · moved" if al.moved else ""),
                     al=i,
                     anchor=f"{side}-al-{i}",
                     number=i,
+                    moved=al.moved,
                 )
             )
     for j, ch in enumerate(report.changes, 1):
@@ -131,7 +133,10 @@ def _render_text(text: str, layers: list[_Layer]) -> str:
         if la.anchor:
             attrs = f' id="{la.anchor}"'
             if la.number:
-                attrs += f' class="num" data-n="{la.number}" data-al="{la.al}"'
+                shown, cls = (
+                    (f"{la.number}\u2195", "num moved") if la.moved else (f"{la.number}", "num")
+                )
+                attrs += f' class="{cls}" data-n="{shown}" data-al="{la.al}"'
             markers.setdefault(la.start, []).append(f"<span{attrs}></span>")
     breaks: dict[int, tuple[int, str]] = {}
     for m in _BREAK.finditer(text):
@@ -198,6 +203,9 @@ def _summary(report: Report) -> str:
     kinds = " · ".join(
         f'<span class="chip k-{k}">{counts[k]} {k}</span>' for k in ALIGN_KINDS if counts[k]
     )
+    moved = sum(al.moved for al in report.alignments)
+    if moved:
+        kinds += f' <span class="chip moved-chip">{moved} moved</span>'
     added_s = sum(len(p.sentences) for p in report.added)
     dropped_s = sum(len(p.sentences) for p in report.dropped)
     note = _VERDICT_NOTE.get(report.verdict, "")
@@ -337,6 +345,8 @@ mark.change-negation{border-bottom-color:#000}
 .num::before{content:attr(data-n);font:700 10px/1 system-ui,sans-serif;color:#fff;
 background:#555;border-radius:7px;padding:1px 4px;margin-right:2px;vertical-align:super}
 .num{cursor:pointer}
+.num.moved::before{background:#6b46c1}
+.moved-chip{background:#ede7f6;color:#44337a}
 @media (max-width:800px){.texts,.docs{grid-template-columns:1fr}.text{max-height:none}}
 @media print{
 body{background:#fff;font-size:10pt}

@@ -89,6 +89,9 @@ def _header(report: Report) -> Panel:
     for k in ALIGN_KINDS:
         aligned.append("  ")
         aligned.append(f"{counts[k]} {k}", style=KIND_STYLE[k])
+    moved = sum(al.moved for al in report.alignments)
+    if moved:
+        aligned.append(f"  ({moved} moved)", style="bold")
     other = Text.assemble(
         (f"{len(report.added)} added", KIND_STYLE["added"]),
         ("  "),
@@ -161,6 +164,8 @@ def _alignments(report: Report, limit: int | None) -> Table:
     b_marks = [c.b for c in report.changes]
     for i, al in enumerate(report.alignments, 1):
         label = Text.assemble((al.kind, KIND_STYLE[al.kind]), (f"  {al.score:.2f}", "dim"))
+        if al.moved:
+            label.append("  moved", style="bold")
         grid.add_row(Text(f"#{i}", style="bold"), "", label)
         a = _excerpt(report.a.text, al.a, a_marks, limit)
         b = _excerpt(report.b.text, al.b, b_marks, limit)

@@ -201,6 +201,9 @@ class Alignment(BaseModel):
     score: float
     a_sentences: list[int]
     b_sentences: list[int]
+    moved: bool = Field(
+        description="the passage stands elsewhere in B than in A (not in the largest in-order run)"
+    )
 
 
 class Change(BaseModel):

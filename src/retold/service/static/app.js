@@ -115,7 +115,7 @@
     }
     report.alignments.forEach(function (al, i) {
       var sp = clamp(al[side]);
-      if (sp) out.push({ s: sp[0], e: sp[1], cls: "al k-" + al.kind, title: "#" + (i + 1) + " " + al.kind + " " + al.score.toFixed(2), al: i + 1, anchor: side + "-al-" + (i + 1), num: i + 1 });
+      if (sp) out.push({ s: sp[0], e: sp[1], cls: "al k-" + al.kind + (al.moved ? " moved" : ""), title: "#" + (i + 1) + " " + al.kind + " " + al.score.toFixed(2) + (al.moved ? " · moved" : ""), al: i + 1, anchor: side + "-al-" + (i + 1), num: i + 1, moved: !!al.moved });
     });
     report.changes.forEach(function (ch, j) {
       var sp = clamp(ch[side]);
@@ -184,7 +184,7 @@
       }
       (markers[at] || []).forEach(function (l) {
         p.appendChild(l.num
-          ? el("span", { id: l.anchor, class: "num", "data-n": l.num, "data-al": l.al })
+          ? el("span", { id: l.anchor, class: l.moved ? "num moved" : "num", "data-n": l.moved ? l.num + "\u2195" : l.num, "data-al": l.al })
           : el("span", { id: l.anchor }));
       });
       if (at < skipUntil) continue;
@@ -239,6 +239,8 @@
     report.alignments.forEach(function (al) { counts[al.kind] = (counts[al.kind] || 0) + 1; });
     var kinds = [];
     KINDS.forEach(function (k) { if (counts[k]) kinds.push(" ", el("span", { class: "chip k-" + k, text: counts[k] + " " + k })); });
+    var moved = report.alignments.filter(function (al) { return al.moved; }).length;
+    if (moved) kinds.push(" ", el("span", { class: "chip moved-chip", text: moved + " moved" }));
     var nb = ((report.boilerplate || {}).a || []).length, mb = ((report.boilerplate || {}).b || []).length;
     var summary = el("section", { class: "summary" },
       el("div", { class: "verdict v-" + report.verdict, id: "verdict" },
