@@ -679,3 +679,103 @@ def test_spans_slice_back_and_stay_inside_pairs(
 def test_a_passage_against_itself_has_no_changes(parts: list[str]) -> None:
     a = " ".join(parts)
     assert whole(a, a) == []
+
+
+# --- credits ---------------------------------------------------------------------------------
+
+from retold.changes.credits import credit_changes  # noqa: E402
+from retold.types import BoilerplateBlock  # noqa: E402
+
+
+def _blocks(text: str, *lines: tuple[str, str]) -> list[BoilerplateBlock]:
+    out = []
+    for line, reason in lines:
+        i = text.index(line)
+        out.append(BoilerplateBlock(i, i + len(line), reason))
+    return out
+
+
+WIRE = (
+    "Dam gives way after a week of rain\n"
+    "By MARTA OKAFOR and Luis Brenner, Associated Press\n"
+    "LAGOS, Nigeria (AP) — A dam gave way on Sunday, officials told Reuters.\n"
+    "Associated Press writers Tomasz Wielicki in Abuja and Hana Kobayashi contributed to this report."
+)
+WIRE_BLOCKS = (
+    ("By MARTA OKAFOR and Luis Brenner, Associated Press", "byline"),
+    (
+        "Associated Press writers Tomasz Wielicki in Abuja and Hana Kobayashi contributed",
+        "contributor-line",
+    ),
+)
+
+
+def credits_of(b: str, *b_lines: tuple[str, str], b_byline: str | None = None) -> list[Change]:
+    found = credit_changes(
+        WIRE, b, _blocks(WIRE, *WIRE_BLOCKS), _blocks(b, *b_lines), None, b_byline
+    )
+    for c in found:
+        assert c.kind == "credit"
+        assert WIRE[c.a[0] : c.a[1]] == c.a_text and b[c.b[0] : c.b[1]] == c.b_text
+    return found
+
+
+def test_a_copy_that_keeps_every_credit_has_no_credit_change() -> None:
+    assert credits_of(WIRE, *WIRE_BLOCKS) == []
+
+
+def test_credits_stripped_by_a_copy_are_reported() -> None:
+    b = "Dam gives way after a week of rain\nLAGOS — A dam gave way on Sunday, officials said."
+    found = {c.detail: c for c in credits_of(b)}
+    agency = found["agency credit dropped: B never names Associated Press"]
+    assert agency.a_text == "AP" and agency.b == (0, 0)  # its dateline's credit
+    assert "byline dropped: B never names MARTA OKAFOR, Luis Brenner" in found
+    contributors = next(c for d, c in found.items() if d.startswith("contributors"))
+    assert contributors.detail == (
+        "contributors of 2: 2 dropped (Tomasz Wielicki, Hana Kobayashi), 0 kept"
+    )
+    # Reuters is named in A's story, not credited: nothing to say about it
+    assert not any("Reuters" in d for d in found)
+
+
+def test_a_garbled_byline_and_a_swapped_agency() -> None:
+    b = (
+        "By Staff Reporter\nLAGOS, Nigeria (NewsNow) — A dam gave way on Sunday.\n"
+        "Tomasz Wielick in Abuja and Hana Kobayashi contributed to this report."
+    )
+    found = credits_of(
+        b,
+        ("Tomasz Wielick in Abuja and Hana Kobayashi contributed", "contributor-line"),
+        b_byline="Jon Ames",
+    )
+    details = [c.detail for c in found]
+    assert "agency credit changed: Associated Press → NewsNow" in details
+    assert "byline changed: MARTA OKAFOR, Luis Brenner → Jon Ames" in details
+    assert "contributors of 2: 1 misspelt (Tomasz Wielicki → Tomasz Wielick), 1 kept" in details
+
+
+def test_no_credits_no_changes() -> None:
+    plain = "A dam gave way on Sunday. Officials said the town was safe."
+    assert credit_changes(plain, plain + " More rain is due.", [], []) == []
+
+
+def test_a_wire_credit_line_in_reuters_style() -> None:
+    a = (
+        "LONDON (Reuters) - The bank kept rates on hold.\n"
+        "(Reporting by Dana Whitcombe and Pietro Lanza in London; Editing by Sam Orrell)"
+    )
+    b = "The bank kept rates on hold.\n(Reporting by Dana Whitcomb; Editing by Sam Orrell)"
+    la = "(Reporting by Dana Whitcombe and Pietro Lanza in London; Editing by Sam Orrell)"
+    lb = "(Reporting by Dana Whitcomb; Editing by Sam Orrell)"
+    found = credit_changes(
+        a, b, _blocks(a, (la, "contributor-line")), _blocks(b, (lb, "contributor-line"))
+    )
+    assert [(c.a_text, c.b_text, c.detail) for c in found] == [
+        ("Reuters", "", "agency credit dropped: B never names Reuters"),
+        (
+            la,
+            lb,
+            "contributors of 3: 1 misspelt (Dana Whitcombe → Dana Whitcomb), "
+            "1 dropped (Pietro Lanza), 1 kept",
+        ),
+    ]

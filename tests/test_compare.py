@@ -79,6 +79,26 @@ def test_ap_number_qualifier_is_flagged(ap_report: Report) -> None:
     assert not any("Dec. 29" in c.a_text for c in ap_report.changes if c.kind == "date")
 
 
+def test_ap_credits_the_scraper_garbled_are_reported(ap_report: Report) -> None:
+    credits = {c.detail: c for c in ap_report.changes if c.kind == "credit"}
+    byline = credits["byline dropped: B never names MATIAS DELACROIX"]
+    assert byline.a_text == "By MATIAS DELACROIX, Associated Press" and byline.b_text == ""
+    (contributors,) = (c for d, c in credits.items() if d.startswith("contributors"))
+    assert "Janetsky → Janesky" in contributors.detail
+    assert "Jorge Rueda" in contributors.detail and "Isabel DeBre" not in contributors.detail
+    assert contributors.b_text.startswith("Carablos, Isabel DeBre")
+    # B keeps the dateline's "(AP)" and AP's own link: the agency is credited
+    assert not any(d.startswith("agency") for d in credits)
+
+
+def test_independent_reports_owe_no_credit() -> None:
+    wire = (EXAMPLES / "wire.txt").read_text(encoding="utf-8")
+    other = "By JON AMES, City Desk\n\n" + _LIBRARY
+    rep = compare(wire, other)
+    assert rep.verdict == "unrelated"
+    assert not [c for c in rep.changes if c.kind == "credit"]
+
+
 def test_ap_boilerplate_is_excluded_and_reported(ap_report: Report) -> None:
     a = ap_report.a.text
     excluded = [a[x.start : x.end] for x in ap_report.boilerplate_a]
@@ -185,10 +205,13 @@ def test_cross_lingual_rewrite(example_pair: tuple[str, str]) -> None:
     assert len(rep.alignments) >= 8 and {a.kind for a in rep.alignments} == {"paraphrase"}
     found = {(c.kind, c.a_text, c.b_text) for c in rep.changes}
     assert {("number", "23", "32"), ("number", "300", "200"), ("date", "1987", "1978")} <= found
-    assert {("date", "Sunday", "lunes"), ("name", "NWS", "ANS")} <= found  # the agency too
+    assert ("date", "Sunday", "lunes") in found
+    # the wire's credit: its agency swapped in the dateline, its byline left out
+    assert ("credit", "NWS", "ANS") in found
+    assert ("credit", "By ELENA MARSH, Northern Wire Service", "") in found
     # and nothing else: "41,000" and "41.000", "2.4" and "2,4" are the same numbers;
     # "el primer ministro, Tomas Lind" keeps the title of "Prime Minister Tomas Lind"
-    assert len(rep.changes) == 5
+    assert len(rep.changes) == 6
     # the unrelated English text stays unrelated to it
     assert compare(es, _LIBRARY).verdict == "unrelated"
 

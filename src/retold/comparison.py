@@ -41,6 +41,7 @@ from retold.evidence import (
 )
 from retold.segment import Segmented, guess_language, paragraph_spans, segment
 from retold.types import (
+    REUSE,
     Alignment,
     BoilerplateBlock,
     Coverage,
@@ -400,6 +401,22 @@ def compare_prepared(
             lang_a=pa.seg.language,
             lang_b=pb.seg.language,
         )
+        if dec.verdict in REUSE:
+            # only a copy owes its source a credit: two reports of one event
+            # have their own bylines
+            from retold.changes.credits import credit_changes
+
+            credits = credit_changes(
+                pa.doc.text,
+                pb.doc.text,
+                pa.boilerplate,
+                pb.boilerplate,
+                pa.doc.byline,
+                pb.doc.byline,
+            )
+            # a dateline's agency swapped is also a name changed in its passage: said once
+            said = {(c.a, c.b) for c in credits}
+            changes = [c for c in changes if (c.a, c.b) not in said] + credits
     why = dec.why
     for side, p in (("A", pa), ("B", pb)):
         if not p.body:

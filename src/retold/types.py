@@ -36,7 +36,7 @@ Span = tuple[int, int]
 
 AlignKind = Literal["verbatim", "near-verbatim", "paraphrase"]
 Verdict = Literal["duplicate", "near-duplicate", "rewrite", "same-story", "unrelated"]
-ChangeKind = Literal["quote", "number", "date", "name", "title", "negation"]
+ChangeKind = Literal["quote", "number", "date", "name", "title", "negation", "credit"]
 
 #: Verdicts from the closest relation to the loosest, for "rewrite or closer" tests.
 VERDICT_ORDER: tuple[Verdict, ...] = (

@@ -20,7 +20,16 @@ __all__ = [
 ALIGN_KINDS = ("verbatim", "near-verbatim", "paraphrase")
 
 #: Order of change kinds in tables: a reworded quote is what a journalist checks first.
-CHANGE_PRIORITY = {"quote": 0, "negation": 1, "number": 2, "name": 3, "date": 4, "title": 5}
+#: quotes first (the mission), then the credits a copy owes its source
+CHANGE_PRIORITY = {
+    "quote": 0,
+    "credit": 1,
+    "negation": 2,
+    "number": 3,
+    "name": 4,
+    "date": 5,
+    "title": 6,
+}
 
 _WS = re.compile(r"\s+")
 

@@ -338,6 +338,8 @@ mark.change-quote{border-bottom-color:#c53030;background-image:linear-gradient(#
 mark.change-number,mark.change-date{border-bottom-color:#d69e2e}
 mark.change-name,mark.change-title{border-bottom-color:#2b6cb0}
 mark.change-negation{border-bottom-color:#000}
+mark.change-credit{border-bottom-color:#805ad5}
+tr.row-credit td{background:#faf5ff}
 .ckind.change-quote{color:#c53030}
 .boiler{color:#9a9aa0;text-decoration:line-through;background:none}
 .al{cursor:pointer}

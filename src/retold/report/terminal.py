@@ -36,7 +36,7 @@ VERDICT_STYLE = {
     "same-story": "bold white on blue",
     "unrelated": "bold white on grey37",
 }
-CHANGE_STYLE = {"quote": "bold red", "negation": "bold magenta"}
+CHANGE_STYLE = {"quote": "bold red", "credit": "bold yellow", "negation": "bold magenta"}
 
 #: Characters of article text kept per excerpt when not verbose.
 EXCERPT = 160

@@ -207,7 +207,7 @@ class Alignment(BaseModel):
 
 
 class Change(BaseModel):
-    kind: str = Field(description="quote, number, date, name, title or negation")
+    kind: str = Field(description="quote, number, date, name, title, negation or credit")
     a: Span
     b: Span
     a_text: str

@@ -5,7 +5,7 @@
   "use strict";
 
   var KINDS = ["verbatim", "near-verbatim", "paraphrase"];
-  var CHANGE_ORDER = { quote: 0, negation: 1, number: 2, name: 3, date: 4, title: 5 };
+  var CHANGE_ORDER = { quote: 0, credit: 1, negation: 2, number: 3, name: 4, date: 5, title: 6 };
   var VERDICT_NOTE = {
     "duplicate": "B is a copy of A",
     "near-duplicate": "B is A with light edits",
