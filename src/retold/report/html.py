@@ -268,6 +268,8 @@ _LEGEND = (
     '<span class="added">added (only in B)</span>'
     '<mark class="change change-quote">changed quote</mark>'
     '<mark class="change change-number">other change</mark>'
+    '<mark class="change change-credit">credit</mark>'
+    '<span class="legend-moved"><span class="num moved" data-n="\u2195"></span>moved passage</span>'
     '<span class="boiler">boilerplate</span>'
     '<span class="hint">hover or click a passage to find its counterpart</span>'
     "</div>"

@@ -297,6 +297,8 @@
       el("span", { class: "added", text: "added (only in B)" }),
       el("mark", { class: "change change-quote", text: "changed quote" }),
       el("mark", { class: "change change-number", text: "other change" }),
+      el("mark", { class: "change change-credit", text: "credit" }),
+      el("span", { class: "legend-moved" }, el("span", { class: "num moved", "data-n": "\u2195" }), "moved passage"),
       el("span", { class: "boiler", text: "boilerplate" }),
       el("span", { class: "hint", text: "hover or click a passage to find its counterpart" }));
 
