@@ -779,3 +779,23 @@ def test_a_wire_credit_line_in_reuters_style() -> None:
             "1 dropped (Pietro Lanza), 1 kept",
         ),
     ]
+
+
+def test_an_outlet_in_a_contributor_line_is_not_a_person() -> None:
+    a = "Talks resumed on Monday.\nThe BBC reported from Kyiv."
+    b = "Talks resumed on Monday."
+    line = ("The BBC reported from Kyiv.", "contributor-line")
+    assert credit_changes(a, b, _blocks(a, line), []) == []
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("By ANJ,()—-.\nreportdfmKó’'AP")), max_size=200),
+    st.text(alphabet=st.sampled_from(list("By ANJ,()—-.\nreportdfmKó’'AP")), max_size=200),
+    st.lists(st.tuples(st.integers(-5, 210), st.integers(-5, 210)), max_size=4),
+)
+@settings(max_examples=150, deadline=None)
+def test_credits_never_fail_and_slice_back(a: str, b: str, cuts: list[tuple[int, int]]) -> None:
+    reasons = ["byline", "contributor-line"]
+    blocks = [BoilerplateBlock(s, e, reasons[k % 2]) for k, (s, e) in enumerate(cuts)]
+    for c in credit_changes(a, b, blocks, blocks[::-1], "By Ann Ode", None):
+        assert a[c.a[0] : c.a[1]] == c.a_text and b[c.b[0] : c.b[1]] == c.b_text

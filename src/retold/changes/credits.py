@@ -189,6 +189,8 @@ def _names(line: str, byline: bool) -> list[str]:
             words = words[1:]
         if not words or len(words) > 4 or (byline and len(words) < 2):
             continue
+        if len(words) == 1 and words[0].isupper():
+            continue  # "BBC reported from Kyiv": an acronym is an outlet, not a person
         if any(w.casefold() in _NOT_PEOPLE or _agency(w) for w in words):
             continue
         if not all(w[:1].isupper() for w in words if len(w) > 3):
