@@ -1304,3 +1304,38 @@ def test_the_index_is_retold_index_and_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_hit_says_what_the_query_did_to_its_credits(
+    tmp_path: Path, example_pair: tuple[str, str]
+) -> None:
+    """The licensing question, from the copy's side: the wire story is found,
+    and its byline is one the rewrite never names."""
+    wire, rewrite = example_pair
+    with Index(tmp_path / "ix") as index:
+        index.add([Document(wire, id="wire"), Document(_article(3), id="other")])
+        hits = index.search(rewrite, k=2)
+        assert hits[0].id == "wire" and hits[0].verdict == "rewrite"
+        assert hits[0].credits == ["byline dropped: B never names ELENA MARSH"]
+        assert hits[0].to_dict()["credits"] == hits[0].credits
+        assert all(h.credits is None for h in hits[1:])  # no copy of the other
+        # the wire itself as the query keeps every credit
+        assert index.search(wire, k=1)[0].credits == []
+
+
+def test_search_table_prints_each_hits_credit_changes(capsys: pytest.CaptureFixture[str]) -> None:
+    from rich.console import Console
+
+    from retold.report.tables import render_hits
+
+    hit = {"verdict": "rewrite", "p_source": 0.9, "coverage": None, "similarity": 0.8}
+    render_hits(
+        [
+            {**hit, "id": "w1", "credits": ["byline dropped: B never names ANN ODE"]},
+            {**hit, "id": "w2", "credits": []},
+        ],
+        Console(width=100),
+    )
+    out = capsys.readouterr().out
+    assert "#1 credit: byline dropped: B never names ANN ODE" in out
+    assert "#2 credit" not in out

@@ -29,6 +29,7 @@ ARGS = [
     "--no-first-run",
 ]
 WIRE = (ROOT / "examples" / "wire.txt").read_text(encoding="utf-8")
+REWRITE = (ROOT / "examples" / "rewrite.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +180,19 @@ def test_sources_page_finds_the_source(
     assert "source" in pg.inner_text("#sources-table thead").split()
     assert first.locator("td.score").nth(1).inner_text().endswith("%")
     page.shot("sources", full_page=True)
+
+    # a copy's hit says what it did to the source's credits
+    pg.fill("#search-text", REWRITE)
+    pg.click("#search-go")
+    pg.wait_for_selector("#sources-table .credits")
+    assert pg.inner_text("#sources-table tbody tr .credits") == (
+        "credit: byline dropped: B never names ELENA MARSH"
+    )
+
+    pg.fill("#search-text", b)
+    pg.click("#search-go")
+    pg.wait_for_selector("#sources-table:not(:has(.credits))")
+    first = pg.locator("#sources-table tbody tr").first
 
     # "Compare" opens the side-by-side report of that source against the pasted article
     first.locator("button", has_text="Compare").click()

@@ -117,6 +117,11 @@ class Hit:
     #: P(the query was made from this document): P(derived) times P(this
     #: document, not the query, is the source) (verified hits only)
     p_source: float | None = None
+    #: what the query did to this document's credits (its agency, byline and
+    #: contributors), where the query is a copy or rewrite of it (or either
+    #: could be the source): one line per credit change, [] when it kept them
+    #: all; None otherwise
+    credits: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; coverage ``a`` is the indexed document, ``b`` the query."""
@@ -131,6 +136,7 @@ class Hit:
             ),
             "similarity": None if self.similarity is None else round(self.similarity, 4),
             "p_source": None if self.p_source is None else round(self.p_source, 4),
+            "credits": self.credits,
         }
         for k in ("title", "url", "published", "publisher"):
             out[k] = getattr(self, k)
@@ -450,6 +456,21 @@ def _logit(p: float) -> float:
     return float(np.log(q / (1.0 - q)))
 
 
+def _credits(source: Prepared, query: Prepared) -> list[str]:
+    """What the query, a copy or rewrite of ``source``, did to its credits."""
+    from retold.changes.credits import credit_changes
+
+    found = credit_changes(
+        source.doc.text,
+        query.doc.text,
+        source.boilerplate,
+        query.boilerplate,
+        source.doc.byline,
+        query.doc.byline,
+    )
+    return [c.detail for c in found]
+
+
 def verify_candidates(
     view: View,
     cands: list[Candidate],
@@ -468,7 +489,7 @@ def verify_candidates(
     corpus = corpus_lexical(view, Counter(lexical_terms(query)), terms) if terms else {}
     ranked: list[tuple[tuple[int, int, float, float, float], Hit]] = []
     for c, rep in verified:
-        d = stored[c.row][0]
+        d, sp = stored[c.row][0], stored[c.row][1]
         hit = Hit(
             id=d.id,
             score=c.score,
@@ -482,6 +503,8 @@ def verify_candidates(
             channels=c.channels | {"corpus_lexical": corpus[c.row]},
             report=rep if keep_reports else None,
             p_source=p_source(rep),
+            # unless the query reads as the source (it copied nothing then)
+            credits=_credits(sp, query) if rep.verdict in REUSE and rep.source != "b" else None,
         )
         ranked.append((rank_key(rep, c.score, corpus[c.row], p.w_corpus_same_story), hit))
     ranked.sort(key=lambda x: x[0])

@@ -55,6 +55,10 @@ def render_hits(hits: Sequence[Mapping[str, Any]], console: Console) -> None:
     for row, h in zip(rows, hits, strict=True):
         t.add_row(*row, *([h.get("title") or ""] if titled else []))
     console.print(t)
+    # what a copy did to its source's byline and credits: the licensing question
+    for n, h in enumerate(hits, 1):
+        for line in h.get("credits") or ():
+            console.print(f"#{n} credit: {escape(line)}", highlight=False)
 
 
 def stats_lines(st: Mapping[str, Any]) -> list[str]:

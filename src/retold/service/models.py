@@ -279,6 +279,12 @@ class Hit(BaseModel):
         "document, not the query, is the source), which is 1 or 0 where both say when they "
         "were published; verified hits only",
     )
+    credits: list[str] | None = Field(
+        default=None,
+        description="What the query did to this document's credits (agency, byline, "
+        "contributors), where the query is a copy or rewrite of it (or either could be the "
+        "source): one line per change, empty when it kept them all; null otherwise",
+    )
     title: str | None = None
     url: str | None = None
     published: str | None = None
