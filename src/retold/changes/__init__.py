@@ -22,6 +22,11 @@ and titles) and :mod:`.negation`. :mod:`._tokens` holds the tokenizer they
 share and :mod:`._passages` the per-text and per-pair records they read and
 write. To add a kind: a module with both functions, its items on ``_Doc``
 (found in :func:`_prepare`) and its comparison called in :func:`find_changes`.
+
+One kind is not found in aligned passages: :mod:`.credits` reads the agency,
+byline and contributor credits from the whole pages (they live in the
+boilerplate), and :func:`retold.comparison.compare_prepared` calls it for a
+copy or rewrite only.
 """
 
 from __future__ import annotations
