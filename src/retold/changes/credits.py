@@ -222,7 +222,7 @@ def _garbled(name: str, candidates: Sequence[str]) -> str | None:
     mine = {name.casefold(), name.split()[-1].casefold()}
     best, score = None, 0.0
     for c in candidates:
-        for form in {c, c.split()[-1]}:
+        for form in dict.fromkeys((c, c.split()[-1])):  # in order: ties go the same way every run
             theirs = form.casefold()
             if theirs in mine:
                 continue
