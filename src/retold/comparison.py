@@ -44,6 +44,7 @@ from retold.types import (
     REUSE,
     Alignment,
     BoilerplateBlock,
+    Change,
     Coverage,
     Document,
     Passage,
@@ -60,6 +61,7 @@ __all__ = [
     "check_pair_size",
     "compare",
     "compare_prepared",
+    "credit_changes",
     "encode_prepared",
     "head_cosine",
     "headline",
@@ -404,16 +406,7 @@ def compare_prepared(
         if dec.verdict in REUSE:
             # only a copy owes its source a credit: two reports of one event
             # have their own bylines
-            from retold.changes.credits import credit_changes
-
-            credits = credit_changes(
-                pa.doc.text,
-                pb.doc.text,
-                pa.boilerplate,
-                pb.boilerplate,
-                pa.doc.byline,
-                pb.doc.byline,
-            )
+            credits = credit_changes(pa, pb)
             # a dateline's agency swapped is also a name changed in its passage: said once
             said = {(c.a, c.b) for c in credits}
             changes = [c for c in changes if (c.a, c.b) not in said] + credits
@@ -443,6 +436,15 @@ def compare_prepared(
         },
         why=why,
     )
+
+
+def credit_changes(pa: Prepared, pb: Prepared) -> list[Change]:
+    """What B did to A's credits (agency, byline, contributors), read from the
+    whole pages: their texts, boilerplate blocks and byline metadata."""
+    from retold.changes.credits import credit_changes as changes
+
+    a, b = pa.doc, pb.doc
+    return changes(a.text, b.text, pa.boilerplate, pb.boilerplate, a.byline, b.byline)
 
 
 def chatter(p: Prepared) -> float:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from retold.comparison import Prepared
+from retold.comparison import Prepared, credit_changes
 from retold.embed import Encoder
 from retold.errors import InputError
 from retold.index.docwork import DocRecord, lexical_terms, stored_prepared, verify
@@ -456,21 +456,6 @@ def _logit(p: float) -> float:
     return float(np.log(q / (1.0 - q)))
 
 
-def _credits(source: Prepared, query: Prepared) -> list[str]:
-    """What the query, a copy or rewrite of ``source``, did to its credits."""
-    from retold.changes.credits import credit_changes
-
-    found = credit_changes(
-        source.doc.text,
-        query.doc.text,
-        source.boilerplate,
-        query.boilerplate,
-        source.doc.byline,
-        query.doc.byline,
-    )
-    return [c.detail for c in found]
-
-
 def verify_candidates(
     view: View,
     cands: list[Candidate],
@@ -504,7 +489,11 @@ def verify_candidates(
             report=rep if keep_reports else None,
             p_source=p_source(rep),
             # unless the query reads as the source (it copied nothing then)
-            credits=_credits(sp, query) if rep.verdict in REUSE and rep.source != "b" else None,
+            credits=(
+                [ch.detail for ch in credit_changes(sp, query)]
+                if rep.verdict in REUSE and rep.source != "b"
+                else None
+            ),
         )
         ranked.append((rank_key(rep, c.score, corpus[c.row], p.w_corpus_same_story), hit))
     ranked.sort(key=lambda x: x[0])
