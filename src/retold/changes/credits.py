@@ -264,6 +264,11 @@ def _agency_changes(out: _Out, la: list[_Line], lb: list[_Line], bylines: tuple[
         out.add(None, cb[n][0], f"agency credit added: A never names {n}")
 
 
+def _people(meta: str, lines: list[_Line]) -> list[str]:
+    """A byline's people: from the page's metadata when it gave one, else from its byline lines."""
+    return _names(meta, True) if meta else [n for ln in lines for n in _names(ln.text, True)]
+
+
 def _byline_changes(
     out: _Out, la: list[_Line], lb: list[_Line], bylines: tuple[str, str]
 ) -> list[str]:
@@ -271,16 +276,7 @@ def _byline_changes(
     a change when one side's are not named on the other; A's people returned."""
     by_a = [ln for ln in la if ln.reason == "byline"]
     by_b = [ln for ln in lb if ln.reason == "byline"]
-    people_a = (
-        _names(bylines[0], True)
-        if bylines[0]
-        else [n for ln in by_a for n in _names(ln.text, True)]
-    )
-    people_b = (
-        _names(bylines[1], True)
-        if bylines[1]
-        else [n for ln in by_b for n in _names(ln.text, True)]
-    )
+    people_a, people_b = _people(bylines[0], by_a), _people(bylines[1], by_b)
     span_a = by_a[0].span if by_a else None
     span_b = by_b[0].span if by_b else None
     if people_a and not any(_named(p, out.b_text, out.b_folded) for p in people_a):

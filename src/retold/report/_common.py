@@ -13,6 +13,7 @@ __all__ = [
     "alignment_counts",
     "clamp",
     "excerpt_ranges",
+    "moved_count",
     "ordered_changes",
     "shorten",
 ]
@@ -45,6 +46,11 @@ def alignment_counts(report: Report) -> dict[str, int]:
     """Number of alignments of each kind, in :data:`ALIGN_KINDS` order."""
     counts: Counter[str] = Counter(al.kind for al in report.alignments)
     return {k: counts.get(k, 0) for k in ALIGN_KINDS}
+
+
+def moved_count(report: Report) -> int:
+    """Number of alignments marked moved (out of the two texts' common order)."""
+    return sum(al.moved for al in report.alignments)
 
 
 def clamp(span: tuple[int, int], n: int) -> tuple[int, int] | None:

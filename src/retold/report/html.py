@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 
-from retold.report._common import ALIGN_KINDS, alignment_counts, clamp, ordered_changes, shorten
+from retold.report._common import (
+    ALIGN_KINDS,
+    alignment_counts,
+    clamp,
+    moved_count,
+    ordered_changes,
+    shorten,
+)
 from retold.types import Document, Report
 
 __all__ = ["render_html"]
@@ -203,7 +210,7 @@ def _summary(report: Report) -> str:
     kinds = " · ".join(
         f'<span class="chip k-{k}">{counts[k]} {k}</span>' for k in ALIGN_KINDS if counts[k]
     )
-    moved = sum(al.moved for al in report.alignments)
+    moved = moved_count(report)
     if moved:
         kinds += f' <span class="chip moved-chip">{moved} moved</span>'
     added_s = sum(len(p.sentences) for p in report.added)

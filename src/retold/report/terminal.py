@@ -15,7 +15,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from retold.report._common import ALIGN_KINDS, alignment_counts, excerpt_ranges, ordered_changes
+from retold.report._common import (
+    ALIGN_KINDS,
+    alignment_counts,
+    excerpt_ranges,
+    moved_count,
+    ordered_changes,
+)
 from retold.types import Report
 
 __all__ = ["render_terminal"]
@@ -89,7 +95,7 @@ def _header(report: Report) -> Panel:
     for k in ALIGN_KINDS:
         aligned.append("  ")
         aligned.append(f"{counts[k]} {k}", style=KIND_STYLE[k])
-    moved = sum(al.moved for al in report.alignments)
+    moved = moved_count(report)
     if moved:
         aligned.append(f"  ({moved} moved)", style="bold")
     other = Text.assemble(
