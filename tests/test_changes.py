@@ -683,7 +683,7 @@ def test_a_passage_against_itself_has_no_changes(parts: list[str]) -> None:
 
 # --- credits ---------------------------------------------------------------------------------
 
-from retold.changes.credits import credit_changes  # noqa: E402
+from retold.changes.credits import credit_changes, credits_lost  # noqa: E402
 from retold.types import BoilerplateBlock  # noqa: E402
 
 
@@ -752,6 +752,22 @@ def test_a_garbled_byline_and_a_swapped_agency() -> None:
     assert "agency credit changed: Associated Press → NewsNow" in details
     assert "byline changed: MARTA OKAFOR, Luis Brenner → Jon Ames" in details
     assert "contributors of 2: 1 misspelt (Tomasz Wielicki → Tomasz Wielick), 1 kept" in details
+
+
+def test_what_a_copy_did_to_the_credits_in_a_few_words() -> None:
+    b = "Dam gives way after a week of rain\nLAGOS — A dam gave way on Sunday, officials said."
+    assert credits_lost(credits_of(b)) == [
+        "drops A's Associated Press credit",
+        "drops A's byline",
+        "drops 2 of A's 2 contributors",
+    ]
+    garbled = "LAGOS (NewsNow) — A dam gave way.\nTomasz Wielick in Abuja contributed."
+    found = credits_of(garbled, ("Tomasz Wielick in Abuja contributed", "contributor-line"))
+    # a swapped agency says nothing of which text came first
+    assert credits_lost(found, "B") == [
+        "drops B's byline",
+        "misspells 1 and drops 1 of B's 2 contributors",
+    ]
 
 
 def test_no_credits_no_changes() -> None:

@@ -91,6 +91,42 @@ def test_ap_credits_the_scraper_garbled_are_reported(ap_report: Report) -> None:
     assert not any(d.startswith("agency") for d in credits)
 
 
+def test_credits_that_disagree_with_the_texts_direction_are_said(ap_report: Report) -> None:
+    # the text reads B (a later version's facts) as the source; B dropped A's
+    # byline, and its contributor line is a garbled copy of A's, which the
+    # names alone cannot tell apart from the other way round: not counted
+    assert ap_report.probabilities["a_is_source"] < 0.5
+    (line,) = [x for x in ap_report.why.splitlines() if x.startswith("Yet")]
+    assert line == (
+        "Yet B drops A's byline, and A none of B's credits: a copy's mark, "
+        "which the reading of the text does not weigh."
+    )
+
+
+def test_credits_said_where_the_text_cannot_tell_and_not_where_it_agrees() -> None:
+    wire = (EXAMPLES / "wire.txt").read_text(encoding="utf-8")
+    rewrite = (EXAMPLES / "rewrite.txt").read_text(encoding="utf-8")
+    rep = compare(wire, rewrite)
+    assert rep.verdict == "rewrite" and "either could be the source" in rep.why
+    assert rep.why.splitlines()[-1] == (
+        "B drops A's byline, and A none of B's credits: a copy's mark, "
+        "which the reading of the text does not weigh."
+    )
+    # the byline moved to the rewrite: the credits now say A is the copy,
+    # unless the pages' dates decide
+    byline = "By ELENA MARSH, Northern Wire Service\n"
+    head, rest = rewrite.split("\n", 1)
+    bare, signed = wire.replace(byline, ""), f"{head}\n{byline}{rest}"
+    assert "A drops B's byline, and B none of A's credits" in compare(bare, signed).why
+    dated = compare(Document(bare, date="2026-03-14"), Document(signed, date="2026-03-15"))
+    assert "published first" in dated.why and "credits" not in dated.why
+    # the text reads the wire as the source of its Spanish rewrite, as the credits do
+    spanish = compare(wire, (EXAMPLES / "rewrite-es.txt").read_text(encoding="utf-8"))
+    assert spanish.probabilities["a_is_source"] > 0.6
+    assert any(c.detail.startswith("byline dropped") for c in spanish.changes)
+    assert "credits" not in spanish.why
+
+
 def test_independent_reports_owe_no_credit() -> None:
     wire = (EXAMPLES / "wire.txt").read_text(encoding="utf-8")
     other = "By JON AMES, City Desk\n\n" + _LIBRARY

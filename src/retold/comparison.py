@@ -27,7 +27,7 @@ from retold.boilerplate import (
     set_notices_aside,
     without_chatter_opening,
 )
-from retold.decision import decide
+from retold.decision import Decision, decide
 from retold.embed import Encoder, Vectors, default_encoder, load_aside
 from retold.errors import InputTooLargeError
 from retold.evidence import (
@@ -51,6 +51,8 @@ from retold.types import (
     Report,
     Sentence,
     Verdict,
+    published_first,
+    source_of,
 )
 from retold.wording import telling_words
 
@@ -411,6 +413,8 @@ def compare_prepared(
             said = {(c.a, c.b) for c in credits}
             changes = [c for c in changes if (c.a, c.b) not in said] + credits
     why = dec.why
+    if dec.verdict in REUSE and with_changes:
+        why += _credits_disagree(pa, pb, dec, [c for c in changes if c.kind == "credit"])
     for side, p in (("A", pa), ("B", pb)):
         if not p.body:
             why += f"\n{side} has {no_text_left(p)}."
@@ -435,6 +439,34 @@ def compare_prepared(
             "a_is_source": dec.p_a_source,
         },
         why=why,
+    )
+
+
+def _credits_disagree(pa: Prepared, pb: Prepared, dec: Decision, credits: list[Change]) -> str:
+    """A line when the credits name a copy the text's reading does not (it
+    reads the other text as the source, or cannot tell) and no dates
+    decided: one text drops credits the other gives, and not the other way
+    round. Said, not weighed: no development data has credits to learn
+    their weight from."""
+    from retold.changes.credits import credits_lost
+
+    if published_first(pa.doc.date, pb.doc.date) is not None:
+        return ""
+    lost = {"A": credits_lost(credits, "A"), "B": credits_lost(credit_changes(pb, pa), "B")}
+    if all(any("contributors" in x for x in v) for v in lost.values()):
+        # both contributor lines miss some of the other's: one is a garbled
+        # copy of the other, and which one the names do not tell
+        lost = {k: [x for x in v if "contributors" not in x] for k, v in lost.items()}
+    src = "A" if lost["A"] and not lost["B"] else "B" if lost["B"] and not lost["A"] else None
+    picked = source_of(dec.p_a_source)
+    if src is None or picked == src.lower():
+        return ""
+    other = "B" if src == "A" else "A"
+    done = lost[src]
+    said = ", ".join(done[:-1]) + ", and " + done[-1] if len(done) > 1 else done[0]
+    return (
+        f"\n{'Yet ' if picked else ''}{other} {said}, and {src} none of {other}'s credits: "
+        "a copy's mark, which the reading of the text does not weigh."
     )
 
 

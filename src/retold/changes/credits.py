@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 
 from retold.types import BoilerplateBlock, Change, Span
 
-__all__ = ["credit_changes"]
+__all__ = ["credit_changes", "credits_lost"]
 
 #: wire agencies and how a page names them; an entry's first name is the one reported
 _AGENCIES: tuple[tuple[str, str], ...] = (
@@ -131,6 +131,11 @@ _NOT_PEOPLE = frozenset(
 )
 #: how alike two spellings of a name must be (RapidFuzz ratio, 0-100) to be one name garbled
 _GARBLED = 80.0
+#: how the details of an agency dropped and of a contributor line open
+_AGENCY_DROPPED = "agency credit dropped: B never names "
+_CONTRIBUTORS = re.compile(
+    r"contributors of (\d+): (?:(\d+) misspelt \(.*?\))?(?:, )?(?:(\d+) dropped)?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +264,7 @@ def _agency_changes(out: _Out, la: list[_Line], lb: list[_Line], bylines: tuple[
         out.add(ca[x][0], cb[y][0], f"agency credit changed: {x} → {y}")
         return
     for n in dropped:
-        out.add(ca[n][0], None, f"agency credit dropped: B never names {n}")
+        out.add(ca[n][0], None, f"{_AGENCY_DROPPED}{n}")
     for n in added:
         out.add(None, cb[n][0], f"agency credit added: A never names {n}")
 
@@ -338,3 +343,22 @@ def credit_changes(
     people_a = _byline_changes(out, la, lb, bylines)
     _contributor_changes(out, la, lb, people_a)
     return out.items
+
+
+def credits_lost(changes: Sequence[Change], of: str = "A") -> list[str]:
+    """What the other text did to the credits text ``of`` gives, a verb
+    phrase each ("drops A's byline"), from ``credit_changes`` with ``of`` as
+    its first text: the marks a copy leaves on its source's credits. A credit
+    swapped for another says nothing of which came first and is not counted."""
+    out = []
+    for c in changes:
+        d = c.detail
+        if d.startswith(_AGENCY_DROPPED):
+            out.append(f"drops {of}'s {d.removeprefix(_AGENCY_DROPPED)} credit")
+        elif d.startswith("byline dropped"):
+            out.append(f"drops {of}'s byline")
+        elif m := _CONTRIBUTORS.match(d):
+            misspelt, dropped = int(m.group(2) or 0), int(m.group(3) or 0)
+            done = [f"misspells {misspelt}"] * bool(misspelt) + [f"drops {dropped}"] * bool(dropped)
+            out.append(f"{' and '.join(done)} of {of}'s {m.group(1)} contributors")
+    return out
