@@ -770,6 +770,20 @@ def test_what_a_copy_did_to_the_credits_in_a_few_words() -> None:
     ]
 
 
+def test_a_dateline_credit_after_the_date() -> None:
+    a = "Riyadh, January 01, 2020, SPA -- The minister met envoys on Tuesday."
+    b = "Riyadh, January 01, 2020, KUNA -- The minister met envoys on Tuesday."
+    (found,) = credit_changes(a, b, [], [])
+    assert (found.a_text, found.b_text, found.detail) == (
+        "SPA",
+        "KUNA",
+        "agency credit changed: SPA → KUNA",
+    )
+    # a state after a town is no agency, nor a dateline without a year
+    plain = "San Rafael, CA -- The farm opened.\nRIYADH, SAUDI -- Talks began."
+    assert credit_changes(plain, "The farm opened. Talks began.", [], []) == []
+
+
 def test_no_credits_no_changes() -> None:
     plain = "A dam gave way on Sunday. Officials said the town was safe."
     assert credit_changes(plain, plain + " More rain is due.", [], []) == []

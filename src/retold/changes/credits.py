@@ -7,7 +7,7 @@ datelines and contributor lines, which the boilerplate stage sets aside.
 
 Reported as changes of kind ``credit``:
 
-- an agency A credits (its dateline's "(AP)", a byline or contributor line
+- an agency A credits (its dateline's "(AP)" or "2020, SPA --", a byline or contributor line
   naming it) that B never names anywhere, and the other way round;
 - a byline whose people B does not name, or names differently;
 - contributors of A that B drops, or names with a misspelling (a scraper's
@@ -56,8 +56,12 @@ _AGENCIES: tuple[tuple[str, str], ...] = (
 )
 _AGENCY_RE = [(name, re.compile(pattern)) for name, pattern in _AGENCIES]
 _ANY_AGENCY = re.compile("|".join(f"(?:{pattern})" for _, pattern in _AGENCIES))
-#: a wire dateline's credit, "GUATIRE, Venezuela (AP) —": any agency, listed or not
-_DATELINE = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)\s*[—–-]")
+#: a wire dateline's credit, "GUATIRE, Venezuela (AP) —" or, after the date,
+#: "Riyadh, January 01, 2020, SPA --" (a year first: "San Rafael, CA --" is a
+#: state): any agency, listed or not
+_DATELINE = re.compile(
+    r"\(([A-Z][A-Za-z]{1,9})\)\s*[—–-]|\b(?:1[89]|20)\d\d,\s*([A-Z]{2,6})\s*(?:--|[—–])\s"
+)
 #: boilerplate that carries credits
 _CREDIT_REASONS = frozenset({"byline", "contributor-line"})
 #: a byline's opening word, and what separates the people it names
@@ -161,10 +165,11 @@ def _agencies_credited(
     from :data:`_AGENCIES` is taken as written."""
     found: dict[str, tuple[Span, re.Pattern[str]]] = {}
     for m in _DATELINE.finditer(text[:3000]):
-        token = m.group(1)
+        group = 1 if m.group(1) else 2
+        token = m.group(group)
         listed = [(name, rx) for name, rx in _AGENCY_RE if rx.fullmatch(f"({token})")]
         name, rx = listed[0] if listed else (token, re.compile(rf"\b{re.escape(token)}\b"))
-        found.setdefault(name, (m.span(1), rx))
+        found.setdefault(name, (m.span(group), rx))
     for line in lines:
         if not _ANY_AGENCY.search(text, *line.span):
             continue
