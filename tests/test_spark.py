@@ -43,9 +43,21 @@ _FURNITURE = (
 )
 
 
-def _page(title: str, text: str, published: str | None, style: int) -> bytes:
+#: bylines for a third of the pages, so that derivation edges have credits to
+#: report ("byline dropped", "changed", "added") and both paths must agree on them
+_WRITERS = ("Marta Okafor", "Luis Brenner", "Hana Kobayashi", "Tomasz Wielicki", "Dana Whitcombe")
+
+
+def _byline(n: int) -> str | None:
+    return f"By {_WRITERS[n // 3 % len(_WRITERS)]}, The Morning Ledger" if n % 3 == 0 else None
+
+
+def _page(
+    title: str, text: str, published: str | None, style: int, byline: str | None = None
+) -> bytes:
     head, foot = _FURNITURE[style]
-    paras = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
+    paras = f"<p>{html.escape(byline)}</p>" if byline else ""
+    paras += "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
     meta = f'<meta property="article:published_time" content="{published}">' if published else ""
     return (
         f"<!doctype html><html><head><title>{html.escape(title)}</title>{meta}</head>"
@@ -79,7 +91,8 @@ def build_fixture(root: Path) -> dict[str, int]:
         with open(root / name, "wb") as fh:
             for n, it in enumerate(part):
                 url = f"https://site{w}.example/news/{it.id}"
-                fh.write(_record(url, _page(it.id, it.text, it.published, w), n))
+                byline = _byline(n) if w == 0 else None
+                fh.write(_record(url, _page(it.id, it.text, it.published, w, byline), n))
                 if w == 1 and n == 10:
                     fh.write(
                         _record("https://site1.example/broken", b"<p>lost</p>", 999, damage=True)
@@ -88,7 +101,8 @@ def build_fixture(root: Path) -> dict[str, int]:
                 # exact copies of the first file's articles, in the other furniture
                 for n, it in enumerate(parts[0][:20]):
                     url = f"https://mirror.example/{it.id}"
-                    fh.write(_record(url, _page(it.id, it.text, it.published, 1), 500 + n))
+                    page = _page(it.id, it.text, it.published, 1, _byline(n))
+                    fh.write(_record(url, page, 500 + n))
                     counts["copies"] += 1
                 # a repeated URL: the first occurrence wins
                 for n, it in enumerate(parts[0][20:25]):
@@ -144,6 +158,7 @@ def spark_stories(out: Path) -> list[dict[str, Any]]:
                         "verdict": e["verdict"],
                         "coverage": round(e["share"], 4),
                         "evidence": e["evidence"],
+                        "credits": None if e["credits"] is None else json.loads(e["credits"]),
                     }
                     for e in edges.get(s, [])
                 ),
@@ -205,6 +220,9 @@ def test_exact_equals_embedded_cheap_encoder(
     got = spark_stories(tmp_path / "out")
     assert len(want) >= 20
     assert _comparable(got) == _comparable(want)
+    # the pages' bylines: some edges say a copy dropped one, and both paths say the same
+    said = [c for s in want for e in s["edges"] for c in e["credits"] or ()]
+    assert any(c.startswith("byline dropped") for c in said), said
     # `retold stories --from DIR` reads the run back as `retold stories` shows an index
     cli = [str(Path(sys.executable).parent / "retold"), "stories", "--from", str(tmp_path / "out")]
     shown = subprocess.run([*cli, "--json"], capture_output=True, text=True, check=True)

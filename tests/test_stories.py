@@ -196,6 +196,13 @@ def test_stories_command_end_to_end(tmp_path: Path, example_pair: tuple[str, str
     assert sorted(story["articles"]) == ["copy", "spin", "wire"]
     assert story["label"] == "Storm floods Halverstad"
     assert {(e["from"], e["to"]) for e in story["edges"]} == {("wire", "spin"), ("spin", "copy")}
+    # what each copy did to its source's credits: the rewrite dropped the
+    # wire's byline, the copy of the rewrite kept what the rewrite had
+    credits = {(e["from"], e["to"]): e["credits"] for e in story["edges"]}
+    assert credits == {
+        ("wire", "spin"): ["byline dropped: spin never names ELENA MARSH"],
+        ("spin", "copy"): [],
+    }
     out = tmp_path / "html"
     res = subprocess.run(
         [
@@ -214,11 +221,14 @@ def test_stories_command_end_to_end(tmp_path: Path, example_pair: tuple[str, str
     )
     assert res.returncode == 0, res.stderr
     assert "Storm floods Halverstad" in res.stdout
+    assert "credit: byline dropped: spin never names ELENA MARSH" in res.stdout
     import xml.etree.ElementTree as ET
 
     g = ET.parse(tmp_path / "g.graphml").getroot()
     ns = "{http://graphml.graphdrawing.org/xmlns}"
     assert len(g.findall(f".//{ns}edge")) == 2 and len(g.findall(f".//{ns}node")) == 3
+    said = [d.text for d in g.iter(f"{ns}data") if d.get("key") == "credits"]
+    assert said == ["byline dropped: spin never names ELENA MARSH"]
     ET.parse(tmp_path / "g.gexf")
     pages = sorted(p.name for p in out.glob("*.html"))
     assert "index.html" in pages and any(p.startswith("story-") for p in pages)
@@ -226,6 +236,7 @@ def test_stories_command_end_to_end(tmp_path: Path, example_pair: tuple[str, str
     assert pairs == ["spin--copy.html", "wire--spin.html"]
     story_page = next(out.glob("story-*.html")).read_text(encoding="utf-8")
     assert "<svg" in story_page and "pairs/wire--spin.html" in story_page
+    assert "credit: byline dropped: spin never names ELENA MARSH" in story_page
 
 
 def test_stories_are_incremental(tmp_path: Path, example_pair: tuple[str, str]) -> None:
@@ -351,6 +362,23 @@ def test_copy_of_a_rewrite_hangs_under_the_rewrite_not_the_source() -> None:
     assert edges == {("s", "r"), ("r", "c2")}
 
 
+def test_an_edge_carries_what_its_target_did_to_its_sources_credits() -> None:
+    # the link's a is the copy here: the edge from s reads the link's b side
+    arts = {"s": Article("s", published="2026-03-01"), "c": Article("c", published="2026-03-02")}
+    said = ("byline dropped: B never names ANN ODE", "agency credit added: A never names AFP")
+    ln = Link("c", "s", "rewrite", 0.9, 0.9, 0.8, 0.0, 0.1, None, None, (), said)
+    (edge,) = derive(["c", "s"], [ln], arts)
+    assert (edge.source, edge.target) == ("s", "c")
+    assert edge.credits == (
+        "byline dropped: c never names ANN ODE",
+        "agency credit added: s never names AFP",
+    )
+    assert edge.to_dict()["credits"] == list(edge.credits)
+    # not read (a link recorded before credits were): None, not "all kept"
+    (edge,) = derive(["c", "s"], [dataclasses.replace(ln, b_credits=None)], arts)
+    assert edge.credits is None and edge.to_dict()["credits"] is None
+
+
 def test_a_measured_link_outweighs_the_index_placeholder_in_either_order() -> None:
     # the copy c dropped a sentence of s (all of c is in s, not all of s in c)
     # and the rewrite r was made from s; the index also set c aside as a
@@ -451,7 +479,10 @@ def _is_tree(parent: dict[int, int]) -> bool:
     return True
 
 
-def test_old_stories_files_are_relinked(tmp_path: Path, example_pair: tuple[str, str]) -> None:
+@pytest.mark.parametrize("version", ["1", "4"])
+def test_old_stories_files_are_relinked(
+    tmp_path: Path, example_pair: tuple[str, str], version: str
+) -> None:
     import sqlite3
 
     from retold.index import Index
@@ -464,7 +495,7 @@ def test_old_stories_files_are_relinked(tmp_path: Path, example_pair: tuple[str,
         db = sqlite3.connect(tmp_path / "ix" / "stories.sqlite")
         db.executescript(
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-            "INSERT INTO meta VALUES ('version', '1');"
+            f"INSERT INTO meta VALUES ('version', '{version}');"
             "CREATE TABLE linked (id TEXT PRIMARY KEY, at REAL NOT NULL);"
             "INSERT INTO linked VALUES ('wire', 0), ('spin', 0);"
             "CREATE TABLE links (a TEXT NOT NULL, b TEXT NOT NULL, verdict TEXT NOT NULL,"
@@ -477,5 +508,6 @@ def test_old_stories_files_are_relinked(tmp_path: Path, example_pair: tuple[str,
             book.update()
             (link,) = book.links()
             assert link.verdict == "rewrite" and link.a_first != 0.0
+            assert link.a_credits is not None and link.b_credits is not None
             (story,) = book.stories()
             assert len(story.edges) == 1

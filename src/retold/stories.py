@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -60,8 +61,10 @@ __all__ = [
     "cluster",
     "derive",
     "direction_evidence",
+    "dump_credits",
     "get_story",
     "list_stories",
+    "load_credits",
     "traits",
 ]
 
@@ -103,6 +106,12 @@ class Link:
     #: of it the source accounts for (see :func:`_explained`)
     a_match: float | None = None
     b_match: float | None = None
+    #: what b did to the credits a gives (its agency, byline, contributors:
+    #: the details of :func:`retold.comparison.credit_changes` with a as A),
+    #: and what a did to b's; () when all were kept, None when not read (a
+    #: link that is no copy or rewrite owes no credit)
+    a_credits: tuple[str, ...] | None = None
+    b_credits: tuple[str, ...] | None = None
     #: False for a copy the index found when the article was added (its
     #: coverage and direction not measured): where the pair was also
     #: verified, :func:`derive` weighs the verified link instead
@@ -120,6 +129,10 @@ class Edge:
     coverage: float
     #: how the direction was decided: "published" or "text"
     evidence: str
+    #: what the target did to the source's credits, one line each ("byline
+    #: dropped: <target> never names ..."); () when it kept them all, None
+    #: when they were not read
+    credits: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +141,7 @@ class Edge:
             "verdict": self.verdict,
             "coverage": round(self.coverage, 4),
             "evidence": self.evidence,
+            "credits": None if self.credits is None else list(self.credits),
         }
 
 
@@ -555,8 +569,34 @@ def derive(
         for v, u in parent.items():
             ln = reuse[u][v]
             evidence = "published" if published_first(published(u), published(v)) == "a" else "text"
-            edges.append(Edge(u, v, ln.verdict, _covered(ln, u), evidence))
+            said = ln.a_credits if ln.a == u else ln.b_credits
+            edges.append(
+                Edge(u, v, ln.verdict, _covered(ln, u), evidence, _credits_of_edge(said, u, v))
+            )
     return sorted(edges, key=lambda e: (e.source, e.target))
+
+
+def _credits_of_edge(said: tuple[str, ...] | None, src: str, dst: str) -> tuple[str, ...] | None:
+    """A link's credit lines for one edge, the pair's "A" and "B" named by id."""
+    if said is None:
+        return None
+    return tuple(
+        d.replace("B never names", f"{dst} never names").replace(
+            "A never names", f"{src} never names"
+        )
+        for d in said
+    )
+
+
+def dump_credits(said: Sequence[str] | None) -> str | None:
+    """Credit lines as stored (a JSON list; None stays None)."""
+    return None if said is None else json.dumps(list(said), ensure_ascii=False)
+
+
+def load_credits(stored: object) -> tuple[str, ...] | None:
+    """Credit lines as :func:`dump_credits` stored them (anything but a
+    string, such as the NaN pandas reads a null as, is None)."""
+    return tuple(json.loads(stored)) if isinstance(stored, str) else None
 
 
 def _components(reuse: Mapping[str, Mapping[str, Link]]) -> list[list[str]]:
@@ -613,7 +653,8 @@ def build_stories(
         roots = {e.source for e in edges} - {e.target for e in edges}
         labelled = [first] if first else sorted(roots) or list(members)
         titles = [articles[m].title for m in [*labelled, *members]]
-        label = next((t for t in titles if t), members[0])
+        # untitled: named by its earliest or original article, as a titled one is
+        label = next((t for t in titles if t), labelled[0])
         stories.append(
             Story(
                 id=_story_id(members),

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, ROOT, TOKEN, Server
+from .conftest import ARTIFACTS, ROOT, TOKEN, Server, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -232,6 +232,40 @@ def test_stories_page_lists_and_opens_stories(page: Page) -> None:
         pg.wait_for_selector("#stories-result .story li[data-article]")
         assert "original or independent report" in pg.inner_text("#stories-result .story")
     page.shot("stories")
+
+
+def test_a_story_says_what_each_copy_did_to_its_sources_credits(
+    browser: Any, tmp_path: Path
+) -> None:
+    """A linked index (as `retold stories` leaves it) served: the story's page
+    shows the rewrite dropped the wire's byline, as the API says."""
+    from retold.index import Index
+    from retold.stories import StoryBook
+    from retold.types import Document
+
+    with Index(tmp_path / "ix") as ix:
+        ix.add([Document(WIRE, id="wire", date="2026-03-14"), Document(REWRITE, id="spin")])
+        with StoryBook(ix) as book:
+            book.update()
+    srv = start_server("--index", str(tmp_path / "ix"))
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = Page(ctx.new_page(), srv.url)
+        pg = page.page
+        pg.set_default_timeout(60_000)
+        pg.goto(srv.url + "/#/stories")
+        # untitled, the story is named by its original
+        pg.click("#stories-result ul.stories a:has-text('wire')")
+        pg.wait_for_selector("#stories-result .story li[data-article='spin'] .credits")
+        assert pg.inner_text("#stories-result .story li[data-article='spin'] .credits") == (
+            "credit: byline dropped: spin never names ELENA MARSH"
+        )
+        assert pg.query_selector("#stories-result .story li[data-article='wire'] .credits") is None
+        page.shot("story-credits")
+        assert page.errors == [], page.errors
+    finally:
+        ctx.close()
+        stop_server(srv)
 
 
 def test_errors_are_shown_in_the_page(page: Page, server: Server) -> None:

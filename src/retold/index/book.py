@@ -15,9 +15,10 @@ import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
-from retold.comparison import Prepared, compare_prepared, within_pair_limit
+from retold.comparison import Prepared, compare_prepared, credit_changes, within_pair_limit
 from retold.errors import RetoldError, UsageError
 from retold.index import Index
 from retold.index.search import Hit
@@ -29,8 +30,11 @@ from retold.stories import (
     Traits,
     build_stories,
     direction_evidence,
+    dump_credits,
+    load_credits,
     traits,
 )
+from retold.types import REUSE, Verdict
 
 __all__ = [
     "LinkRow",
@@ -48,21 +52,25 @@ CREATE TABLE IF NOT EXISTS linked (id TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS links (
     a TEXT NOT NULL, b TEXT NOT NULL, verdict TEXT NOT NULL, similarity REAL NOT NULL,
     a_in_b REAL NOT NULL, b_in_a REAL NOT NULL, a_first REAL NOT NULL, verbatim REAL NOT NULL,
-    a_match REAL NOT NULL, b_match REAL NOT NULL,
+    a_match REAL NOT NULL, b_match REAL NOT NULL, a_credits TEXT, b_credits TEXT,
     PRIMARY KEY (a, b)
 );
 CREATE INDEX IF NOT EXISTS links_b ON links(b);
 """
 #: 2: links carry the text evidence of direction (a_first) and verbatim share;
 #: 3: similarity is the calibrated P(same story), a_first the learned direction;
-#: 4: how closely each body is matched in the other (a_match, b_match)
-_STORIES_VERSION = "4"
+#: 4: how closely each body is matched in the other (a_match, b_match);
+#: 5: what each end did to the other's credits (a_credits, b_credits)
+_STORIES_VERSION = "5"
 #: versions whose links are relinked from scratch on opening (links are a cache)
-_RELINK_VERSIONS = frozenset({"1", "2", "3"})
+_RELINK_VERSIONS = frozenset({"1", "2", "3", "4"})
 
 #: a verified link: a, b, verdict, similarity, a_in_b, b_in_a, a_first,
-#: verbatim, a_match, b_match (the fields of :class:`retold.stories.Link`)
-LinkRow = tuple[str, str, str, float, float, float, float, float, float, float]
+#: verbatim, a_match, b_match, a_credits, b_credits (the fields of
+#: :class:`retold.stories.Link`, the credits as :func:`retold.stories.dump_credits` stores them)
+LinkRow = tuple[
+    str, str, str, float, float, float, float, float, float, float, str | None, str | None
+]
 _LinkRow = LinkRow
 
 #: candidates worth verifying as "same story or closer" (calibrated on
@@ -162,7 +170,7 @@ class StoryBook:
             with self.db:
                 for doc_id, doc_rows in zip(ids, rows, strict=True):
                     self.db.executemany(
-                        f"INSERT OR REPLACE INTO links VALUES ({', '.join('?' * 10)})", doc_rows
+                        f"INSERT OR REPLACE INTO links VALUES ({', '.join('?' * 12)})", doc_rows
                     )
                     self.db.execute(
                         "INSERT OR REPLACE INTO linked VALUES (?, ?)", (doc_id, time.time())
@@ -211,18 +219,22 @@ class StoryBook:
         duplicates the index set aside at add time."""
         live = set(self.index.ids())
         out = [
-            Link(*row)
+            _link_of(row)
             for row in self.db.execute(
                 "SELECT a, b, verdict, similarity, a_in_b, b_in_a, a_first, verbatim, a_match,"
-                " b_match FROM links"
+                " b_match, a_credits, b_credits FROM links"
             )
             # a document removed since the last update is no longer in any story
             if row[0] in live and row[1] in live
         ]
         for d in self.index.duplicates():
-            verdict = "duplicate" if d["kind"] == "exact" else "near-duplicate"
-            link = Link(d["of"], d["id"], verdict, 1.0, 1.0, 1.0, 0.0, 1.0, measured=False)  # type: ignore[arg-type]
-            out.append(link)
+            exact = d["kind"] == "exact"
+            # an exact copy keeps every credit; a near one found at add time was not read
+            kept = () if exact else None
+            verdict: Verdict = "duplicate" if exact else "near-duplicate"
+            one = 1.0
+            link = Link(d["of"], d["id"], verdict, one, one, one, 0.0, one, None, None, kept, kept)
+            out.append(replace(link, measured=False))
         return out
 
     def articles(self) -> dict[str, Article]:
@@ -349,6 +361,12 @@ def link_pair(pa: Prepared, ta: Traits, pb: Prepared, tb: Traits) -> LinkRow | N
         return None
     a_in_b, b_in_a = rep.coverage.a_in_b, rep.coverage.b_in_a
     f = rep.features
+    # only a copy owes its source a credit (as in compare); which end is the
+    # source is decided later, in the story, so both ways are read
+    a_credits = b_credits = None
+    if rep.verdict in REUSE:
+        a_credits = dump_credits([c.detail for c in credit_changes(pa, pb)])
+        b_credits = dump_credits([c.detail for c in credit_changes(pb, pa)])
     return (
         a,
         b,
@@ -360,6 +378,27 @@ def link_pair(pa: Prepared, ta: Traits, pb: Prepared, tb: Traits) -> LinkRow | N
         f.get("verbatim_share", 0.0) + f.get("near_verbatim_share", 0.0),
         f.get("a_best", a_in_b),
         f.get("b_best", b_in_a),
+        a_credits,
+        b_credits,
+    )
+
+
+def _link_of(row: LinkRow) -> Link:
+    """A recorded link row as the stories core reads it."""
+    a, b, verdict, sim, a_in_b, b_in_a, a_first, verbatim, a_match, b_match, ac, bc = row
+    return Link(
+        a,
+        b,
+        verdict,  # type: ignore[arg-type]  # written from a Verdict
+        sim,
+        a_in_b,
+        b_in_a,
+        a_first,
+        verbatim,
+        a_match,
+        b_match,
+        load_credits(ac),
+        load_credits(bc),
     )
 
 

@@ -34,6 +34,7 @@ def to_graphml(stories: Sequence[Story], articles: Mapping[str, Article]) -> str
         '  <key id="verdict" for="edge" attr.name="verdict" attr.type="string"/>',
         '  <key id="coverage" for="edge" attr.name="coverage" attr.type="double"/>',
         '  <key id="evidence" for="edge" attr.name="evidence" attr.type="string"/>',
+        '  <key id="credits" for="edge" attr.name="credits" attr.type="string"/>',
         '  <graph id="stories" edgedefault="directed">',
     ]
     for node, story, art in _nodes(stories, articles):
@@ -53,6 +54,8 @@ def to_graphml(stories: Sequence[Story], articles: Mapping[str, Article]) -> str
             out.append(f'      <data key="verdict">{escape(e.verdict)}</data>')
             out.append(f'      <data key="coverage">{e.coverage:.4f}</data>')
             out.append(f'      <data key="evidence">{escape(e.evidence)}</data>')
+            if e.credits:  # one line per credit the target dropped or garbled
+                out.append(f'      <data key="credits">{escape(chr(10).join(e.credits))}</data>')
             out.append("    </edge>")
     out += ["  </graph>", "</graphml>", ""]
     return "\n".join(out)
@@ -110,7 +113,7 @@ th{background:#f4f4f6}.muted{color:#777}
 svg{border:1px solid #e3e3e8;border-radius:6px;background:#fbfbfd}
 .node rect{fill:#fff;stroke:#445;stroke-width:1.2}.node.root rect{fill:#fff4d6;stroke:#b07d00}
 .node text{font-size:12px}.edge{stroke:#667;stroke-width:1.5;fill:none}
-.edge-label{font-size:11px;fill:#445}
+.edge-label{font-size:11px;fill:#445}.credit{color:#553c9a;font-size:13px}
 """
 
 
@@ -195,6 +198,9 @@ def render_story_html(
             href = pair_link(pe.source, m) if pair_link else None
             what = f"{html.escape(pe.verdict)} of {html.escape(pe.source)} ({pe.coverage:.0%})"
             origin = f'<a href="{html.escape(href)}">{what}</a>' if href else what
+            origin += "".join(
+                f'<div class="credit">credit: {html.escape(c)}</div>' for c in pe.credits or ()
+            )
         title = html.escape(art.title or "")
         if art.url and art.url.startswith(("http://", "https://")):
             title = f'<a href="{html.escape(art.url)}">{title or html.escape(art.url)}</a>'

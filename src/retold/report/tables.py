@@ -101,3 +101,7 @@ def render_stories(found: Sequence[Story], arts: Mapping[str, Article], console:
                 escape(f"{e.source} ({e.verdict}, {e.coverage:.0%})") if e else "[dim]—[/dim]",
             )
         console.print(table)
+        # what each copy did to its source's credits, as under a search's table
+        for e in s.edges:
+            for said in e.credits or ():
+                console.print(f"  credit: {escape(said)}", highlight=False, soft_wrap=True)

@@ -335,6 +335,9 @@ class Edge(BaseModel):
     verdict: str
     coverage: float
     evidence: str
+    #: what the target did to the source's credits, one line each; [] when it
+    #: kept them all, null when they were not read
+    credits: list[str] | None = None
 
 
 class Story(BaseModel):

@@ -18,7 +18,7 @@ MAX_ROUNDS = 64
 
 
 def _link(r: dict[str, Any]) -> Any:
-    from retold.stories import Link
+    from retold.stories import Link, load_credits
 
     return Link(
         r["a"],
@@ -31,6 +31,8 @@ def _link(r: dict[str, Any]) -> Any:
         float(r["verbatim"]),
         _measure(r.get("a_match")),
         _measure(r.get("b_match")),
+        load_credits(r.get("a_credits")),
+        load_credits(r.get("b_credits")),
         measured=r["found"] == "verified",
     )
 
@@ -100,14 +102,14 @@ def components(links: Any, min_similarity: float) -> Any:
 
 STORY_SCHEMA = (
     "kind string, story string, id string, label string, first_published string, "
-    "target string, verdict string, coverage double, evidence string"
+    "target string, verdict string, coverage double, evidence string, credits string"
 )
 
 
 def _story_rows(arts: Any, links: Any, min_similarity: float) -> Any:
     """cogroup: one component's articles and links to its stories and edges."""
     from retold.spark.work import frame
-    from retold.stories import Article, build_stories
+    from retold.stories import Article, build_stories, dump_credits
 
     articles = {
         r["id"]: Article(r["id"], r["title"], r["published"], r["url"])
@@ -140,6 +142,7 @@ def _story_rows(arts: Any, links: Any, min_similarity: float) -> Any:
                     "verdict": e.verdict,
                     "coverage": float(e.coverage),
                     "evidence": e.evidence,
+                    "credits": dump_credits(e.credits),
                 }
             )
     cols = [c.split()[0] for c in STORY_SCHEMA.split(", ")]

@@ -153,8 +153,9 @@ def _recall(spark: Any, params: JobParams, encoded: Any, live: Any, links: Any) 
 
 #: the layout of the saved stages: raise it whenever a stage's columns or
 #: their meaning change, so that a run resumed by a newer retold recomputes
-#: rather than reading stale columns (3: links carry a_match / b_match)
-STAGES_FORMAT = 3
+#: rather than reading stale columns (3: links carry a_match / b_match;
+#: 4: links carry a_credits / b_credits, edges their credits)
+STAGES_FORMAT = 4
 
 
 #: the parts of retold whose code does not shape a saved stage: the faces
@@ -395,7 +396,8 @@ def _verify(pairs: Any, live: Any) -> Any:
         .mapInPandas(
             work.verify_pairs,
             "a string, b string, verdict string, similarity double, a_in_b double, "
-            "b_in_a double, a_first double, verbatim double, a_match double, b_match double",
+            "b_in_a double, a_first double, verbatim double, a_match double, b_match double, "
+            "a_credits string, b_credits string",
         )
     )
 
@@ -463,6 +465,13 @@ def _all_links(links: Any, dup_links: Any) -> Any:
             # not measured: the stories core reads the coverage in their place
             F.lit(None).cast("double").alias("a_match"),
             F.lit(None).cast("double").alias("b_match"),
+            # an exact copy keeps every credit; a near one was not read (as embedded)
+            *[
+                F.when(F.col("verdict") == "duplicate", F.lit("[]"))
+                .otherwise(F.lit(None).cast("string"))
+                .alias(c)
+                for c in ("a_credits", "b_credits")
+            ],
         )
     )
 
@@ -534,6 +543,7 @@ def _write_outputs(
         "verdict",
         F.col("coverage").alias("share"),
         "evidence",
+        "credits",
     ).write.mode("overwrite").parquet(out + "/edges")
 
 

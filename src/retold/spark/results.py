@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from retold.errors import UsageError
-from retold.stories import Article, Edge, Story
+from retold.stories import Article, Edge, Story, load_credits
 
 
 def _table(run: Path, name: str, **kw: Any) -> list[dict[str, Any]]:
@@ -39,7 +39,14 @@ def load_run(run: Path) -> tuple[list[Story], dict[str, Article]]:
         s.articles.append(r["id"])
     for r in _table(run, "edges"):
         stories[r["story"]].edges.append(
-            Edge(r["source"], r["target"], r["verdict"], r["share"], r["evidence"])
+            Edge(
+                r["source"],
+                r["target"],
+                r["verdict"],
+                r["share"],
+                r["evidence"],
+                load_credits(r.get("credits")),
+            )
         )
     for s in stories.values():
         s.articles.sort()

@@ -276,6 +276,8 @@ LINK_COLS = (
     "verbatim",
     "a_match",
     "b_match",
+    "a_credits",
+    "b_credits",
 )
 
 

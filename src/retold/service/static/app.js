@@ -558,7 +558,10 @@
         return el("li", { "data-article": id }, el("b", { text: id }),
           el("div", { class: "sub", text: e
             ? e.verdict + " of " + e.from + " (" + Math.round(e.coverage * 100) + "% of it from there)"
-            : "original or independent report" }));
+            : "original or independent report" }),
+          // what this copy did to its source's credits
+          e && (e.credits || []).length
+            ? el("div", { class: "credits", text: "credit: " + e.credits.join("; ") }) : null);
       })));
   }
 
