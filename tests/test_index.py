@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -1321,6 +1322,45 @@ def test_a_hit_says_what_the_query_did_to_its_credits(
         assert all(h.credits is None for h in hits[1:])  # no copy of the other
         # the wire itself as the query keeps every credit
         assert index.search(wire, k=1)[0].credits == []
+
+
+def test_a_pages_byline_is_kept_with_it_for_the_credits(
+    tmp_path: Path, example_pair: tuple[str, str]
+) -> None:
+    """HTML extraction takes the byline out of the text into the page's
+    metadata: the index keeps it, so a search still sees what a copy did to
+    it; an index from before the column opens and reads as before."""
+    import html as h
+
+    from retold.ingest import read_text
+
+    wire, rewrite = example_pair
+    byline = "By ELENA MARSH, Northern Wire Service"
+    title, rest = wire.split("\n", 1)
+    paras = "".join(f"<p>{h.escape(x)}</p>" for x in rest.replace(byline, "").split("\n") if x)
+    page = (
+        f"<html><head><title>{h.escape(title)}</title></head><body><article>"
+        f"<h1>{h.escape(title)}</h1><p class='byline'>{byline}</p>{paras}</article></body></html>"
+    )
+    doc = read_text(page, kind="html")
+    assert "ELENA" not in doc.text and doc.byline and "ELENA MARSH" in doc.byline
+    path = tmp_path / "ix"
+    with Index(path) as index:
+        index.add([replace(doc, id="wire"), Document(_article(3), id="other")])
+        stored = index.prepared("wire")
+        assert stored is not None and stored.doc.byline == doc.byline
+        (hit,) = index.search(rewrite, k=1)
+        assert hit.id == "wire" and hit.credits == ["byline dropped: B never names ELENA MARSH"]
+        index.compact()  # a compaction keeps it
+        stored = index.prepared("wire")
+        assert stored is not None and stored.doc.byline == doc.byline
+    with sqlite3.connect(path / "index.db") as db:  # the schema before the column existed
+        db.execute("ALTER TABLE docs DROP COLUMN byline")
+    db.close()
+    with Index(path) as index:
+        stored = index.prepared("wire")
+        assert stored is not None and stored.doc.byline is None
+        assert index.search(rewrite, k=1)[0].credits == []
 
 
 def test_search_table_prints_each_hits_credit_changes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,7 +56,10 @@ def _page(
     title: str, text: str, published: str | None, style: int, byline: str | None = None
 ) -> bytes:
     head, foot = _FURNITURE[style]
-    paras = f"<p>{html.escape(byline)}</p>" if byline else ""
+    # every other byline marked up as one: extraction takes it out of the text
+    # into the page's metadata, which both paths must keep for the credits
+    marked = " class='byline'" if byline and len(title) % 2 else ""
+    paras = f"<p{marked}>{html.escape(byline)}</p>" if byline else ""
     paras += "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
     meta = f'<meta property="article:published_time" content="{published}">' if published else ""
     return (

@@ -395,6 +395,7 @@ class _Batch:
                 rec.ztext or _compress(rec.text),
                 rec.body_sig or None,
                 rec.head.tobytes() if rec.head is not None else None,
+                m.get("byline"),
             )
         )
         keys: list[int] = rec.band_keys.tolist()

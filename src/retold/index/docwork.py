@@ -304,6 +304,7 @@ def record(
             "publisher": publisher,
             "language": d.language,
             "origin": origin,
+            "byline": d.byline,
         },
         vectors=p.vectors.astype(np.float16),
         doc_vector=(mean / norm).astype(np.float16),

@@ -132,7 +132,13 @@ class Maintenance(Adding):
             else self.sents.rows(0, 0, 0)
         )
         doc = Document(
-            text, title=d.title, url=d.url, date=d.published, language=d.language, id=d.id
+            text,
+            title=d.title,
+            url=d.url,
+            date=d.published,
+            language=d.language,
+            id=d.id,
+            byline=d.byline,
         )
         p = stored_prepared(doc, vecs, self.encoder, body_sig=d.body_sig, head=d.head)
         return record(

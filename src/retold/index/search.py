@@ -336,6 +336,7 @@ def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | N
         date=doc.published,
         language=doc.language,
         id=doc.id,
+        byline=doc.byline,
     )
     return stored_prepared(d, vecs, fallback, body_sig=doc.body_sig, head=doc.head)
 

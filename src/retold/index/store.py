@@ -46,7 +46,8 @@ CREATE TABLE docs(
     removed INTEGER NOT NULL DEFAULT 0,
     text BLOB NOT NULL,               -- zlib-compressed UTF-8
     body_sig BLOB,                    -- spans of the sentences the vectors belong to
-    head BLOB                         -- float16 vector of the headline
+    head BLOB,                        -- float16 vector of the headline
+    byline TEXT                       -- the page's byline, when its metadata gave one
 );
 CREATE UNIQUE INDEX docs_id ON docs(id) WHERE removed = 0;
 CREATE INDEX docs_hash ON docs(hash) WHERE removed = 0;
@@ -67,7 +68,7 @@ CREATE INDEX dups_of ON dups(of_id);
 
 _DOC_COLS = (
     "row, id, title, url, published, publisher, language, origin, chars, sent_start, n_sents, "
-    "added, removed, body_sig, head"
+    "added, removed, body_sig, head, byline"
 )
 
 
@@ -92,6 +93,9 @@ class DocRow:
     body_sig: bytes | None = None
     #: float16 vector of :func:`retold.comparison.headline` (None: stored before it was kept)
     head: bytes | None = None
+    #: the byline the page's metadata gave (HTML extraction takes it out of
+    #: the text), for the credits (None: none given, or stored before it was kept)
+    byline: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +127,7 @@ def _docrow(r: Any) -> DocRow:
         removed=bool(r[12]),
         body_sig=bytes(r[13]) if r[13] is not None else None,
         head=bytes(r[14]) if r[14] is not None else None,
+        byline=r[15],
     )
 
 
@@ -215,14 +220,15 @@ class Store:
     def _upgrade(self) -> None:
         """Add columns newer versions keep (older versions of retold ignore them)."""
         cols = {r[1] for r in self.conn.execute("PRAGMA table_info(docs)")}
-        for col in ("body_sig", "head"):
+        added = {"body_sig": "BLOB", "head": "BLOB", "byline": "TEXT"}
+        for col, kind in added.items():
             if col not in cols:
                 with contextlib.suppress(sqlite3.OperationalError):  # read-only: older rows
-                    self.conn.execute(f"ALTER TABLE docs ADD COLUMN {col} BLOB")
+                    self.conn.execute(f"ALTER TABLE docs ADD COLUMN {col} {kind}")
         cols = {r[1] for r in self.conn.execute("PRAGMA table_info(docs)")}
         # read-only and not upgraded yet: every document is one stored before
         self._cols = _DOC_COLS
-        for col in ("body_sig", "head"):
+        for col in added:
             if col not in cols:
                 self._cols = self._cols.replace(col, "NULL")
 
@@ -328,12 +334,12 @@ class Store:
 
     def insert_docs(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert documents: (row, id, hash, title, url, published, publisher, language,
-        origin, chars, sent_start, n_sents, compressed text, body_sig, head) tuples."""
+        origin, chars, sent_start, n_sents, compressed text, body_sig, head, byline) tuples."""
         now = time.time()
         self.conn.executemany(
             "INSERT INTO docs(row, id, hash, title, url, published, publisher, language, "
-            "origin, chars, sent_start, n_sents, text, body_sig, head, added) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "origin, chars, sent_start, n_sents, text, body_sig, head, byline, added) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(*r, now) for r in rows],
         )
 

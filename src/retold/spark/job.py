@@ -154,7 +154,7 @@ def _recall(spark: Any, params: JobParams, encoded: Any, live: Any, links: Any) 
 #: the layout of the saved stages: raise it whenever a stage's columns or
 #: their meaning change, so that a run resumed by a newer retold recomputes
 #: rather than reading stale columns (3: links carry a_match / b_match;
-#: 4: links carry a_credits / b_credits, edges their credits)
+#: 4: links carry a_credits / b_credits, edges their credits, records the byline)
 STAGES_FORMAT = 4
 
 
@@ -232,7 +232,8 @@ def _first_by(df: Any, key: str) -> Any:
 def _record_schema() -> str:
     return (
         "ord long, id string, origin string, text string, hash binary, title string, "
-        "url string, published string, publisher string, language string, vectors binary, "
+        "url string, published string, publisher string, language string, byline string, "
+        "vectors binary, "
         "n_sentences int, dim int, doc_vector binary, head binary, signature array<long>, "
         "band_keys array<long>, terms array<string>, doc string, reason string"
     )
@@ -379,6 +380,7 @@ def _verify(pairs: Any, live: Any) -> Any:
         "url",
         "published",
         "language",
+        "byline",
         "vectors",
         "head",
         "n_sentences",

@@ -177,6 +177,7 @@ RECORD_COLS = (
     "published",
     "publisher",
     "language",
+    "byline",
     "vectors",
     "n_sentences",
     "dim",
@@ -259,6 +260,7 @@ def prepared_of(r: dict[str, Any], side: str = "") -> Any:
         date=r[side + "published"],
         language=r[side + "language"],
         id=r[side + "id"],
+        byline=r.get(side + "byline"),
     )
     n, dim = int(r[side + "n_sentences"]), int(r[side + "dim"])
     vecs = np.frombuffer(r[side + "vectors"], dtype=np.float16).reshape(n, dim).astype(np.float32)
