@@ -978,6 +978,30 @@ def test_warc_reader_skips_broken_records(tmp_path: Path) -> None:
     assert sum(isinstance(i, Rejected) for i in items) >= 2
 
 
+def test_a_json_record_gives_its_byline_under_a_crawlers_names(tmp_path: Path) -> None:
+    rows = [
+        {"id": "b", "text": "x", "byline": " By Ann Ode ", "authors": ["Bo Li"]},
+        {"id": "a", "text": "x", "author": "Cy Ng"},
+        {"id": "l", "text": "x", "authors": ["Bo Li", "", 7, "Dee Ray"]},
+        {"id": "n", "text": "x", "authors": [], "byline": None},
+    ]
+    feed = tmp_path / "feed.jsonl"
+    # a lone surrogate in a name of a list is left out, not stored
+    feed.write_text(
+        "\n".join(json.dumps(r) for r in rows) + '\n{"id": "s", "text": "x", '
+        '"authors": ["\\ud800", "Eve Ulm"]}\n',
+        encoding="utf-8",
+    )
+    got = {i.id: i.byline for i in iter_inputs([str(feed)]) if isinstance(i, RawDoc)}
+    assert got == {
+        "b": "By Ann Ode",
+        "a": "Cy Ng",
+        "l": "Bo Li, Dee Ray",
+        "n": None,
+        "s": "Eve Ulm",
+    }
+
+
 def test_jsonl_and_directory_inputs(tmp_path: Path) -> None:
     lines = [
         json.dumps({"id": "j1", "text": _article(1), "title": "T1", "source": "Wire"}),

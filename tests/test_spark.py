@@ -333,6 +333,39 @@ def test_approximate_one_block_is_exact(
     assert rec["exact_links"] > 20 and rec["found"] == rec["exact_links"]
 
 
+def test_bylines_of_parquet_and_json_lines_records_reach_the_credits(
+    session: Any, tmp_path: Path
+) -> None:
+    """A record's byline ("authors", as news crawlers write it) is its page's:
+    from Parquet (read by Spark) and from JSON lines (read as `index add`
+    reads them) the story's edge says the rewrite dropped it, as embedded."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from retold.embed import default_encoder
+
+    byline = "By ELENA MARSH, Northern Wire Service\n"
+    wire = (ROOT / "examples" / "wire.txt").read_text(encoding="utf-8").replace(byline, "")
+    spin = (ROOT / "examples" / "rewrite.txt").read_text(encoding="utf-8")
+    rows = [
+        {"id": "wire", "text": wire, "authors": ["Elena Marsh", " "]},
+        {"id": "spin", "text": spin, "authors": []},
+    ]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in.parquet")
+    lines = tmp_path / "in.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    want = ["byline dropped: spin never names Elena Marsh"]
+    for name in ("in.parquet", "in.jsonl"):
+        out = tmp_path / f"out-{name}"
+        _run(session, [str(tmp_path / name)], out, exact=True, encoder="use")
+        (story,) = spark_stories(out)
+        assert [(e["from"], e["to"], e["credits"]) for e in story["edges"]] == [
+            ("wire", "spin", want)
+        ], name
+    (story,) = embedded_stories(lines, tmp_path / "ix", default_encoder())
+    assert [e["credits"] for e in story["edges"]] == [want]
+
+
 @pytest.mark.slow
 def test_exact_equals_embedded_real_encoder(
     session: Any, fixture_dir: tuple[Path, dict[str, int]], tmp_path: Path

@@ -182,6 +182,7 @@ def load_raw(raw: RawDoc, max_bytes: int | None = None) -> Document:
         title=raw.title or doc.title,
         url=raw.url or doc.url,
         date=raw.published or doc.date,
+        byline=raw.byline or doc.byline,
     )
 
 

@@ -40,6 +40,8 @@ _JSONL = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 _WARC = (".warc", ".warc.gz")
 SUPPORTED = _TEXT + _HTML + _JSONL + _WARC
 _META = ("title", "url", "published", "source")
+#: a record's byline, under the names news crawlers give it (news-please: a list of "authors")
+_BYLINE = ("byline", "author", "authors")
 #: The longest JSON line read: a text at the size cap, with room for JSON's
 #: escapes. A longer line is skipped as it streams past, never held whole.
 MAX_LINE_BYTES = 4 * DEFAULT_MAX_BYTES
@@ -208,7 +210,7 @@ def _parse_line(raw: bytes, no: int) -> dict[str, Any] | str:
 
 def _bad_strings(obj: dict[str, Any]) -> str | None:
     """Why the record's strings cannot be stored (a lone surrogate), or None."""
-    for key in ("id", "text", "html", *_META):
+    for key in ("id", "text", "html", *_META, *_BYLINE):
         v = obj.get(key)
         if isinstance(v, str):
             at = surrogate_at(v)
@@ -246,4 +248,17 @@ def _jsonl_item(raw: bytes, no: int, where: str, prefix: str) -> Item:
         title=meta["title"],
         published=meta["published"],
         publisher=meta["source"],
+        byline=_byline(obj),
     )
+
+
+def _byline(obj: dict[str, Any]) -> str | None:
+    """The record's byline: a string, or a list of names joined as a byline."""
+    for key in _BYLINE:
+        v = obj.get(key)
+        if isinstance(v, list):
+            names = (x.strip() for x in v if isinstance(x, str) and surrogate_at(x) < 0)
+            v = ", ".join(x for x in names if x)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    return None

@@ -29,6 +29,8 @@ class RawDoc:
     title: str | None = None
     published: str | None = None
     publisher: str | None = None
+    #: who wrote it, as the record says (its "byline", "author" or "authors")
+    byline: str | None = None
     #: a charset declared outside the bytes (an HTTP Content-Type)
     charset: str | None = None
 

@@ -30,12 +30,14 @@ RAW_COLS = (
     "title",
     "published",
     "publisher",
+    "byline",
     "charset",
     "reason",
 )
 RAW_SCHEMA = (
     "ord long, id string, origin string, kind string, data_bin binary, data_str string, "
-    "url string, title string, published string, publisher string, charset string, "
+    "url string, title string, published string, publisher string, byline string, "
+    "charset string, "
     "reason string"
 )
 _SHIFT = 1 << 32
@@ -74,6 +76,26 @@ def list_inputs(args: list[str]) -> tuple[list[tuple[int, str, str | None]], lis
     return files, missing
 
 
+def _byline_column(df: Any, cols: set[str]) -> Any:
+    """A Parquet input's byline, under the names the JSON lines reader takes
+    (``byline``, ``author``, ``authors``; a list of names joined by commas)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType
+
+    parts = []
+    for name in ("byline", "author", "authors"):
+        if name not in cols:
+            continue
+        c = F.col(name)
+        if isinstance(df.schema[name].dataType, ArrayType):
+            c = F.concat_ws(
+                ", ", F.expr(f"filter(transform(`{name}`, x -> trim(x)), x -> x <> '')")
+            )
+        c = F.trim(c.cast("string"))
+        parts.append(F.when(c != "", c))
+    return F.coalesce(*parts) if parts else F.lit(None).cast("string")
+
+
 def _spark_list(uri: str) -> list[str]:
     from pyspark.sql import SparkSession
 
@@ -102,6 +124,7 @@ def _row(ord_: int, item: RawDoc | Rejected) -> dict[str, Any]:
         "title": item.title,
         "published": item.published,
         "publisher": item.publisher,
+        "byline": item.byline,
         "charset": item.charset,
         "reason": None,
     }
@@ -218,6 +241,7 @@ def _parquet_inputs(spark: Any, files: list[tuple[int, str, str | None]]) -> Any
                 col("title").alias("title"),
                 col("published").alias("published"),
                 col("source").alias("publisher"),
+                _byline_column(df, cols).alias("byline"),
                 F.lit(None).cast("string").alias("charset"),
                 F.when(F.coalesce(text, html).isNull(), F.lit('no "text" or "html" column value'))
                 .otherwise(F.lit(None).cast("string"))

@@ -91,6 +91,7 @@ def raw_from_row(r: Any) -> RawDoc:
         title=r["title"],
         published=r["published"],
         publisher=r["publisher"],
+        byline=r.get("byline"),
         charset=r["charset"],
     )
 
