@@ -230,6 +230,16 @@ def test_compare_article_objects_and_options(server: Server) -> None:
     assert "text" not in docs["a"] and "text" not in docs["b"]
 
 
+def test_a_byline_given_with_the_text_is_read_for_the_credits(server: Server) -> None:
+    bare = WIRE.replace("By ELENA MARSH, Northern Wire Service\n", "")
+    r = server.post("/api/compare", {"a": {"text": bare, "byline": "Ann Ode"}, "b": REWRITE})
+    assert r.status == 200 and r.json["documents"]["a"]["byline"] == "Ann Ode"
+    said = [c["detail"] for c in r.json["changes"] if c["kind"] == "credit"]
+    assert said == ["byline dropped: B never names Ann Ode"]
+    r = server.post("/api/compare", {"a": {"text": bare, "byline": "\ud800"}, "b": REWRITE})
+    assert r.status == 422
+
+
 def test_compare_html_format_is_the_self_contained_report(server: Server) -> None:
     r = server.post("/api/compare", {"a": WIRE, "b": REWRITE, "format": "html"})
     assert r.status == 200 and r.content_type.startswith("text/html")

@@ -82,7 +82,7 @@ def read(art: dict[str, Any]) -> Document:
             f"{label}: the article is {len(doc.text):,} characters, over this "
             f"server's limit of {limit:,} (--max-article-chars)"
         )
-    changes = {k: art[k] for k in ("title", "id") if art.get(k) is not None}
+    changes = {k: art[k] for k in ("title", "id", "byline") if art.get(k) is not None}
     return replace(doc, **changes) if changes else doc
 
 

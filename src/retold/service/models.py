@@ -68,8 +68,13 @@ class ArticleObject(_Closed):
     )
     title: StrictStr | None = Field(None, max_length=1000)
     id: StrictStr | None = Field(None, max_length=200)
+    byline: StrictStr | None = Field(
+        None,
+        max_length=1000,
+        description="Who wrote it, when the text does not say (a page's markup is read for it)",
+    )
 
-    _labels = field_validator("title", "id")(_no_surrogates)
+    _labels = field_validator("title", "id", "byline")(_no_surrogates)
 
     @model_validator(mode="after")
     def _one_source(self) -> ArticleObject:
@@ -114,6 +119,7 @@ def article_spec(value: str | ArticleObject, label: str) -> dict[str, Any]:
         "kind": value.kind,
         "title": value.title,
         "id": value.id,
+        "byline": value.byline,
     }
 
 
