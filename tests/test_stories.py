@@ -221,7 +221,7 @@ def test_stories_command_end_to_end(tmp_path: Path, example_pair: tuple[str, str
     )
     assert res.returncode == 0, res.stderr
     assert "Storm floods Halverstad" in res.stdout
-    assert "credit: byline dropped: spin never names ELENA MARSH" in res.stdout
+    assert "credit spin ← wire: byline dropped: spin never names ELENA MARSH" in res.stdout
     import xml.etree.ElementTree as ET
 
     g = ET.parse(tmp_path / "g.graphml").getroot()

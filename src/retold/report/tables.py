@@ -104,4 +104,8 @@ def render_stories(found: Sequence[Story], arts: Mapping[str, Article], console:
         # what each copy did to its source's credits, as under a search's table
         for e in s.edges:
             for said in e.credits or ():
-                console.print(f"  credit: {escape(said)}", highlight=False, soft_wrap=True)
+                console.print(
+                    f"  credit {escape(e.target)} ← {escape(e.source)}: {escape(said)}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
