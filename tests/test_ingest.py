@@ -548,6 +548,26 @@ def test_news_page_extraction() -> None:
         assert boilerplate not in doc.text
 
 
+def test_a_short_pages_blocks_stay_lines() -> None:
+    """Under about 250 characters trafilatura joins a page's blocks with
+    spaces; the headline and byline must not run into the first sentence."""
+    page = (
+        "<html><head><title>Dam gives way</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<article><h1>Dam gives way</h1><p class='byline'>By Marta Okafor</p>"
+        "<p>LAGOS (AP) — A dam gave way on Sunday, flooding two villages.</p>"
+        "<p>“We lost everything,” said Ade Bello, a farmer.</p></article>"
+        "<footer><p>© 2026 The Ledger</p></footer></body></html>"
+    )
+    doc = extract(page)
+    assert doc.text.split("\n") == [
+        "By Marta Okafor",
+        "LAGOS (AP) — A dam gave way on Sunday, flooding two villages.",
+        "“We lost everything,” said Ade Bello, a farmer.",
+    ]
+    assert doc.title == "Dam gives way" and doc.byline == "Marta Okafor"
+    assert doc.dateline == "LAGOS (AP)"
+
+
 def test_html_bytes_get_encoding_and_metadata() -> None:
     doc = read_bytes(NEWS_PAGE.encode("utf-8"), name="page")
     assert (doc.source, doc.encoding, doc.byline) == ("html", "utf-8", "Regina Garcia Cano")

@@ -138,6 +138,14 @@ def extract(html: str, *, url: str | None = None, name: str | None = None) -> Do
         found_url = (result.url or None) if result is not None else None
         if not text:
             text, title = _fallback(html)
+        elif "\n" not in text:
+            # trafilatura answers a short page (under about 250 characters of
+            # text) with its baseline, every block joined by spaces: the
+            # headline and byline run into the first sentence. Ours keeps the
+            # blocks as lines; taken when it holds as much text
+            lines, own_title = _fallback(html)
+            if "\n" in lines and len(lines) >= 0.9 * len(text):
+                text, title = lines, title or own_title
     except RetoldError:
         raise
     except Exception as exc:  # whatever the markup, the caller gets a RetoldError
