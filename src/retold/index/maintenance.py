@@ -25,7 +25,6 @@ from retold.index.core import ivf_state
 from retold.index.docwork import DocRecord, Rejected, record, stored_prepared
 from retold.index.store import SCHEMA_VERSION, DocRow, DupRow, Store
 from retold.index.vectors import faiss_available
-from retold.types import Document
 
 __all__ = ["Maintenance"]
 
@@ -131,16 +130,7 @@ class Maintenance(Adding):
             if hi <= readable
             else self.sents.rows(0, 0, 0)
         )
-        doc = Document(
-            text,
-            title=d.title,
-            url=d.url,
-            date=d.published,
-            language=d.language,
-            id=d.id,
-            byline=d.byline,
-        )
-        p = stored_prepared(doc, vecs, self.encoder, body_sig=d.body_sig, head=d.head)
+        p = stored_prepared(d.document(text), vecs, self.encoder, body_sig=d.body_sig, head=d.head)
         return record(
             p, doc_id=d.id, origin=d.origin or d.id, publisher=d.publisher, params=self.sketch
         )

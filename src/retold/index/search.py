@@ -38,7 +38,7 @@ from retold.index.docwork import DocRecord, lexical_terms, stored_prepared, veri
 from retold.index.sketch import jaccard_estimate
 from retold.index.store import DocRow, Store
 from retold.index.vectors import IVFState, VectorSet
-from retold.types import REUSE, Coverage, Document, Report, published_first
+from retold.types import REUSE, Coverage, Report, published_first
 
 __all__ = [
     "Candidate",
@@ -329,16 +329,7 @@ def _scored(
 def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | None) -> Prepared:
     """A stored document ready for the pair engine, from its text and stored vectors."""
     vecs = view.sents.rows(view.n_sents, doc.sent_start, doc.sent_start + doc.n_sents)
-    d = Document(
-        text=text,
-        title=doc.title,
-        url=doc.url,
-        date=doc.published,
-        language=doc.language,
-        id=doc.id,
-        byline=doc.byline,
-    )
-    return stored_prepared(d, vecs, fallback, body_sig=doc.body_sig, head=doc.head)
+    return stored_prepared(doc.document(text), vecs, fallback, body_sig=doc.body_sig, head=doc.head)
 
 
 def stored_candidates(

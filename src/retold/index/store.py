@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from retold.errors import InputError
+from retold.types import Document
 
 __all__ = ["APP", "SCHEMA_VERSION", "DocRow", "DupRow", "Store"]
 
@@ -96,6 +97,18 @@ class DocRow:
     #: the byline the page's metadata gave (HTML extraction takes it out of
     #: the text), for the credits (None: none given, or stored before it was kept)
     byline: str | None = None
+
+    def document(self, text: str) -> Document:
+        """The stored document, given its text (fetched separately)."""
+        return Document(
+            text,
+            title=self.title,
+            url=self.url,
+            date=self.published,
+            language=self.language,
+            id=self.id,
+            byline=self.byline,
+        )
 
 
 @dataclass(frozen=True, slots=True)
