@@ -328,6 +328,9 @@ def test_name_spelled_differently() -> None:
         ("Spanish officials", "Spain's officials"),
         ("Mr Farage", "Nigel Farage"),  # honorifics come and go
         ("Air Asia", "AirAsia"),
+        ("Man City", "Manchester City"),  # a short form
+        ("the Welsh Lib Dem leader", "the Welsh Lib Dems leader"),
+        ("Insp David Gibson", "Inspector David Gibson"),
     ],
 )
 def test_same_name_is_not_a_change(x: str, y: str) -> None:
@@ -341,6 +344,23 @@ def test_name_swapped_in_same_context() -> None:
     b = "After the vote, Senator Jones said the bill would pass."
     (n,) = of_kind(whole(a, b), "name")
     assert (n.a_text, n.b_text, n.detail) == ("Smith", "Jones", "name changed")
+
+
+def test_a_name_with_one_word_swapped_wherever_the_rewrite_puts_it() -> None:
+    # a paraphrase moves the words around the name: only the name can place it
+    a = "Jeanette Tate, who owns the Cinnamon Cafe, said more help was needed."
+    b = "The owner of the Cinnamon Cafe, Jeanette Harlow, said more help was needed."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text, n.detail) == ("Jeanette Tate", "Jeanette Harlow", "name changed")
+    # at the end of a sentence, where no word follows it
+    a = "Trains face disruption after damage to the Lamington Viaduct."
+    b = "Trains face disruption after damage to the Lamington Bridge."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Lamington Viaduct", "Lamington Bridge")
+    # two people of one first name, both named on both sides: nothing changed
+    a = "Jeanette Tate and Jeanette Moss opened the Cinnamon Cafe."
+    b = "The Cinnamon Cafe was opened by Jeanette Moss and Jeanette Tate."
+    assert of_kind(whole(a, b), "name") == []
 
 
 def test_context_of_function_words_alone_is_not_a_swap() -> None:

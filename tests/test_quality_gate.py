@@ -97,3 +97,12 @@ def test_missing_shared_data_fails_under_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         conftest.shared_path("data", "x.jsonl")
+
+
+def test_changes_put_into_rewrites_and_copies_are_found() -> None:
+    shared_path("data", "l2r_news_dev", "rewrites.jsonl")
+    import bench_changes
+
+    measured = bench_changes.measure()
+    flat = {f"{key}/{m}": v for key, row in measured.items() for m, v in row.items()}
+    check("changes", flat)

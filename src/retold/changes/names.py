@@ -428,6 +428,8 @@ def name_changes(out: _Out, same_lang: bool) -> None:
     # near-miss spellings, word by word: "Janetsky" / "Janesky"
     if same_lang and not all(ma) and not all(mb):
         _spelling_changes(out, xa, xb, ma, mb)
+    # one word of a name swapped, the others kept: "Jeanette Tate" / "Jeanette Harlow"
+    _half_kept_changes(out, xa, xb, ma, mb)
     # one name swapped for another in the same place: "Smith said on" / "Jones said on"
     for i, x in enumerate(xa):
         if ma[i] or x.weak:
@@ -436,10 +438,55 @@ def name_changes(out: _Out, same_lang: bool) -> None:
         for j, y in enumerate(xb):
             if mb[j] or y.weak:
                 continue
+            if _two_forms(x.norm, y.norm):
+                continue
             if _same_place(cx, _context(pb, y)):
                 out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
                 ma[i] = mb[j] = True
                 break
+
+
+def _half_kept_changes(
+    out: _Out, xa: list[_Name], xb: list[_Name], ma: list[bool], mb: list[bool]
+) -> None:
+    """Names of two words or more, one on each side and not yet matched, that
+    keep a word and swap another the other passage never uses: the same
+    person or place renamed, wherever the passages put it (a rewrite moves
+    the words around a name, so its neighbours cannot place it)."""
+    words_a = {_name_norm(t.fold) for t in out.a.toks}
+    words_b = {_name_norm(t.fold) for t in out.b.toks}
+    for i, x in enumerate(xa):
+        if ma[i] or x.weak or len(x.norm) < 2:
+            continue
+        for j, y in enumerate(xb):
+            if mb[j] or y.weak or len(y.norm) < 2 or not set(x.norm) & set(y.norm):
+                continue
+            lost, new = _swapped(x.norm, y.norm)
+            if lost and new and not set(lost) & words_b and not set(new) & words_a:
+                out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
+                ma[i] = mb[j] = True
+                break
+
+
+def _swapped(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The words of name ``x`` that ``y`` lost and the words it has instead,
+    leaving out the forms of one word (an abbreviation or a plural: "Man
+    City" / "Manchester City", "Lib Dem" / "Lib Dems") and titles ("Insp")."""
+
+    def variant(w: str, others: tuple[str, ...]) -> bool:
+        return _title_components(w) is not None or any(
+            w.startswith(o) or o.startswith(w) for o in others
+        )
+
+    lost = [w for w in x if w not in y and not variant(w, y)]
+    new = [w for w in y if w not in x and not variant(w, x)]
+    return lost, new
+
+
+def _two_forms(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """One name in a short and a long form ("Man City" / "Manchester City"),
+    not two names nor one name's words reordered."""
+    return set(x) != set(y) and bool(set(x) & set(y)) and not all(_swapped(x, y))
 
 
 def _spelling_changes(
