@@ -331,6 +331,7 @@ def test_name_spelled_differently() -> None:
         ("Man City", "Manchester City"),  # a short form
         ("the Welsh Lib Dem leader", "the Welsh Lib Dems leader"),
         ("Insp David Gibson", "Inspector David Gibson"),
+        ("the CNN", "the CNNs"),
     ],
 )
 def test_same_name_is_not_a_change(x: str, y: str) -> None:
@@ -357,6 +358,20 @@ def test_a_name_with_one_word_swapped_wherever_the_rewrite_puts_it() -> None:
     b = "Trains face disruption after damage to the Lamington Bridge."
     (n,) = of_kind(whole(a, b), "name")
     assert (n.a_text, n.b_text) == ("Lamington Viaduct", "Lamington Bridge")
+    # a word of a body's name that is also a title's part ("Health")
+    a = "Prof John Newton of Public Health England said the report was positive."
+    b = "The report was positive, according to Prof John Newton of Public Care England."
+    (n,) = of_kind(whole(a, b), "name")
+    assert n.a_text.endswith("Public Health England") and n.b_text.endswith("Public Care England")
+    # one surname after the same honorific, wherever it stands
+    a = "Google argued that Mr Mosley no longer had a reasonable expectation of privacy."
+    b = "Mr Quaid no longer had a reasonable expectation of privacy, Google argued."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Mosley", "Quaid")
+    # a sentence's capital is no name's word
+    a = "Classic LDA assumes a fixed number of topics."
+    b = "Traditional LDA assumes the number of topics is fixed."
+    assert of_kind(whole(a, b), "name") == []
     # two people of one first name, both named on both sides: nothing changed
     a = "Jeanette Tate and Jeanette Moss opened the Cinnamon Cafe."
     b = "The Cinnamon Cafe was opened by Jeanette Moss and Jeanette Tate."

@@ -449,23 +449,48 @@ def name_changes(out: _Out, same_lang: bool) -> None:
 def _half_kept_changes(
     out: _Out, xa: list[_Name], xb: list[_Name], ma: list[bool], mb: list[bool]
 ) -> None:
-    """Names of two words or more, one on each side and not yet matched, that
-    keep a word and swap another the other passage never uses: the same
-    person or place renamed, wherever the passages put it (a rewrite moves
-    the words around a name, so its neighbours cannot place it)."""
-    words_a = {_name_norm(t.fold) for t in out.a.toks}
-    words_b = {_name_norm(t.fold) for t in out.b.toks}
+    """Names, one on each side and not yet matched, that keep a word (or the
+    honorific before a surname: "Mr Mosley" / "Mr Quaid") and swap another
+    no other name of the other passage uses: the same person or place
+    renamed, wherever the passages put it (a rewrite moves the words around
+    a name, so its neighbours cannot place it)."""
+    named_a = {w for x in xa for w in x.norm}
+    named_b = {w for y in xb for w in y.norm}
     for i, x in enumerate(xa):
-        if ma[i] or x.weak or len(x.norm) < 2:
+        if ma[i] or x.weak:
             continue
         for j, y in enumerate(xb):
-            if mb[j] or y.weak or len(y.norm) < 2 or not set(x.norm) & set(y.norm):
+            if mb[j] or y.weak:
                 continue
-            lost, new = _swapped(x.norm, y.norm)
-            if lost and new and not set(lost) & words_b and not set(new) & words_a:
+            if len(x.norm) >= 2 and len(y.norm) >= 2 and set(x.norm) & set(y.norm):
+                lost, new = _swapped(x.norm, y.norm)
+                if _opens(out.a, x) in lost or _opens(out.b, y) in new:
+                    continue  # a sentence's capital: "Classic LDA" / "Traditional LDA"
+            elif (
+                len(x.norm) == len(y.norm) == 1
+                and (h := _honorific(out.a, x)) is not None
+                and h == _honorific(out.b, y)
+            ):
+                lost, new = [x.norm[0]], [y.norm[0]]
+            else:
+                continue
+            if lost and new and not set(lost) & named_b and not set(new) & named_a:
                 out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
                 ma[i] = mb[j] = True
                 break
+
+
+def _opens(p: _Passage, name: _Name) -> str | None:
+    """The name's first word when it opens a sentence (its capital says nothing)."""
+    k = name.first_tok - p.t0
+    return name.norm[0] if 0 <= k < len(p.toks) and p.toks[k].initial else None
+
+
+def _honorific(p: _Passage, name: _Name) -> str | None:
+    """The honorific right before a name ("Mr", "Dr"), if there is one."""
+    k = name.first_tok - p.t0 - 1
+    f = p.toks[k].fold.rstrip(".") if 0 <= k < len(p.toks) else None
+    return f if f in _HONORIFICS else None
 
 
 def _swapped(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -474,7 +499,8 @@ def _swapped(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[list[str], list[st
     City" / "Manchester City", "Lib Dem" / "Lib Dems") and titles ("Insp")."""
 
     def variant(w: str, others: tuple[str, ...]) -> bool:
-        return _title_components(w) is not None or any(
+        title = _title_components(w)  # a title's core ("Insp"), not a part ("Health")
+        return (title is not None and title[0] == "core") or any(
             w.startswith(o) or o.startswith(w) for o in others
         )
 
@@ -484,9 +510,9 @@ def _swapped(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[list[str], list[st
 
 
 def _two_forms(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
-    """One name in a short and a long form ("Man City" / "Manchester City"),
-    not two names nor one name's words reordered."""
-    return set(x) != set(y) and bool(set(x) & set(y)) and not all(_swapped(x, y))
+    """One name in a short and a long form ("Man City" / "Manchester City",
+    "CNN" / "CNNs"), not two names nor one name's words reordered."""
+    return set(x) != set(y) and not all(_swapped(x, y))
 
 
 def _spelling_changes(
