@@ -8,7 +8,8 @@ at a time goes into the rewrite, on content it kept from the source (a
 figure, a quote it kept word for word, a person's name, a weekday or month):
 
 - **number**: a figure raised by about a quarter (years left alone);
-- **quote**: one word inside a quote swapped for another word of the text;
+- **quote**: one word inside a quote swapped for another word of the text
+  (a quote the rewrite reworded is first put back as the source has it);
 - **name**: a person's surname swapped for another;
 - **date**: a weekday or month swapped for another.
 
@@ -42,6 +43,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rapidfuzz import fuzz
 
 from _data import l2r_news
 from retold.comparison import compare_prepared, prepare
@@ -92,11 +95,23 @@ def edit_number(a: str, b: str, rng: random.Random) -> Edit | None:
 
 
 def edit_quote(a: str, b: str, rng: random.Random) -> Edit | None:
-    kept = [m for m in _QUOTE.finditer(b) if len(m.group(1).split()) >= 5 and m.group(1) in a]
-    if not kept:
+    """A word of a quote swapped. A quote B keeps word for word is edited in
+    place; in a rewrite, which rewords most quotes, a quote B reworded is
+    first put back as A has it (the rewrite kept the quote, as a copy-editor
+    would), then edited: the words around it stay the rewriter's."""
+    quotes_a = [q.group(1) for q in _QUOTE.finditer(a) if len(q.group(1).split()) >= 5]
+    found = []
+    for m in _QUOTE.finditer(b):
+        if len(m.group(1).split()) < 5 or not quotes_a:
+            continue
+        best = max(quotes_a, key=lambda q: fuzz.ratio(q, m.group(1)))
+        if fuzz.ratio(best, m.group(1)) >= 70:
+            found.append((m, best))
+    if not found:
         return None
-    m = rng.choice(kept)
-    words = [w for w in _WORD.finditer(m.group(1)) if w.start() > 0]
+    m, original = rng.choice(found)
+    b = b[: m.start(1)] + original + b[m.end(1) :]
+    words = [w for w in _WORD.finditer(original) if w.start() > 0]
     vocab = sorted({w.lower() for w in _WORD.findall(a)} - {w.group().lower() for w in words})
     if not words or not vocab:
         return None
