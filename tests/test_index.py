@@ -1348,6 +1348,26 @@ def test_a_hit_says_what_the_query_did_to_its_credits(
         assert index.search(wire, k=1)[0].credits == []
 
 
+def test_credits_a_query_dropped_are_said_even_where_its_text_reads_as_the_source(
+    tmp_path: Path, ap_pair: tuple[str, str]
+) -> None:
+    """The scraped rewrite carries a later AP version's facts, so its text
+    reads as the source of the AP original; but it dropped AP's byline and
+    garbled its contributors, and the AP story none of its credits."""
+    ap, scraped = ap_pair
+    with Index(tmp_path / "ix") as index:
+        index.add([Document(ap, id="ap")])
+        (hit,) = index.search(scraped, k=1)
+        assert hit.verdict == "rewrite" and hit.p_source is not None and hit.p_source < 0.5
+        assert hit.credits is not None
+        assert "byline dropped: B never names MATIAS DELACROIX" in hit.credits
+    # where the pages' dates say the query came first, they decide: no credit owed
+    with Index(tmp_path / "dated") as index:
+        index.add([Document(ap, id="ap", date="2026-01-05")])
+        (hit,) = index.search(Document(scraped, date="2026-01-04"), k=1)
+        assert hit.id == "ap" and hit.credits is None
+
+
 def test_a_pages_byline_is_kept_with_it_for_the_credits(
     tmp_path: Path, example_pair: tuple[str, str]
 ) -> None:

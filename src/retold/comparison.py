@@ -64,6 +64,7 @@ __all__ = [
     "compare",
     "compare_prepared",
     "credit_changes",
+    "credited_source",
     "encode_prepared",
     "head_cosine",
     "headline",
@@ -442,27 +443,41 @@ def compare_prepared(
     )
 
 
-def _credits_disagree(pa: Prepared, pb: Prepared, dec: Decision, credits: list[Change]) -> str:
-    """A line when the credits name a copy the text's reading does not (it
-    reads the other text as the source, or cannot tell) and no dates
-    decided: one text drops credits the other gives, and not the other way
-    round. Said, not weighed: no development data has credits to learn
+def credited_source(
+    pa: Prepared, pb: Prepared, credits: Sequence[Change]
+) -> tuple[str, list[str]] | None:
+    """Which text the credits name as the source ("A" or "B"), and what the
+    other did to its credits ("drops A's byline"): one text drops credits the
+    other gives, and not the other way round; None when neither or both do.
+    ``credits`` are :func:`credit_changes` of ``pa`` and ``pb``. Said, not
+    weighed in the direction: no development data has credits to learn
     their weight from."""
     from retold.changes.credits import credits_lost
 
-    if published_first(pa.doc.date, pb.doc.date) is not None:
-        return ""
     lost = {"A": credits_lost(credits, "A"), "B": credits_lost(credit_changes(pb, pa), "B")}
     if all(any("contributors" in x for x in v) for v in lost.values()):
         # both contributor lines miss some of the other's: one is a garbled
         # copy of the other, and which one the names do not tell
         lost = {k: [x for x in v if "contributors" not in x] for k, v in lost.items()}
-    src = "A" if lost["A"] and not lost["B"] else "B" if lost["B"] and not lost["A"] else None
-    picked = source_of(dec.p_a_source)
-    if src is None or picked == src.lower():
+    if lost["A"] and not lost["B"]:
+        return "A", lost["A"]
+    if lost["B"] and not lost["A"]:
+        return "B", lost["B"]
+    return None
+
+
+def _credits_disagree(pa: Prepared, pb: Prepared, dec: Decision, credits: list[Change]) -> str:
+    """A line when the credits name a copy the text's reading does not (it
+    reads the other text as the source, or cannot tell) and no dates
+    decided (see :func:`credited_source`)."""
+    if published_first(pa.doc.date, pb.doc.date) is not None:
         return ""
+    named = credited_source(pa, pb, credits)
+    picked = source_of(dec.p_a_source)
+    if named is None or picked == named[0].lower():
+        return ""
+    src, done = named
     other = "B" if src == "A" else "A"
-    done = lost[src]
     said = ", ".join(done[:-1]) + ", and " + done[-1] if len(done) > 1 else done[0]
     return (
         f"\n{'Yet ' if picked else ''}{other} {said}, and {src} none of {other}'s credits: "

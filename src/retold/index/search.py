@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from retold.comparison import Prepared, credit_changes
+from retold.comparison import Prepared, credit_changes, credited_source
 from retold.embed import Encoder
 from retold.errors import InputError
 from retold.index.docwork import DocRecord, lexical_terms, stored_prepared, verify
@@ -326,6 +326,22 @@ def _scored(
     return out
 
 
+def _credits_owed(hit: Prepared, query: Prepared, rep: Report) -> list[str] | None:
+    """What the query did to the hit's credits, where the query copied or
+    rewrote it: not where the query reads as the source (it copied nothing
+    then), unless only the text says so and the credits name the hit (the
+    query dropped the hit's credits, and not the other way round)."""
+    if rep.verdict not in REUSE:
+        return None
+    changes = credit_changes(hit, query)
+    if rep.source == "b":
+        by_text = published_first(hit.doc.date, query.doc.date) is None
+        named = credited_source(hit, query, changes) if by_text else None
+        if named is None or named[0] != "A":
+            return None
+    return [c.detail for c in changes]
+
+
 def candidate_prepared(view: View, doc: DocRow, text: str, fallback: Encoder | None) -> Prepared:
     """A stored document ready for the pair engine, from its text and stored vectors."""
     vecs = view.sents.rows(view.n_sents, doc.sent_start, doc.sent_start + doc.n_sents)
@@ -480,12 +496,7 @@ def verify_candidates(
             channels=c.channels | {"corpus_lexical": corpus[c.row]},
             report=rep if keep_reports else None,
             p_source=p_source(rep),
-            # unless the query reads as the source (it copied nothing then)
-            credits=(
-                [ch.detail for ch in credit_changes(sp, query)]
-                if rep.verdict in REUSE and rep.source != "b"
-                else None
-            ),
+            credits=_credits_owed(sp, query, rep),
         )
         ranked.append((rank_key(rep, c.score, corpus[c.row], p.w_corpus_same_story), hit))
     ranked.sort(key=lambda x: x[0])
