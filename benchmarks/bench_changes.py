@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rapidfuzz import fuzz
 
 from _data import l2r_news
+from retold.changes.dates import _MONTH_NAMES, _WEEKDAY_NAMES
 from retold.comparison import compare_prepared, prepare
 from retold.types import Document, Report
 
@@ -57,20 +58,9 @@ _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.,])\d+(?![
 _QUOTE = re.compile(r"(?<!\w)[\"“](?=\S)([^\"“”\n]{1,400})(?<=\S)[\"”](?!\w)")
 _WORD = re.compile(r"[A-Za-z]{5,}")
 _PERSON = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+) ([A-Z][a-z]{3,})\b")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_WEEKDAYS = _WEEKDAY_NAMES
+#: "May" left out: it is a name as often as a month (Theresa May)
+_MONTHS = tuple(m for m in _MONTH_NAMES if m and m != "May")
 _DATE = re.compile(r"\b(?:" + "|".join(_WEEKDAYS + _MONTHS) + r")\b")
 _SURNAMES = ("Harlow", "Benning", "Castell", "Morrow", "Quaid", "Ellery", "Danvers", "Pryce")
 
