@@ -15,7 +15,6 @@ import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from typing import Any
 
 from retold.comparison import Prepared, compare_prepared, credit_changes, within_pair_limit
@@ -232,9 +231,18 @@ class StoryBook:
             # an exact copy keeps every credit; a near one found at add time was not read
             kept = () if exact else None
             verdict: Verdict = "duplicate" if exact else "near-duplicate"
-            one = 1.0
-            link = Link(d["of"], d["id"], verdict, one, one, one, 0.0, one, None, None, kept, kept)
-            out.append(replace(link, measured=False))
+            coverage = {"similarity": 1.0, "a_in_b": 1.0, "b_in_a": 1.0, "verbatim": 1.0}
+            out.append(
+                Link(
+                    d["of"],
+                    d["id"],
+                    verdict,
+                    **coverage,
+                    a_credits=kept,
+                    b_credits=kept,
+                    measured=False,
+                )
+            )
         return out
 
     def articles(self) -> dict[str, Article]:
