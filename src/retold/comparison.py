@@ -398,13 +398,23 @@ def compare_prepared(
     changes = []
     if with_changes:
         from retold.changes import find_changes
+        from retold.changes.loose import loose_pairs
 
+        # in a text made from the other, the sentences the alignments leave out,
+        # wholly or in part, paired with what they were made from: for the changes only
+        made = dec.verdict in REUSE and pa.seg.language == pb.seg.language
+        loose = (
+            loose_pairs(pa.body, pb.body, pa.vectors, pb.vectors, alignments, pa.seg.language)
+            if made
+            else []
+        )
         changes = find_changes(
             pa.doc.text,
             pb.doc.text,
             [(al.a, al.b) for al in alignments],
             lang_a=pa.seg.language,
             lang_b=pb.seg.language,
+            loose=loose,
         )
         if dec.verdict in REUSE:
             # only a copy owes its source a credit: two reports of one event

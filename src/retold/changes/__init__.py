@@ -92,6 +92,37 @@ def _check_pairs(pairs: Sequence[tuple[Span, Span]], la: int, lb: int) -> list[t
     return checked
 
 
+def _overlap(x: Span, y: Span) -> bool:
+    return x[0] < y[1] and y[0] < x[1]
+
+
+def _within(x: Span, y: Span) -> bool:
+    return y[0] <= x[0] and x[1] <= y[1]
+
+
+def _loose_items(
+    items: list[Change],
+    a_span: Span,
+    b_span: Span,
+    result: list[Change],
+    added: set[tuple[str, Span, Span, str]],
+) -> list[Change]:
+    """The changes of a loose pair worth reporting: two-sided ones (a whole
+    passage for one side is something said on that side only) on B words no
+    change in ``result`` covers, bar a change of their kind that said B added
+    them, which they replace in ``result`` ("weekday added" in the aligned
+    passage, "Wednesday → Thursday" from the sentence it came from)."""
+    kept = []
+    for c in items:
+        if c.a == a_span or c.b == b_span:
+            continue
+        over = [r for r in result if _overlap(c.b, r.b)]
+        if all(r.kind == c.kind and (r.kind, r.a, r.b, r.detail) in added for r in over):
+            result[:] = [r for r in result if not _overlap(c.b, r.b)]
+            kept.append(c)
+    return kept
+
+
 def find_changes(
     a_text: str,
     b_text: str,
@@ -99,6 +130,7 @@ def find_changes(
     *,
     lang_a: str = "en",
     lang_b: str = "en",
+    loose: Sequence[tuple[Span, Span]] = (),
 ) -> list[Change]:
     """The changes B made to A within each aligned passage pair.
 
@@ -113,9 +145,15 @@ def find_changes(
     Changes come in pair order, then by position in A; a change found twice
     (overlapping pairs) is reported once.
 
+    ``loose`` holds further pairs, after ``pairs``, of sentences paired for
+    this stage only (:mod:`.loose`): one side tells part of the other, so
+    only two-sided changes (a value, a name, a date swapped) are reported
+    from them, nothing dropped or added.
+
     Raises :class:`~retold.errors.UsageError` for a span outside its text.
     """
-    checked = _check_pairs(pairs, len(a_text), len(b_text))
+    checked = _check_pairs([*pairs, *loose], len(a_text), len(b_text))
+    n_aligned = len(pairs)
     if not checked:
         return []
     la, lb = _lang(lang_a), _lang(lang_b)
@@ -127,20 +165,31 @@ def find_changes(
     same_lang = la == lb
     result: list[Change] = []
     seen: set[tuple[str, Span, Span, str]] = set()
-    for a_span, b_span in checked:
+    #: the changes in ``result`` that say B added something: a whole A passage as their A side
+    added: set[tuple[str, Span, Span, str]] = set()
+    for n, (a_span, b_span) in enumerate(checked):
         if a_span[0] == a_span[1] or b_span[0] == b_span[1]:
             continue
         out = _Out(_passage(da, a_span), _passage(db, b_span))
-        if same_lang:
+        out.loose = n >= n_aligned
+        # a loosely paired B sentence inside an aligned passage had its quotes compared there
+        if same_lang and not (
+            out.loose and any(_within(b_span, p[1]) for p in checked[:n_aligned])
+        ):
             quote_changes(out)
         years_a, years_b = number_changes(out)
         date_changes(out, years_a, years_b)
         name_changes(out, same_lang)
-        if same_lang:
+        # a negation needs the whole statement on both sides
+        if same_lang and not out.loose:
             negation_changes(out)
+        if out.loose:
+            out.items = _loose_items(out.items, a_span, b_span, result, added)
         for c in sorted(out.items, key=lambda c: (c.a[0], _KIND_ORDER[c.kind], c.b[0])):
             key = (c.kind, c.a, c.b, c.detail)
             if key not in seen:
                 seen.add(key)
+                if not out.loose and c.a == a_span:
+                    added.add(key)
                 result.append(c)
     return result

@@ -88,6 +88,8 @@ class _Out:
     def __init__(self, a: _Passage, b: _Passage) -> None:
         self.a, self.b = a, b
         self.items: list[Change] = []
+        #: paired for this stage only (:mod:`.loose`), not aligned
+        self.loose = False
         #: share of content words in common: something said on one side only is worth
         #: reporting only when the two passages are plainly about the same thing. Words
         #: cannot tell that across languages; there the aligner's word is taken for it.

@@ -402,6 +402,9 @@ def _match_dates(out: _Out, xs: list[_Date], ys: list[_Date], weekday: bool) -> 
         and len(uy) == 1
         and out.related
         and [f is None for f in _fields(ux[0])] == [f is None for f in _fields(uy[0])]
+        # loosely paired sentences may each give a year of another event ("won in 2000",
+        # "retired in 2008")
+        and not (out.loose and _fields(ux[0])[1:] == (None,) * 4)
     )
     cands = sorted(
         ((_shared(x, y)[0], i, j) for i, x in enumerate(ux) for j, y in enumerate(uy)),

@@ -533,6 +533,10 @@ def _value_changes(out: _Out, na: list[_Num], nb: list[_Num], ua: list[int], ub:
         (len(ua) == len(ub) == 1 and counted_a == counted_b == 1)
         or (out.cross and len(ua) == len(ub))
     )
+    if lone and out.loose:
+        # loosely paired sentences may each give a figure the other does not: "four-time
+        # champion" / "the 470 event"; one counted in the same unit is the same figure
+        lone = len(ua) == len(ub) == 1 and bool(na[ua[0]].unit) and na[ua[0]].unit == nb[ub[0]].unit
     if lone and out.cross:
         cands = [(1, i, j) for i, j in zip(ua, ub, strict=True) if _score(na[i], nb[j]) >= 0]
     for sc, i, j in cands:

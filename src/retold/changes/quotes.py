@@ -225,7 +225,8 @@ def _reworded(
 ) -> None:
     """In passages about the same thing, a quote left on each side is one quote, reworded;
     those reported leave ``left_a`` and ``left_b``."""
-    one_each = len(left_a) == len(left_b) == 1
+    # passages paired loosely may each hold a quote the other does not: they must share words
+    one_each = len(left_a) == len(left_b) == 1 and not out.loose
     for i in list(left_a):
         j2 = next((j for j in left_b if one_each or qa[i].content & qb[j].content), None)
         if j2 is not None:
