@@ -619,6 +619,65 @@ def _timed(f: Callable[[], object]) -> float:
     return time.process_time() - t
 
 
+# --- loose pairs -----------------------------------------------------------------------------
+
+
+def loose(a: str, b: str) -> list[Change]:
+    """Changes when the two texts are paired loosely, as one sentence each."""
+    return find_changes(a, b, [], loose=[((0, len(a)), (0, len(b)))])
+
+
+def test_a_loose_pair_reports_what_it_swapped_not_what_it_left_out() -> None:
+    a = "Ceri Jones, the coach, said on Friday that the squad of 30 players had trained well."
+    b = "The squad, coached by Ceri Harlow, travels to Munster on Friday."
+    (c,) = loose(a, b)
+    assert (c.kind, c.a_text, c.b_text) == ("name", "Ceri Jones", "Ceri Harlow")
+    # aligned, the same passages also say the players were dropped
+    dropped = [x.detail for x in whole(a, b)]
+    assert "number dropped" in dropped
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "want"),
+    [
+        # one figure each, in the same unit: the same figure changed
+        ("Mr Mosley won £60,000 in damages.", "The court awarded Mr Mosley £75,000.", 1),
+        # one figure each, of two things
+        ("They won gold in the women's 470 event.", "Scott, a four-time champion, won it.", 0),
+        # one bare year each: two events
+        (
+            "Mutola won the Olympic title in 2000.",
+            "Mutola, the Olympic champion, retired in 2008.",
+            0,
+        ),
+        # one weekday each: the same day moved
+        ("The court hearing is due to end on Thursday.", "The court hearing ends on Tuesday.", 1),
+        # two people in the same place, neither renamed
+        ("The first Test against South Africa.", "The third Test against Sri Lanka.", 0),
+        # one word of a name swapped, but not in its place
+        (
+            "Spain said that José María Basoa was freed.",
+            "Among those freed was María Corina Machado.",
+            0,
+        ),
+    ],
+)
+def test_a_loose_pair_asks_more_of_a_swap(a: str, b: str, want: int) -> None:
+    assert len(whole(a, b)) == 1  # aligned, each is a change
+    assert len(loose(a, b)) == want
+
+
+def test_a_swap_found_loosely_replaces_what_the_aligned_passage_called_added() -> None:
+    a = "Volunteers filled sandbags at the town hall. Schools will stay closed on Wednesday."
+    b = "Volunteers filled sandbags at the town hall, and schools will stay closed on Thursday."
+    first = (0, a.index(" Schools"))
+    second = (a.index("Schools"), len(a))
+    (added,) = find_changes(a, b, [(first, (0, len(b)))])
+    assert added.detail == "weekday added"
+    (c,) = find_changes(a, b, [(first, (0, len(b)))], loose=[(second, (0, len(b)))])
+    assert (c.kind, c.a_text, c.b_text) == ("date", "Wednesday", "Thursday")
+
+
 # --- spans, errors, odd input ---------------------------------------------------------------
 
 

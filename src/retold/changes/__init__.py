@@ -23,6 +23,10 @@ share and :mod:`._passages` the per-text and per-pair records they read and
 write. To add a kind: a module with both functions, its items on ``_Doc``
 (found in :func:`_prepare`) and its comparison called in :func:`find_changes`.
 
+The passages need not all be aligned: :mod:`.loose` pairs the rewrite
+sentences the aligner left out with the source sentences they were likely
+made from, and :func:`find_changes` reads only swaps from those pairs.
+
 One kind is not found in aligned passages: :mod:`.credits` reads the agency,
 byline and contributor credits from the whole pages (they live in the
 boilerplate), and :func:`retold.comparison.compare_prepared` calls it for a
