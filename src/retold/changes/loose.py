@@ -11,6 +11,10 @@ them at a cosine not far off, or one of them at a high cosine; up to
 :data:`MAX_SOURCES` of them, each on the anchors the ones before left
 unexplained. :func:`retold.changes.find_changes` reads only two-sided
 changes from these pairs. Verdict and alignments never see them.
+
+:func:`retold.comparison.compare_prepared` asks for them only when B is a copy
+or rewrite of A in its language: between two reports of one story no sentence
+was made from another, and such pairs invented changes (40 on 120 SemEval pairs).
 """
 
 from __future__ import annotations
