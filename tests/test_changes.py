@@ -378,6 +378,80 @@ def test_a_name_with_one_word_swapped_wherever_the_rewrite_puts_it() -> None:
     assert of_kind(whole(a, b), "name") == []
 
 
+def test_a_possessive_ends_a_name() -> None:
+    # "Japan's Hideki Matsuyama" is a country and a golfer: the golfer renamed, even with
+    # the country opening the sentence, whose capital says nothing
+    a = "Japan's Hideki Matsuyama and Dustin Johnson are two shots back."
+    b = "Dustin Johnson and Hideki Morrow are two shots back."
+    (n,) = of_kind(loose(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Hideki Matsuyama", "Hideki Morrow")
+    a = "Japan's Hideki Matsuyama is two shots back."
+    b = "Hideki Matsuyama of Japan is two shots back."
+    assert of_kind(whole(a, b), "name") == []
+
+
+def test_a_surname_that_is_a_title_word() -> None:
+    a = "The board presence of Justin King puts us in a great place."
+    b = "The board presence of Justin Pryce puts us in a great place."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Justin King", "Justin Pryce")
+    # after a determiner the same shape is a title, not a person
+    a = "On Friday the Shadow Chancellor spoke to reporters."
+    b = "On Friday the Shadow Secretary spoke to reporters."
+    assert of_kind(whole(a, b), "name") == []
+
+
+def test_a_full_name_renamed_beside_its_short_form() -> None:
+    # "Mr Mosley" on both sides names the son; the father's first name was swapped
+    a = "Mr Mosley - the son of fascist leader Sir Oswald Mosley - won £60,000."
+    b = "Mr Mosley - the son of fascist leader Sir Castell Mosley - won £60,000."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Oswald Mosley", "Castell Mosley")
+    # the short form alone is a shorter reference, not a change
+    b = "Mosley - the son of fascist leader Mosley - won £60,000."
+    assert of_kind(whole(a, b), "name") == []
+    # a surname after the same honorific, the full name kept elsewhere on both sides
+    a = "Mr Besigye challenged President Yoweri Museveni, whom Mr Museveni beat easily."
+    b = "Mr Besigye challenged President Yoweri Museveni, whom Mr Benning beat easily."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Museveni", "Benning")
+    # ... but not when the other surname is named on both sides
+    b = "Mr Besigye challenged President Yoweri Museveni, whom Mr Besigye could not beat."
+    assert of_kind(whole(a, b), "name") == []
+
+
+def test_a_swapped_word_used_elsewhere_in_the_passage() -> None:
+    # "Scotland" also stands alone on both sides: the body's name still lost it
+    a = "Cricket Scotland chairman Keith Oliver said cricket in Scotland had changed."
+    b = "Keith Oliver, chairman of Cricket Quaid, said cricket in Scotland had changed."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Cricket Scotland", "Cricket Quaid")
+    # one word twice in a name counts twice
+    a = "The outage also hit some Plusnet and Talk Talk customers."
+    b = "The outage also hit some Plusnet and Talk Pryce customers."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Talk Talk", "Talk Pryce")
+    # a word the other side names as often is kept, not swapped
+    a = "Bill Clinton said on Friday he would attend the summit in Geneva."
+    b = "Bill and Hillary Clinton said on Friday they would attend the summit in Geneva."
+    assert of_kind(whole(a, b), "name") == []
+    a = "Euan Murray, of Barclays Corporate Banking, said sales rose."
+    b = "Euan Murray of Barclays Corporate Banking said sales rose."
+    assert of_kind(whole(a, b), "name") == []
+    b = "Euan Murray of Barclays Castell Banking said sales rose."
+    (n,) = of_kind(whole(a, b), "name")
+    assert n.a_text == "Barclays Corporate Banking" and n.b_text.endswith(
+        "Barclays Castell Banking"
+    )
+
+
+def test_a_sentence_opening_word_of_a_name_is_left_out_not_the_name() -> None:
+    a = "The Liberal Democrats lost votes. Candidate Susan Leslie said she was proud."
+    b = "The Liberal Democrats lost votes, and candidate Susan Quaid said she was proud."
+    (n,) = of_kind(whole(a, b), "name")
+    assert n.b_text == "Susan Quaid" and n.a_text.endswith("Susan Leslie")
+
+
 def test_context_of_function_words_alone_is_not_a_swap() -> None:
     a = "El Gobierno regional aprobó una partida de emergencia."
     b = "El Ejecutivo autonómico destinará fondos de emergencia."

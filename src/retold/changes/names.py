@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -216,7 +217,8 @@ def find_names(text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab) -> 
             continue
         run = [i]
         j = i + 1
-        while j < n and joined(j):
+        # a possessive ends a name: "Japan's Hideki Matsuyama" is a place and a person
+        while j < n and joined(j) and not toks[run[-1]].fold.endswith("'s"):
             if name_word(toks[j]) and not toks[j].initial:
                 run.append(j)
                 j += 1
@@ -304,6 +306,25 @@ def _split_title(toks: list[_Tok], run: list[int]) -> tuple[list[int], list[int]
     return title_idx, run
 
 
+_DETERMINERS = folded_words("the a an his her its their our my your this that these those")
+
+
+def _surname_like_title(toks: list[_Tok], run: list[int]) -> bool:
+    """A run read whole as a title that is a person's name ending in a title word ("Justin
+    King", "Stephen Judge"): plain words before one core word, and no determiner before them
+    ("the Greek King", "the Labour Leader" are titles)."""
+    if len(run) < 2 or (run[0] > 0 and toks[run[0] - 1].fold in _DETERMINERS):
+        return False
+    head, last = run[:-1], _title_components(toks[run[-1]].fold)
+    return (
+        last is not None
+        and last[0] == "core"
+        and all(
+            _title_components(toks[k].fold) is None and toks[k].fold not in _ALIASES for k in head
+        )
+    )
+
+
 def _extend_title(text: str, toks: list[_Tok], title_idx: list[int], head: int) -> None:
     """Prepend to ``title_idx`` the lower-case title words before token ``head``:
     "acting President", "la presidenta encargada"."""
@@ -337,7 +358,9 @@ def _name_from_run(
         return
     title_idx, run = _split_title(toks, run)
     if not run:
-        return
+        if not _surname_like_title(toks, title_idx):
+            return
+        title_idx, run = [], title_idx
     _extend_title(text, toks, title_idx, title_idx[0] if title_idx else run[0])
     comps: set[str] = set()
     has_core = False
@@ -433,7 +456,7 @@ def name_changes(out: _Out, same_lang: bool) -> None:
     if same_lang and not all(ma) and not all(mb):
         _spelling_changes(out, xa, xb, ma, mb)
     # one word of a name swapped, the others kept: "Jeanette Tate" / "Jeanette Harlow"
-    _half_kept_changes(out, xa, xb, ma, mb)
+    _half_kept_changes(out, xa, xb, _covered(xa, xb, ma), _covered(xb, xa, mb), ma, mb)
     # one name swapped for another in the same place: "Smith said on" / "Jones said on"
     for i, x in enumerate(xa):
         if ma[i] or x.weak or out.loose:
@@ -450,26 +473,54 @@ def name_changes(out: _Out, same_lang: bool) -> None:
                 break
 
 
+def _covered(xs: list[_Name], ys: list[_Name], matched: list[bool]) -> list[bool]:
+    """Per name of ``xs`` (matched in ``matched``), whether the other side names it in
+    full: the same name, or a longer one with its words that is not itself a name of
+    ``xs``. "Mosley" does not cover "Oswald Mosley" (the first name may be what changed),
+    nor "Yoweri Museveni" on both sides "Mr Museveni" (the surname may be)."""
+    exact = {x.norm for x in xs}
+    return [
+        m
+        and any(
+            x.norm == y.norm
+            or (len(y.norm) > len(x.norm) and y.norm not in exact and _related(x, y))
+            for y in ys
+        )
+        for x, m in zip(xs, matched, strict=True)
+    ]
+
+
 def _half_kept_changes(
-    out: _Out, xa: list[_Name], xb: list[_Name], ma: list[bool], mb: list[bool]
+    out: _Out,
+    xa: list[_Name],
+    xb: list[_Name],
+    ca: list[bool],
+    cb: list[bool],
+    ma: list[bool],
+    mb: list[bool],
 ) -> None:
-    """Names, one on each side and not yet matched, that keep a word (or the
-    honorific before a surname: "Mr Mosley" / "Mr Quaid") and swap another
-    no other name of the other passage uses: the same person or place
-    renamed, wherever the passages put it (a rewrite moves the words around
-    a name, so its neighbours cannot place it)."""
-    named_a = {w for x in xa for w in x.norm}
-    named_b = {w for y in xb for w in y.norm}
+    """Names, one on each side and not named in full on the other (``ca``, ``cb``),
+    that keep a word (or the honorific before a surname: "Mr Mosley" / "Mr Quaid") and
+    swap others: the same person or place renamed, wherever the passages put it (a
+    rewrite moves the words around a name, so its neighbours cannot place it). A word
+    is lost when A's names use it more often than B's, new when B's use it more often
+    than A's, and a swap needs one of each: "Cricket Scotland" / "Cricket Quaid" with
+    "in Scotland" on both sides is one, "Bill Clinton" / "Hillary Clinton" beside a
+    "Bill" is not. Pairs found are marked in ``ma`` and ``mb``."""
+    named_a = Counter(w for x in xa for w in x.norm)
+    named_b = Counter(w for y in xb for w in y.norm)
     for i, x in enumerate(xa):
-        if ma[i] or x.weak:
+        if ca[i] or x.weak:
             continue
         for j, y in enumerate(xb):
-            if mb[j] or y.weak:
+            if cb[j] or y.weak:
                 continue
             if len(x.norm) >= 2 and len(y.norm) >= 2 and set(x.norm) & set(y.norm):
                 lost, new = _swapped(x.norm, y.norm)
-                if _opens(out.a, x) in lost or _opens(out.b, y) in new:
-                    continue  # a sentence's capital: "Classic LDA" / "Traditional LDA"
+                # a sentence's capital is no evidence: "Classic LDA" / "Traditional LDA",
+                # "Candidate Susan Leslie" / "candidate Susan Quaid"
+                lost = [w for w in lost if w != _opens(out.a, x)]
+                new = [w for w in new if w != _opens(out.b, y)]
                 if out.loose and not _one_swapped(x.norm, y.norm):
                     continue  # loosely paired: "José María Basoa" / "María Corina Machado"
             elif (
@@ -480,9 +531,11 @@ def _half_kept_changes(
                 lost, new = [x.norm[0]], [y.norm[0]]
             else:
                 continue
-            if lost and new and not set(lost) & named_b and not set(new) & named_a:
+            if any(named_a[w] > named_b[w] for w in lost) and any(
+                named_b[w] > named_a[w] for w in new
+            ):
                 out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
-                ma[i] = mb[j] = True
+                ca[i] = cb[j] = ma[i] = mb[j] = True
                 break
 
 
@@ -507,16 +560,18 @@ def _honorific(p: _Passage, name: _Name) -> str | None:
 def _swapped(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """The words of name ``x`` that ``y`` lost and the words it has instead,
     leaving out the forms of one word (an abbreviation or a plural: "Man
-    City" / "Manchester City", "Lib Dem" / "Lib Dems") and titles ("Insp")."""
+    City" / "Manchester City", "Lib Dem" / "Lib Dems") and titles ("Gen"), bar
+    a title's word that ends a name, where it is a surname ("Justin King")."""
 
-    def variant(w: str, others: tuple[str, ...]) -> bool:
-        title = _title_components(w)  # a title's core ("Insp"), not a part ("Health")
-        return (title is not None and title[0] == "core") or any(
-            w.startswith(o) or o.startswith(w) for o in others
+    def variant(w: str, own: tuple[str, ...], others: tuple[str, ...]) -> bool:
+        title = _title_components(w)  # a title's core ("Gen"), not a part ("Health")
+        return (title is not None and title[0] == "core" and w != own[-1]) or any(
+            w != o and (w.startswith(o) or o.startswith(w)) for o in others
         )
 
-    lost = [w for w in x if w not in y and not variant(w, y)]
-    new = [w for w in y if w not in x and not variant(w, x)]
+    # one word twice ("Talk Talk" / "Talk Pryce") counts twice
+    lost = [w for w in (Counter(x) - Counter(y)).elements() if not variant(w, x, y)]
+    new = [w for w in (Counter(y) - Counter(x)).elements() if not variant(w, y, x)]
     return lost, new
 
 
