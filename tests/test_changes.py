@@ -154,6 +154,8 @@ def test_qualifier_added_is_a_number_change() -> None:
         ("18:00", "1800 GMT"),
         ("3.3million", "3.3 million"),
         ("a million", "1 million"),
+        ("smaller than 300", "less than 300"),
+        ("larger than 300", "more than 300"),
     ],
 )
 def test_same_quantity_written_differently_is_not_a_change(x: str, y: str) -> None:
@@ -239,6 +241,25 @@ def test_numbers_across_languages_pair_in_order() -> None:
 def test_codes_and_ordinals_are_not_numbers() -> None:
     a = "The F-16 flew over COVID-19 wards on the 2nd day."
     b = "The F-35 flew over COVID-20 wards on the 3rd day."
+    assert of_kind(whole(a, b), "number") == []
+
+
+def test_comparatives_are_qualifiers() -> None:
+    a = "The measured error was smaller than 0.002 in every test."
+    b = "The measured error was 0.002 in every test."
+    (n,) = of_kind(whole(a, b), "number")
+    assert n.detail == "qualifier removed: smaller than"
+
+
+def test_a_count_after_a_hyphen_is_a_number() -> None:
+    # an age group or a ranking is a figure, unlike the F-16 above
+    a = "Varela played in the Under-20 World Championships and the top-10 final."
+    b = "Varela played in the Under-25 World Championships and the top-10 final."
+    (n,) = of_kind(whole(a, b), "number")
+    assert (n.a_text, n.b_text) == ("20", "25")
+    # written either way, the same age group
+    a = "He won the Fifa under-17 World Cup in 1993."
+    b = "He won the FIFA U-17 World Cup in 1993."
     assert of_kind(whole(a, b), "number") == []
 
 

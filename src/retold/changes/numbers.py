@@ -125,7 +125,8 @@ _QUALIFIERS: dict[str, str] = {}
 _QUAL_SURFACES: set[str] = set()
 for _cls, _phrases in {
     "more than": "more than|over|upwards of|in excess of|above|just over|well over|"
-    "slightly more than|más de|poco más de|mais de|plus de|mehr als|über|più di|oltre",
+    "slightly more than|greater than|larger than|bigger than|higher than|"
+    "más de|poco más de|mais de|plus de|mehr als|über|più di|oltre",
     "at least": "at least|no fewer than|no less than|a minimum of|al menos|por lo menos|"
     "como mínimo|pelo menos|au moins|mindestens|almeno|come minimo",
     "about": "about|around|approximately|approx.|roughly|some|an estimated|estimated|circa|"
@@ -133,13 +134,16 @@ for _cls, _phrases in {
     "ungefähr|intorno a|più o meno",
     "nearly": "nearly|almost|close to|just under|casi|prácticamente|quase|presque|près de|"
     "beinahe|quasi",
-    "less than": "less than|fewer than|under|below|menos de|moins de|weniger als|meno di",
+    "less than": "less than|fewer than|under|below|smaller than|lower than|"
+    "menos de|moins de|weniger als|meno di",
     "up to": "up to|as many as|as much as|at most|no more than|hasta|como máximo|até|jusqu'à|"
     "bis zu|fino a",
 }.items():
     for _p in _phrases.split("|"):
         _QUAL_SURFACES.add(_p)
         _QUALIFIERS[fold(_p)] = _cls
+#: words whose hyphenated number is a count or an age ("Under-20", "U-17", "top-10")
+_HYPHEN_COUNTERS = frozenset({"under", "u", "over", "top"})
 _QUAL_RE = re.compile(r"(?<![^\W\d_])(?P<q>" + _alternation(_QUAL_SURFACES) + r")\s+$", re.I)
 _QUAL_LAST_WORDS = frozenset(fold(p.split()[-1]) for p in _QUAL_SURFACES)
 _LAST_WORD_RE = re.compile(r"(\S+)\s+$")
@@ -255,13 +259,24 @@ def _qualifier(text: str, s: int) -> tuple[str | None, str, int]:
     return _QUALIFIERS.get(q), re.sub(r"\s+", " ", m.group("q")).lower(), m.start("q")
 
 
+_WORD_BEFORE_RE = re.compile(r"[^\W\d_]+$")
+
+
+def _counting_word(text: str, h: int) -> bool:
+    """Whether the word before the hyphen at ``h`` makes the number after it a count or
+    an age ("under", "top"), not part of a name like "F-16"."""
+    m = _WORD_BEFORE_RE.search(text, max(0, h - 12), h)
+    return m is not None and fold(m.group()) in _HYPHEN_COUNTERS
+
+
 def _inside_token(text: str, p: int) -> bool:
     """Whether the digits at ``p`` continue a word or a number rather than start one."""
     prev = text[p - 1] if p > 0 else " "
     return (
         prev.isalnum()
         or prev == "_"
-        or (prev == "-" and p > 1 and text[p - 2].isalpha())  # F-16, COVID-19
+        # F-16, COVID-19; but a function word's number is a number ("Under-20", "over-50s")
+        or (prev == "-" and p > 1 and text[p - 2].isalpha() and not _counting_word(text, p - 1))
         or (prev in ".," and p > 1 and text[p - 2].isdigit())  # inside 2,000
     )
 
