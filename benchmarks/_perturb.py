@@ -46,3 +46,22 @@ def leave_out(text: str, rng: random.Random, share: float = 0.3) -> str:
     start = spans[i][0]
     stop = spans[i + drop][0] if i + drop < len(spans) else len(text)
     return (text[:start] + text[stop:]).rstrip()
+
+
+def every_other(text: str) -> str:
+    """The first, third, fifth... sentences of ``text``: a rewrite condensed to
+    about half, the story's order kept (an LLM asked for a shorter version
+    keeps the lede and drops detail all through)."""
+    return " ".join(text[s:e] for k, (s, e) in enumerate(sentences(text)) if k % 2 == 0)
+
+
+def trimmed(text: str, keep: float = 0.55) -> str:
+    """Each sentence of ``text`` cut to about ``keep`` of its words (at least
+    six), ending where a sentence ends: detail dropped inside sentences, a
+    condensation of another kind than :func:`every_other`'s."""
+    out = []
+    for s, e in sentences(text):
+        words = text[s:e].split()
+        cut = " ".join(words[: max(6, int(len(words) * keep))]).rstrip(",;:")
+        out.append(cut if cut.endswith((".", "!", "?", '"', "”")) else cut + ".")
+    return " ".join(out)

@@ -62,6 +62,7 @@ def verdicts() -> dict[str, dict[str, float]]:
         "verdicts_l2r",
         "verdicts_semeval",
         "verdicts_clough",
+        "verdicts_condensed",
         "verdicts_translations",
         "direction",
         "copies",
