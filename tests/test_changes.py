@@ -479,6 +479,18 @@ def test_context_of_function_words_alone_is_not_a_swap() -> None:
     assert of_kind(whole(a, b, lang_a="es", lang_b="es"), "name") == []
 
 
+def test_a_contraction_is_no_name_an_apostrophe_name_still_is() -> None:
+    # two contractions at the same place once read as a person renamed
+    a = "Well, you can have the salad, I’ll take the steak."
+    b = "Well, forget the salad, I’m all about the steak."
+    assert whole(a, b) == []
+    a = "The plan was backed by Paul O'Neill, the treasury secretary, on Monday."
+    b = "The plan was backed by Paul O'Brien, the treasury secretary, on Monday."
+    assert [(c.kind, c.a_text, c.b_text) for c in whole(a, b)] == [
+        ("name", "Paul O'Neill", "Paul O'Brien")
+    ]
+
+
 def test_sentence_initial_words_are_not_names() -> None:
     a = "However, the government said it would release more prisoners."
     b = "Still, the government said it would release more prisoners."

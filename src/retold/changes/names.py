@@ -99,6 +99,10 @@ _NAME_CONNECTORS = folded_words(
     "de del la las los of van von der den da do dos das di du le bin ibn al el"
 )
 _NAME_GAP_RE = re.compile(r"[ \t\u00a0]+|-")
+#: an English contraction is no name, even capitalised ("I'll", "You're",
+#: "Don't", "Let's"): in chatty texts two of them at the same place read as a
+#: renamed person ("I'll" -> "I'm"); names keep their apostrophes ("O'Neill")
+_CONTRACTION_RE = re.compile(r"['’](?:ll|re|m|ve|d)$|n['’]t$|^let['’]s$")
 _TITLE_GAP_RE = re.compile(r"\.?[ \t\u00a0]+|-")  # "Sen. Smith"
 # forms of address: dropped or added by rewriters as a matter of style, so not changes
 _HONORIFICS = frozenset(
@@ -205,6 +209,7 @@ def find_names(text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab) -> 
             and not t.text[0].isdigit()
             and (len(t.fold) >= 2)
             and taken.find(1, t.start, t.end) < 0
+            and _CONTRACTION_RE.search(t.fold) is None
         )
 
     def joined(j: int) -> bool:
