@@ -75,6 +75,9 @@ _CONVERSIONS = {
     ("ft", "m"): 0.3048,
     ("inch", "m"): 0.0254,
     ("acre", "ha"): 0.40468564,
+    # a bare "3.6m" is read as 3.6 million of :data:`_MILLION_OR_METRE`; "3.6 metres"
+    # beside it is then the same figure
+    ("m?", "m"): 1e-6,
 }
 _MONEY = frozenset({"dollar", "euro", "peso", "pound", "yen", "yuan", "bolivar", "real", "rupee"})
 
@@ -110,6 +113,10 @@ _SCALE_RE = re.compile(
     re.I,
 )
 _SUFFIX_SCALE_RE = re.compile(r"(?P<scale>bn|mn|[mk])(?![^\W\d_])", re.I)
+#: British news writes millions and metres alike with a bare m ("3.6m people", "a
+#: 3.6m (12ft) wall"): the unit of such a figure when no money word says which
+_MILLION_OR_METRE = "m?"
+_BARE_M_RE = re.compile(r"m(?![^\W_])")
 _UNIT_RE = re.compile(
     r"\s*(?:de\s+)?(?P<unit>" + _alternation(_UNIT_SURFACES) + r")(?![^\W\d_])", re.I
 )
@@ -289,6 +296,13 @@ def _scale_and_unit(text: str, e: int, unit: str | None) -> tuple[float, str | N
         scale, e = _SCALES[sm.group("scale").lower()], sm.end()
     elif sm2 := _SCALE_RE.match(text, e):
         scale, e = _SCALES[fold(re.sub(r"\s+", " ", sm2.group("scale")))], sm2.end()
+    elif unit is None and (sm3 := _BARE_M_RE.match(text, e)):
+        # "155.7m ringgit" is money, so millions; otherwise either reading, compared as such
+        scale, e = 1e6, sm3.end()
+        um = _UNIT_RE.match(text, e)
+        u = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit")))) if um else None
+        if um is None or u not in _MONEY:
+            return scale, _MILLION_OR_METRE, e
     if um := _UNIT_RE.match(text, e):
         u = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit"))))
         if u is not None and (unit is None or u not in _MONEY):
