@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 from collections import defaultdict
@@ -286,11 +287,18 @@ CONDENSE: dict[str, Callable[[str, random.Random], str]] = {
 }
 
 
+#: bins of a condensed rewrite's length (of its source's words) in
+#: ``condensed_by_length``: "about half" is the middle bin
+CONDENSED_BINS = ((0.0, 0.25), (0.25, 0.35), (0.35, 0.7), (0.7, math.inf))
+
+
 def condensed_table(
     res: dict[str, Any], texts: dict[str, str], folds: dict[str, int], jobs: int = 2
-) -> dict[str, dict[str, float]]:
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
     """News rewrites condensed (:data:`CONDENSE`), out of fold: rewrite or
-    closer against the source and against the neighbour, retold and TF-IDF."""
+    closer against the source and against the neighbour, retold and TF-IDF;
+    and, the four cuts pooled, found against the source by the condensed
+    rewrite's length (:data:`CONDENSED_BINS`)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from retold.decision import model
@@ -301,14 +309,8 @@ def condensed_table(
     sel = [i for i, p in enumerate(pairs) if p.dataset == "l2r_news_dev"]
     fold = np.array([folds[pairs[i].group] for i in sel])
     src = np.array([pairs[i].role == "source" for i in sel])
-    fitted = []
-    for k in range(td.FOLDS):
-        fitted.append(
-            tuple(
-                td.fit(t, np.array([folds[g] != k for g in t.groups]))
-                for t in (res["tasks"]["derived"], res["tasks"]["same_story"])
-            )
-        )
+    # the models the training's cross-validation fitted without each fold
+    fitted = list(zip(res["fold_models"]["derived"], res["fold_models"]["same_story"], strict=True))
     ids = sorted({x for i in sel for x in (pairs[i].a, pairs[i].b)})
     vec = TfidfVectorizer(sublinear_tf=True).fit([texts[x] for x in ids])
 
@@ -318,6 +320,7 @@ def condensed_table(
     published = cosines([texts[pairs[i].a] for i in sel], [texts[pairs[i].b] for i in sel])
     w = np.ones(len(sel))
     out: dict[str, dict[str, float]] = {}
+    pooled: list[tuple[float, bool, bool]] = []  # (length ratio, retold found, TF-IDF found)
     shorts: dict[str, dict[str, str]] = {}
     for name, condense in CONDENSE.items():
         rng = random.Random(td.SEED)
@@ -349,6 +352,9 @@ def condensed_table(
             m = fold == k
             base[m] = score[m] >= _best_threshold(published[~m], src[~m].astype(float), w[~m])
         words = [len(short[pairs[i].b].split()) / len(texts[pairs[i].a].split()) for i in sel]
+        pooled += [
+            (r, bool(c), bool(t)) for r, c, t, s in zip(words, close, base, src, strict=True) if s
+        ]
         out[name] = {
             "pairs": int(src.sum()),
             "length_ratio": float(np.median(np.array(words)[src])),
@@ -361,7 +367,16 @@ def condensed_table(
                 score[src].tolist(), score[~src].tolist(), float(close[~src].mean())
             ),
         }
-    return out
+    by_length: dict[str, dict[str, float]] = {}
+    for lo, hi in CONDENSED_BINS:
+        got = [(c, t) for r, c, t in pooled if lo <= r < hi]
+        name = f"{lo:.2f}-{hi:.2f}" if hi < math.inf else f"{lo:.2f} or more"
+        by_length[name] = {
+            "pairs": len(got),
+            "retold_source_rewrite_or_closer": float(np.mean([c for c, _ in got])) if got else 0.0,
+            "tfidf_source_rewrite": float(np.mean([t for _, t in got])) if got else 0.0,
+        }
+    return out, by_length
 
 
 def _f1(pred: np.ndarray, gold: np.ndarray) -> float:
@@ -498,11 +513,13 @@ def evaluate(per_domain: int = 40, jobs: int = 2, unseen_rewriter: bool = False)
     assert [p.b for p in pairs] == [p.b for p in res["pairs"]], "pair list changed"
     base = _tfidf_scores(texts, pairs)
     folds = td.fold_of(p.group for p in pairs)
+    condensed, by_length = condensed_table(res, texts, folds, jobs)
     out = {
         "l2r": l2r_table(res, base, folds),
         "semeval": semeval_table(res, base, folds),
         "clough": clough_table(res),
-        "condensed": condensed_table(res, texts, folds, jobs),
+        "condensed": condensed,
+        "condensed_by_length": by_length,
         "translations": translations_table(res),
         "direction": direction_table(res, texts),
         "copies": copies_table(res, texts),
@@ -590,6 +607,13 @@ def _print(out: dict[str, Any]) -> None:
             f"{v['retold_neighbour_rewrite']:.3f} | {v['tfidf_source_rewrite']:.3f} "
             f"{v['tfidf_neighbour_rewrite']:.3f} {v['tfidf_source_rewrite_at_retold_fp']:.3f}"
             f"  (n={v['pairs']})"
+        )
+    print("  the four cuts pooled, by the condensed rewrite's length (of the source's words):")
+    print("  retold source->rewrite+ | TF-IDF at its own threshold")
+    for k, v in out["condensed_by_length"].items():
+        print(
+            f"  {k:<22} {v['retold_source_rewrite_or_closer']:.3f} | "
+            f"{v['tfidf_source_rewrite']:.3f}  (n={v['pairs']:g})"
         )
     print("Translations", json.dumps({k: round(v, 3) for k, v in out["translations"].items()}))
     print("Direction", json.dumps({k: round(v, 3) for k, v in out["direction"].items()}))

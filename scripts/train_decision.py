@@ -718,15 +718,18 @@ def fold_of(groups: Iterable[str]) -> dict[str, int]:
     return {g: k % FOLDS for k, g in enumerate(uniq)}
 
 
-def out_of_fold(t: Task, folds: dict[str, int]) -> np.ndarray:
-    """Each row's prediction by the model fitted without its fold."""
+def out_of_fold(t: Task, folds: dict[str, int]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Each row's prediction by the model fitted without its fold, and the
+    models fitted without each fold (for scoring other pairs of that fold)."""
     fold = np.array([folds[g] for g in t.groups])
     out = np.zeros(len(t.y))
+    models = []
     for k in range(FOLDS):
         test = fold == k
+        models.append(fit(t, ~test))
         if test.any():
-            out[test] = predict(fit(t, ~test), t.x[test])
-    return out
+            out[test] = predict(models[-1], t.x[test])
+    return out, models
 
 
 # --- wording (the direction's learned word table) ------------------------------
@@ -1167,7 +1170,8 @@ def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
     ts["derived"].extra = _derived_extra(ts["derived"], pairs, extra)
     if COPIES_SHARE:
         ts["same_story"].extra = _copies_extra(ts["same_story"], pairs, extra, jobs)
-    oof = {name: out_of_fold(t, folds) for name, t in ts.items()}
+    fitted = {name: out_of_fold(t, folds) for name, t in ts.items()}
+    oof = {name: pred for name, (pred, _) in fitted.items()}
     names = {
         "derived": DERIVED_FEATURES,
         "same_story": SAME_STORY_FEATURES,
@@ -1183,6 +1187,8 @@ def train(per_domain: int = 40, jobs: int = 2) -> dict[str, Any]:
         "back": back,
         "tasks": ts,
         "oof": oof,
+        # per task, the model fitted without fold k, k = 0 .. FOLDS - 1
+        "fold_models": {name: models for name, (_, models) in fitted.items()},
         "models": final,
         "words": words,
         "style": (style_weights, style_idf),
