@@ -453,6 +453,28 @@ def test_a_full_name_renamed_beside_its_short_form() -> None:
     assert of_kind(whole(a, b), "name") == []
 
 
+def test_a_renamed_person_the_rewrite_also_names_as_before() -> None:
+    # B keeps the old surname elsewhere, but "Harlow" is no name of A's
+    a = "The coach, Jeanette Tate, praised the side after the win on Sunday."
+    b = "The coach, Jeanette Harlow, praised the side after the win on Sunday, and Tate agreed."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Jeanette Tate", "Jeanette Harlow")
+
+
+def test_one_person_put_in_the_place_of_another() -> None:
+    # each side left with one person the other lacks, B's new to A
+    a = "In a message on Facebook, Mr Whittle said the ruling showed the battle was not over."
+    b = "In a Facebook message, Peter Benning said the ruling showed the battle was not over."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Whittle", "Peter Benning")
+    # an agency is no person: not a change of who spoke
+    b = "In a Facebook message, the party said the ruling, Reuters reported, was not the end."
+    assert of_kind(whole(a, b), "name") == []
+    # nor is a person A names too
+    a2 = a + " Peter Benning, his deputy, agreed."
+    assert of_kind(whole(a2, b.replace("the party", "Peter Benning")), "name") == []
+
+
 def test_a_swapped_word_used_elsewhere_in_the_passage() -> None:
     # "Scotland" also stands alone on both sides: the body's name still lost it
     a = "Cricket Scotland chairman Keith Oliver said cricket in Scotland had changed."

@@ -63,7 +63,10 @@ def _prepare(text: str, lang: str, toks: list[_Tok], vocab: _Vocab) -> _Doc:
     quotes = sorted(find_quotes(text, dialogue=lang != "en"))
     neg_keys, neg_flags = neg_features(toks, _NEGATORS.get(lang, _ANY_NEGATOR))
     ends = [t.end for t in toks]
-    return _Doc(text, lang, toks, starts, quotes, dates, nums, names, ends, neg_keys, neg_flags)
+    name_words = frozenset(w for n in names for w in n.norm)
+    return _Doc(
+        text, lang, toks, starts, quotes, dates, nums, names, ends, neg_keys, neg_flags, name_words
+    )
 
 
 # ---------------------------------------------------------------------------

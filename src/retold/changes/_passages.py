@@ -35,6 +35,8 @@ class _Doc:
     #: per token: its key for the negation alignment and whether it negates
     neg_keys: list[str]
     neg_flags: list[int]
+    #: the words of every name in the document (see ``names._name_norm``)
+    name_words: frozenset[str]
 
 
 #: the comparisons pair items across passages, which is quadratic; passages are a sentence

@@ -476,6 +476,35 @@ def name_changes(out: _Out, same_lang: bool) -> None:
                 out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
                 ma[i] = mb[j] = True
                 break
+    if not out.loose:
+        _one_for_one(out, xa, xb, ma, mb)
+
+
+def _one_for_one(
+    out: _Out, xa: list[_Name], xb: list[_Name], ma: list[bool], mb: list[bool]
+) -> None:
+    """Aligned passages each left with one person's name the other lacks, the B one
+    with a word no name of A's has ("Mr Whittle said" / "Peter Benning highlighted",
+    A's Peter being Peter Whittle): the rewrite
+    put a new person in the place of A's. Persons only (a full name or an honorific
+    before it): a place or an agency may stand for a person ("Reuters", "Brussels")."""
+    left_a = [i for i, x in enumerate(xa) if not ma[i] and not x.weak]
+    left_b = [j for j, y in enumerate(xb) if not mb[j] and not y.weak]
+    if len(left_a) != 1 or len(left_b) != 1:
+        return
+    x, y = xa[left_a[0]], xb[left_b[0]]
+    if not (_personal(out.a, x) and _personal(out.b, y)):
+        return
+    b_words = {_name_norm(t.fold) for t in out.b.toks}
+    if all(w in out.a.doc.name_words for w in y.norm) or any(w in b_words for w in x.norm):
+        return
+    out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
+    ma[left_a[0]] = mb[left_b[0]] = True
+
+
+def _personal(p: _Passage, name: _Name) -> bool:
+    """Whether a name reads as a person's: two words or more, or an honorific before it."""
+    return (len(name.norm) >= 2 and not name.title) or _honorific(p, name) is not None
 
 
 def _covered(xs: list[_Name], ys: list[_Name], matched: list[bool]) -> list[bool]:
@@ -536,8 +565,17 @@ def _half_kept_changes(
                 lost, new = [x.norm[0]], [y.norm[0]]
             else:
                 continue
-            if any(named_a[w] > named_b[w] for w in lost) and any(
-                named_b[w] > named_a[w] for w in new
+            if (
+                any(named_a[w] > named_b[w] for w in lost)
+                and any(named_b[w] > named_a[w] for w in new)
+            ) or (
+                # B names the old one elsewhere too ("David Pryce ... Humphreys said"), but
+                # a word no name of A's has in the place of one is a swap all the same
+                not out.loose
+                and _one_swapped(x.norm, y.norm)
+                and bool(lost)
+                and bool(new)
+                and not any(w in out.a.doc.name_words for w in new)
             ):
                 out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
                 ca[i] = cb[j] = ma[i] = mb[j] = True
