@@ -434,6 +434,18 @@ def test_a_surname_that_is_a_title_word() -> None:
     assert of_kind(whole(a, b), "name") == []
 
 
+def test_a_portfolio_after_of_is_part_of_the_title() -> None:
+    # "Rugby" is the director's portfolio, not the first word of his name
+    a = "Ulster's Director of Rugby David Humphreys praised the squad on Monday."
+    b = "Ulster's Director of Rugby, David Pryce, praised the squad, Humphreys said."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("David Humphreys", "David Pryce")
+    # the portfolio changed is a title change, the person the same
+    b = "Ulster's Director of Football David Humphreys praised the squad on Monday."
+    changes = whole(a, b)
+    assert of_kind(changes, "name") == [] and len(of_kind(changes, "title")) == 1
+
+
 def test_a_full_name_renamed_beside_its_short_form() -> None:
     # "Mr Mosley" on both sides names the son; the father's first name was swapped
     a = "Mr Mosley - the son of fascist leader Sir Oswald Mosley - won £60,000."

@@ -77,6 +77,28 @@ _TITLE_PART: dict[str, tuple[str, ...]] = {
         ("chief",): "chief",
         ("executive",): "executive ejecutivo ejecutiva",
         ("opposition",): "opposition opositor opositora",
+        # the portfolio after "of" in a title ("Director of Rugby David Humphreys",
+        # "Chancellor of the Exchequer George Osborne"): without it the portfolio is
+        # read as the person's first name
+        ("justice",): "justice justicia",
+        ("education",): "education educación",
+        ("transport",): "transport transportation transportes transporte",
+        ("energy",): "energy energía",
+        ("environment",): "environment",
+        ("trade",): "trade comercio",
+        ("labour",): "labour labor trabajo",
+        ("agriculture",): "agriculture agricultura",
+        ("culture",): "culture cultura",
+        ("sport",): "sport sports deportes deporte",
+        ("communications",): "communications communication comunicación comunicaciones",
+        ("security",): "security seguridad",
+        ("treasury",): "treasury",
+        ("exchequer",): "exchequer",
+        ("football",): "football fútbol",
+        ("rugby",): "rugby",
+        ("cricket",): "cricket",
+        ("staff",): "staff",
+        ("operations",): "operations",
         (): "affairs asuntos relaciones",
     }.items()
     for f in fs.split()
