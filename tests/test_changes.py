@@ -543,6 +543,16 @@ def test_sentence_initial_words_are_not_names() -> None:
     assert whole(a, b) == []
 
 
+def test_markup_left_in_plain_text_is_no_word() -> None:
+    # scraped reviews keep "<br />": after it a sentence starts, and "br" is no word
+    a = "The seeds came fast.<br /><br />Equally, the price was low, <b>Jon</b> said."
+    b = "The seeds came fast.<br /><br />Additionally, the price was low, <b>Jon</b> said."
+    assert whole(a, b) == []
+    b = "The seeds came fast.<br /><br />Equally, the price was low, <b>Jan Hale</b> said."
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Jon", "Jan Hale")
+
+
 @pytest.mark.parametrize(
     ("x", "y", "detail"),
     [

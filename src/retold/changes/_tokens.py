@@ -64,16 +64,41 @@ def _starts_sentence(gap: str, prev_fold: str | None) -> bool:
     return False
 
 
+#: markup left in plain text ("<br />" in scraped reviews): no words; a line or
+#: paragraph tag ends a sentence, so the capital after it is no name
+_MARKUP_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]{0,200}>")
+_BREAKING_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4"})
+
+
+def _markup(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, breaks a line) of each markup tag in ``text``."""
+    if "<" not in text:
+        return []
+    return [
+        (m.start(), m.end(), m.group(1).lower() in _BREAKING_TAGS)
+        for m in _MARKUP_RE.finditer(text)
+    ]
+
+
 def _tokenize(text: str) -> list[_Tok]:
     out: list[_Tok] = []
     append = out.append
     prev_end = 0
     prev_fold: str | None = None
+    tags = _markup(text)
+    k = 0  # the next tag that may hold or precede a word
+    broken = False  # a line-breaking tag since the previous word
     # one (word, fold, stem, capital) per word type, shared by its tokens: a
     # long text then holds each string once, and each type is folded once
     types: dict[str, tuple[str, str, str, bool]] = {}
     for m in _WORD_RE.finditer(text):
         s, e = m.span()
+        if tags:
+            while k < len(tags) and tags[k][1] <= s:
+                broken = broken or tags[k][2]
+                k += 1
+            if k < len(tags) and tags[k][0] <= s:
+                continue  # inside a tag: "br", "href"
         w = m.group()
         got = types.get(w)
         if got is None:
@@ -81,12 +106,14 @@ def _tokenize(text: str) -> list[_Tok]:
             got = types[w] = (w, f, _stem(f), w[0].isupper())
         w, f, key, cap = got
         gap = text[prev_end:s]
+        if tags and "<" in gap:
+            gap = _MARKUP_RE.sub("", gap)  # an address's dots and colons end nothing
         # most gaps are one space: skip the sentence test for them
         initial = gap != " " or prev_fold is None
         if initial:
-            initial = _starts_sentence(gap, prev_fold)
+            initial = broken or _starts_sentence(gap, prev_fold)
         append(_Tok(s, e, w, f, key, cap, initial))
-        prev_end, prev_fold = e, f
+        prev_end, prev_fold, broken = e, f, False
     return out
 
 
