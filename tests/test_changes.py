@@ -265,10 +265,14 @@ def test_a_count_after_a_hyphen_is_a_number() -> None:
 
 def test_a_bare_m_is_millions_or_metres() -> None:
     # British news writes both with a bare m; a changed figure is found either way
-    a = "The 3.6m (12ft) sea wall cost 155.7m ringgit and 2m pounds of repairs."
-    b = "The 4.6m (12ft) sea wall cost 165.7m ringgit and 3m pounds of repairs."
+    a = "The 3.6m sea wall cost 155.7m ringgit and 2m pounds of repairs."
+    b = "The 4.6m sea wall cost 165.7m ringgit and 3m pounds of repairs."
     got = {(n.a_text, n.b_text) for n in of_kind(whole(a, b), "number")}
     assert got == {("3.6m", "4.6m"), ("155.7m", "165.7m"), ("2m pounds", "3m pounds")}
+    # written in feet, or with a hyphen, the same height
+    a = "The 3.6m (12ft) sea wall fell on Monday."
+    for b in ("The 12ft sea wall fell on Monday.", "The 3.6-metre sea wall fell on Monday."):
+        assert of_kind(whole(a, b), "number") == [], b
     # and the same figure written out in either reading is no change
     a = "About 3.6m people watched the 3.6m jump, which cost 2m pounds."
     b = "About 3.6 million people watched the 3.6 metre jump, which cost 2 million pounds."

@@ -78,8 +78,8 @@ _TITLE_PART: dict[str, tuple[str, ...]] = {
         ("executive",): "executive ejecutivo ejecutiva",
         ("opposition",): "opposition opositor opositora",
         # the portfolio after "of" in a title ("Director of Rugby David Humphreys",
-        # "Chancellor of the Exchequer George Osborne"): without it the portfolio is
-        # read as the person's first name
+        # "Minister of Justice Ana Gómez"): without it the portfolio is read as the
+        # person's first name
         ("justice",): "justice justicia",
         ("education",): "education educación",
         ("transport",): "transport transportation transportes transporte",
@@ -507,9 +507,9 @@ def _one_for_one(
 ) -> None:
     """Aligned passages each left with one person's name the other lacks, the B one
     with a word no name of A's has ("Mr Whittle said" / "Peter Benning highlighted",
-    A's Peter being Peter Whittle): the rewrite
-    put a new person in the place of A's. Persons only (a full name or an honorific
-    before it): a place or an agency may stand for a person ("Reuters", "Brussels")."""
+    A's Peter being Peter Whittle): the rewrite put a new person in the place of A's.
+    Persons only (a full name or an honorific before it): a place or an agency may
+    stand for a person ("Reuters", "Brussels")."""
     left_a = [i for i, x in enumerate(xa) if not ma[i] and not x.weak]
     left_b = [j for j, y in enumerate(xb) if not mb[j] and not y.weak]
     if len(left_a) != 1 or len(left_b) != 1:

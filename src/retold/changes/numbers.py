@@ -78,6 +78,7 @@ _CONVERSIONS = {
     # a bare "3.6m" is read as 3.6 million of :data:`_MILLION_OR_METRE`; "3.6 metres"
     # beside it is then the same figure
     ("m?", "m"): 1e-6,
+    ("m?", "ft"): 1e-6 / 0.3048,
 }
 _MONEY = frozenset({"dollar", "euro", "peso", "pound", "yen", "yuan", "bolivar", "real", "rupee"})
 
@@ -118,7 +119,7 @@ _SUFFIX_SCALE_RE = re.compile(r"(?P<scale>bn|mn|[mk])(?![^\W\d_])", re.I)
 _MILLION_OR_METRE = "m?"
 _BARE_M_RE = re.compile(r"m(?![^\W_])")
 _UNIT_RE = re.compile(
-    r"\s*(?:de\s+)?(?P<unit>" + _alternation(_UNIT_SURFACES) + r")(?![^\W\d_])", re.I
+    r"(?:\s*|-)(?:de\s+)?(?P<unit>" + _alternation(_UNIT_SURFACES) + r")(?![^\W\d_])", re.I
 )
 _ZONE_RE = re.compile(r"\s*(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|hrs)\b")
 _TIME_RE = re.compile(
