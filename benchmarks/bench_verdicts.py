@@ -21,7 +21,8 @@ Prints, per dataset, domain and model:
 - condensed news rewrites: each L2R news rewrite cut to about half in four
   ways (:data:`CONDENSE`), against its source and its neighbour, by models
   fitted without the pair's fold; the baseline's threshold picked on the
-  other folds' news pairs as published;
+  other folds' news pairs as published; and the four cuts pooled, found by
+  the cut rewrite's length (:data:`CONDENSED_BINS`);
 - a text against itself (P(same story) of every source and SemEval article
   with itself);
 - language identification on the SemEval texts, per language;
