@@ -289,6 +289,16 @@ def _inside_token(text: str, p: int) -> bool:
     )
 
 
+def _unit_at(text: str, e: int) -> tuple[str | None, int]:
+    """The unit word ("km", "dollars", "-metre") right after ``e`` and where it ends;
+    (None, e) when there is none."""
+    um = _UNIT_RE.match(text, e)
+    if um is None:
+        return None, e
+    u = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit"))))
+    return (u, um.end()) if u is not None else (None, e)
+
+
 def _scale_and_unit(text: str, e: int, unit: str | None) -> tuple[float, str | None, int]:
     """The scale ("million", "bn") and unit ("km", "dollars") after a number ending at ``e``;
     ``unit`` is a currency sign already read before it. Returns (scale, unit, new end)."""
@@ -300,15 +310,11 @@ def _scale_and_unit(text: str, e: int, unit: str | None) -> tuple[float, str | N
     elif unit is None and (sm3 := _BARE_M_RE.match(text, e)):
         # "155.7m ringgit" is money, so millions; otherwise either reading, compared as such
         scale, e = 1e6, sm3.end()
-        um = _UNIT_RE.match(text, e)
-        u = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit")))) if um else None
-        if um is None or u not in _MONEY:
+        if _unit_at(text, e)[0] not in _MONEY:
             return scale, _MILLION_OR_METRE, e
-    if um := _UNIT_RE.match(text, e):
-        u = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit"))))
-        if u is not None and (unit is None or u not in _MONEY):
-            unit = unit or u
-            e = um.end()
+    u, after = _unit_at(text, e)
+    if u is not None and (unit is None or u not in _MONEY):
+        unit, e = unit or u, after
     return scale, unit, e
 
 
@@ -473,12 +479,7 @@ def _number_words(
             art = toks[first - 1]
             if art.fold in ("a", "an") and text[art.end : start] == " ":
                 start = art.start
-        end = toks[last].end
-        unit = None
-        if um := _UNIT_RE.match(text, end):
-            unit = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit"))))
-            if unit is not None:
-                end = um.end()
+        unit, end = _unit_at(text, toks[last].end)
         # "one" and "una" are as often pronouns or articles; "million" alone is "a million" or
         # part of a word like "million-strong"
         weak = first == last and (
