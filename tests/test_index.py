@@ -583,6 +583,41 @@ def test_search_weighs_shared_words_by_their_rarity_in_the_index(tmp_path: Path)
     assert hits[0].id == "rare" and flat[0].id != "rare"
 
 
+def test_a_query_that_is_itself_indexed_sends_terms_others_share(tmp_path: Path) -> None:
+    """The lexical channel sends the query's rarest terms. When the query's own
+    text is in the index (a corpus searched with its own articles), a term only
+    it has is in one document, the rarest of all, yet finds nothing else: its
+    copy is not counted, so the terms it shares with one other document are
+    sent and find that document."""
+    words = iter(_VOCAB)
+
+    def sentences(n: int, extra: list[str] | None = None) -> list[list[str]]:
+        out = [[next(words) for _ in range(10)] for _ in range(n)]
+        for i, w in enumerate(extra or []):
+            out[i][3] = w
+        return out
+
+    def text(sents: list[list[str]]) -> str:
+        return "\n\n".join(" ".join(s).capitalize() + "." for s in sents)
+
+    shared = ["quorabendix", "velumastrin", "zoketrapol"]
+    own = sentences(4, shared)  # 40 words no other document has, 3 shared
+    docs = [
+        Document(text(own), id="query", language="en"),
+        Document(text(sentences(3, shared)), id="partner", language="en"),
+    ]
+    docs += [Document(text(sentences(3)), id=f"other-{i}", language="en") for i in range(8)]
+    lexical = {}
+    # the query indexed, and (as before) an index without it
+    for name, stored in (("with", docs), ("without", docs[1:])):
+        with Index(tmp_path / name, encoder=ENC) as index:
+            index.add(stored)
+            hits = index.search(Document(text(own), language="en"), k=10, verify=False)
+        lexical[name] = {h.id: h.channels["lexical"] for h in hits}
+    assert lexical["with"].get("partner", 0.0) > 0.0
+    assert lexical["without"].get("partner", 0.0) > 0.0
+
+
 def test_a_copy_published_after_the_query_is_not_its_source(
     tmp_path: Path, example_pair: tuple[str, str]
 ) -> None:
