@@ -219,7 +219,7 @@ def _lexical(view: View, q: DocRecord, p: SearchParams) -> dict[int, float]:
     if view.store.ids_by_hash([q.hash]):
         # the query is itself indexed (a corpus searched with its own articles):
         # its copy's terms are in every df, and a term only it has, the
-        # "rarest" of all, would find nothing else (on SemEval's articles half
+        # "rarest" of all, would find nothing else (on SemEval's articles 46 % of
         # the terms sent were such, and 27 of 488 same-story partners were
         # proposed by no channel)
         df = {t: n - 1 for t, n in df.items() if n > 1}
