@@ -12,7 +12,9 @@ Prints, per dataset, domain and model:
 - L2R: "rewrite or closer" against the source, and against the most
   TF-IDF-similar other human text (false rewrites); the baseline's rate at
   retold's false-positive rate; both found at 1 % false rewrites, with a
-  bootstrap interval of the difference;
+  bootstrap interval of the difference; and the other-domain false rewrites
+  again without the neighbours that repeat a passage of the source
+  (:func:`shared_passage_table`);
 - SemEval-2022 task 8: Pearson of similarity with the annotators (overall and
   per language pair) and same-story F1 (overall <= 2 counts as same story);
 - Clough & Stevenson: share called rewrite or closer per reuse level;
@@ -37,6 +39,7 @@ import argparse
 import json
 import math
 import random
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -273,6 +276,62 @@ def l2r_table(res: dict[str, Any], base: np.ndarray, folds: dict[str, int]) -> d
             "at_1pct_fp_difference_95pct": _at_fp_interval(
                 (c["source_p"], c["neighbour_p"]), tfidf, FP_TARGET
             ),
+        }
+    return out
+
+
+#: a passage this many words long found verbatim in two texts: the neighbour
+#: and the source are not independent (:func:`shared_passage_table`)
+SHARED_PASSAGE = 8
+_WORD = re.compile(r"\w+")
+
+
+def _word_grams(text: str, n: int) -> set[tuple[str, ...]]:
+    w = _WORD.findall(text.casefold())
+    return set(zip(*(w[k:] for k in range(n)), strict=False))
+
+
+def shared_passage_table(
+    res: dict[str, Any], texts: dict[str, str], base: np.ndarray, folds: dict[str, int]
+) -> dict[str, dict[str, float]]:
+    """Other-domain false rewrites, with and without the neighbours that share a
+    :data:`SHARED_PASSAGE`-word passage with the rewrite's source.
+
+    The neighbour is the human text most like the rewrite besides its source;
+    in formulaic domains it is often the same author's next answer and repeats
+    some of the source word for word, so a rewrite of the source restates
+    sentences the neighbour has too. Whether that is a false rewrite is a
+    matter of the label; this says how much of the rate it is, for retold and
+    for the TF-IDF baseline alike."""
+    pairs, t = res["pairs"], res["tasks"]["derived"]
+    close = _rewrite_or_closer(res)
+    bdec = _baseline_oof(base, t, folds, t.y)
+    source_of = {p.b: p.a for p in pairs if p.role == "source"}
+    cells: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
+    grams: dict[str, set[tuple[str, ...]]] = {}
+
+    def of(x: str) -> set[tuple[str, ...]]:
+        if x not in grams:
+            grams[x] = _word_grams(texts[x], SHARED_PASSAGE)
+        return grams[x]
+
+    for r, i in enumerate(t.rows):
+        p = pairs[i]
+        if p.dataset != "l2r_other_domains" or p.role != "neighbour" or p.b not in source_of:
+            continue
+        shared = bool(of(p.a) & of(source_of[p.b]))
+        cells[p.model].append((shared, bool(close[r]), bool(bdec[r])))
+    out = {}
+    for model, rows in sorted(cells.items()):
+        kept = [(c, b) for s, c, b in rows if not s]
+        out[model] = {
+            "neighbours": len(rows),
+            "sharing_a_passage": sum(s for s, _, _ in rows),
+            "sharing_called_rewrite": sum(s and c for s, c, _ in rows),
+            "retold_neighbour_rewrite": float(np.mean([c for _, c, _ in rows])),
+            "retold_neighbour_rewrite_without": float(np.mean([c for c, _ in kept])),
+            "tfidf_neighbour_rewrite": float(np.mean([b for _, _, b in rows])),
+            "tfidf_neighbour_rewrite_without": float(np.mean([b for _, b in kept])),
         }
     return out
 
@@ -517,6 +576,7 @@ def evaluate(per_domain: int = 40, jobs: int = 2, unseen_rewriter: bool = False)
     condensed, by_length = condensed_table(res, texts, folds, jobs)
     out = {
         "l2r": l2r_table(res, base, folds),
+        "shared_passage": shared_passage_table(res, texts, base, folds),
         "semeval": semeval_table(res, base, folds),
         "clough": clough_table(res),
         "condensed": condensed,
@@ -588,6 +648,20 @@ def _print(out: dict[str, Any]) -> None:
             f"  {k:<50} {f[0]} {f[1]} | {f[2]} {f[3]} {f[4]} | {f[5]} {f[6]} "
             f"[{lo:+.3f}, {hi:+.3f}]  (n={v['pairs']})"
         )
+    print(
+        f"Other-domain false rewrites, all neighbours and without those sharing a "
+        f"{SHARED_PASSAGE}-word passage with the source."
+    )
+    print("  Columns: retold all, without | TF-IDF all, without | neighbours sharing a passage")
+    print("  (of them called rewrite by retold)")
+    for k, v in out["shared_passage"].items():
+        print(
+            f"  {k:<16} {v['retold_neighbour_rewrite']:.3f} "
+            f"{v['retold_neighbour_rewrite_without']:.3f} | {v['tfidf_neighbour_rewrite']:.3f} "
+            f"{v['tfidf_neighbour_rewrite_without']:.3f} | {v['sharing_a_passage']:g} of "
+            f"{v['neighbours']:g} ({v['sharing_called_rewrite']:g})"
+        )
+
     print("SemEval, out-of-fold. Columns: Pearson retold, TF-IDF | same-story F1 retold, TF-IDF")
     for k, v in out["semeval"].items():
         cols = [
