@@ -496,7 +496,11 @@ def _margin(cos: Matrix, w: Matrix, total: float) -> float:
     false rewrites went from 0.795 to 0.893 (GPT-3.5), 0.923 to 0.953
     (GPT-4o), 0.854 to 0.910 (Llama) and 0.524 to 0.573 (Gemini) with it.
     The best minus the mean of the best 4 or 8 did no better; a ratio to
-    them (LASER's margin) worse.
+    them (LASER's margin) worse. Its lexical twin (each sentence's
+    rarity-weighted share of content stems in its best counterpart, and that
+    best's lead on the runner-up) added to the derived model moved nothing
+    beyond a pair or two (Gemini at 1 % 0.726 -> 0.728, false rewrites
+    0.020 -> 0.022; Llama 0.928 -> 0.931, 0.023 -> 0.025).
     """
     if cos.shape[0] < 2:
         return 0.0
