@@ -202,6 +202,10 @@ def profile(body: Sequence[str], lang: str) -> Profile:
             if tok[0].isdigit():
                 numbers.add(tok.replace(",", "").replace(".", ""))
             elif i and tok[0].isupper():
+                # every capitalised word, German nouns and English titles
+                # included: leaving out those common in the language (Zipf
+                # 4.5 or more) cost SemEval's same-story F1 0.783 -> 0.778 and
+                # the direction 0.966 -> 0.963 out of fold
                 names.add(low)
     quotes = set()
     for m in _QUOTED.finditer(" ".join(body)):
