@@ -6,7 +6,7 @@ import pytest
 
 from retold.changes.loose import loose_pairs
 from retold.comparison import compare_prepared, prepare
-from retold.types import Change, Document, Report
+from retold.types import Alignment, Change, Document, Report
 
 SOURCE = [
     "Flooding closed the main bridge in Harwick on Tuesday after two days of heavy rain.",
@@ -36,9 +36,14 @@ def compared(a: str, b: str) -> Report:
     return compare_prepared(prepare(Document(a)), prepare(Document(b)))
 
 
-def unaligned(rep: Report, sentence: str) -> bool:
+def unaligned(rep: Report, sentence: str, *, loose: bool = False) -> bool:
+    """No alignment holds the sentence (the aligner's; with ``loose``, loose ones too)."""
     start = rep.b.text.index(sentence)
-    return not any(al.b[0] <= start < al.b[1] for al in rep.alignments)
+    return not any(al.b[0] <= start < al.b[1] for al in rep.alignments if loose or not al.loose)
+
+
+def strict(rep: Report) -> list[Alignment]:
+    return [al for al in rep.alignments if not al.loose]
 
 
 def inside(rep: Report, sentence: str) -> list[Change]:
@@ -87,13 +92,17 @@ def test_an_unrelated_sentence_sharing_a_common_word_is_left_alone(extra: str) -
     a, b = rewrite(merged, without=(2, 3), extra=extra)
     pa, pb = prepare(Document(a)), prepare(Document(b))
     rep = compare_prepared(pa, pb)
-    assert unaligned(rep, extra)
+    assert unaligned(rep, extra, loose=True)
     assert inside(rep, extra) == []
-    pairs = loose_pairs(pa.body, pb.body, pa.vectors, pb.vectors, rep.alignments, "en")
+    pairs = loose_pairs(pa.body, pb.body, pa.vectors, pb.vectors, strict(rep), "en")
     assert not [p for p in pairs if p[1][0] == b.index(extra)]
-    # the merged sentence, unchanged, is paired and reports nothing
+    # the merged sentence, unchanged, is paired and reports nothing; the report
+    # shows it aligned loosely, and not as added
     assert any(p[1][0] == b.index(merged) for p in pairs)
     assert inside(rep, merged) == []
+    assert not unaligned(rep, merged, loose=True)
+    assert not any(p.start <= b.index(merged) < p.end for p in rep.added)
+    assert any(p.start <= b.index(extra) < p.end for p in rep.added)
 
 
 def test_loose_pairs_leave_verdict_and_alignments_alone() -> None:
@@ -105,5 +114,8 @@ def test_loose_pairs_leave_verdict_and_alignments_alone() -> None:
     pa, pb = prepare(Document(a)), prepare(Document(b))
     full = compare_prepared(pa, pb)
     bare = compare_prepared(pa, pb, with_changes=False)
-    assert full.alignments == bare.alignments
+    # the loose pairs are shown beside the aligner's alignments, which they leave
+    # as they were, as the evidence and verdict
+    assert strict(full) == bare.alignments and not any(al.loose for al in bare.alignments)
+    assert [al.b_sentences for al in full.alignments if al.loose] == [(6,)]
     assert full.features == bare.features and full.verdict == bare.verdict

@@ -489,3 +489,48 @@ def test_a_profiled_document_compares_as_it_would_unprofiled(
     kept = compare_prepared(kept_a, kept_b, with_changes=False)
     assert kept.features == fresh.features
     assert kept.probabilities == fresh.probabilities
+
+
+_MUSEUM = (
+    "The harbour museum in Kelmouth reopened on Saturday after a two-year restoration costing "
+    "4.2 million pounds. Its collection spans the whaling fleet, the 1953 lifeboat disaster, "
+    "the Brannock lighthouse lens and the herring trade. Curator Ines Valdor said visitor "
+    "numbers on the first day passed 1,800. The town council paid for a third of the work, "
+    "and a heritage lottery grant covered the rest."
+)
+#: a rewrite that unfolds the list sentence into a sentence per item, in its own words
+_MUSEUM_TOUR = (
+    "Kelmouth's harbour museum has finally welcomed visitors back following a two-year, "
+    "4.2 million pound makeover. The whaling fleet that once made the town rich fills the "
+    "first gallery, with harpoons and logbooks on show. A quieter room remembers the 1953 "
+    "lifeboat disaster and the crew who never came home. Pride of place goes to the Brannock "
+    "lighthouse lens, its brass and glass polished back to a shine. The herring trade, which "
+    "fed the town for a century, closes the tour. More than 1,800 people came through the "
+    "doors on opening day, according to curator Ines Valdor. A third of the bill was met by "
+    "the town council, with a heritage lottery grant paying the remainder."
+)
+
+
+def test_a_rewrites_free_sentences_are_paired_loosely_with_what_they_restate() -> None:
+    rep = compare(_MUSEUM, _MUSEUM_TOUR)
+    assert rep.verdict == "rewrite"
+    loose = [al for al in rep.alignments if al.loose]
+    collection = _MUSEUM.index("Its collection")
+    lifeboat = _MUSEUM_TOUR.index("A quieter room")
+    # the sentence on the lifeboat disaster restates part of the list sentence
+    assert any(al.a[0] == collection and al.b[0] == lifeboat for al in loose)
+    assert all(al.kind == "paraphrase" and al.a[0] == collection for al in loose)
+    # ... so it is not "added"; the aligner's pairs, coverage and verdict are as without it
+    assert not any(p.start <= lifeboat < p.end for p in rep.added)
+    bare = compare_prepared(
+        prepare(Document(_MUSEUM)), prepare(Document(_MUSEUM_TOUR)), with_changes=False
+    )
+    assert [al for al in rep.alignments if not al.loose] == bare.alignments
+    assert rep.coverage == bare.coverage and rep.verdict == bare.verdict
+    assert [al["loose"] for al in rep.to_dict()["alignments"]].count(True) == len(loose)
+
+
+def test_new_material_on_the_same_story_is_not_paired_loosely(ap_report: Report) -> None:
+    # the motivating pair's rewrite adds an interview and another prisoner; their
+    # names and rare words match sentences of A the aligner pairs elsewhere
+    assert not any(al.loose for al in ap_report.alignments)

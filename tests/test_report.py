@@ -553,3 +553,21 @@ def test_a_moved_passage_is_marked_in_every_output() -> None:
         assert f'id="{side}-al-2" class="num moved" data-n="2\u2195"' in html
     assert "1 moved</span>" in html and "1 moved</span>" not in plain
     assert not re.search(r'id="[ab]-al-\d+" class="num moved"', plain)
+
+
+def test_a_loose_alignment_is_marked_in_every_output() -> None:
+    base = make_report()
+    als = list(base.alignments)
+    als[2] = dataclasses.replace(als[2], loose=True)
+    report = make_report(alignments=als)
+    assert [al["loose"] for al in report.to_dict()["alignments"]] == [False, False, True, False]
+    out, before = render_text(report), render_text(base)
+    assert "(1 loose)" in out and "loose" not in before
+    header = out.split("#3", 1)[1].split("#4", 1)[0]
+    assert "loose: paired by the names" in header
+    html, plain = render_html(report), render_html(base)
+    # both sides' spans of alignment 3 carry the class (a change splits a span), and the
+    # summary counts it
+    assert len(re.findall(r'class="al k-\w[\w-]* loose"', html)) >= 2
+    assert "1 loose</span>" in html
+    assert 'loose"' not in plain and "loose</span>" not in plain

@@ -50,6 +50,7 @@ from retold.types import (
     Passage,
     Report,
     Sentence,
+    Span,
     Verdict,
     published_first,
     source_of,
@@ -416,6 +417,14 @@ def compare_prepared(
             lang_b=pb.seg.language,
             loose=loose,
         )
+        # and shown: B's sentences no alignment holds, with what they were made from
+        extra = _loose_alignments(pa, pb, loose, used_a, used_b)
+        if extra:
+            alignments = sorted(
+                [*alignments, *extra], key=lambda al: (al.a_sentences[0], al.b_sentences[0])
+            )
+            used_a |= {i for al in extra for i in al.a_sentences}
+            used_b |= {j for al in extra for j in al.b_sentences}
         if dec.verdict in REUSE:
             # only a copy owes its source a credit: two reports of one event
             # have their own bylines
@@ -451,6 +460,52 @@ def compare_prepared(
         },
         why=why,
     )
+
+
+def _loose_alignments(
+    pa: Prepared,
+    pb: Prepared,
+    loose: Sequence[tuple[Span, Span]],
+    used_a: set[int],
+    used_b: set[int],
+) -> list[Alignment]:
+    """The loose pairs (:func:`retold.changes.loose.loose_pairs`) of a B sentence
+    and A sentences that no alignment holds, as alignments marked ``loose`` (a
+    paraphrase; the score is the B sentence's cosine with the A sentences
+    together): a sentence the rewrite added, paired with what it restates of
+    the sentences the source would otherwise have dropped.
+
+    A loose pair rests on a few shared names and rare words, which new
+    material on the same story shares with sentences the aligner already
+    pairs elsewhere (the motivating pair's rewrite adds an interview and
+    another prisoner, which pair by "Trump" and "Foro Penal" with aligned
+    sentences of A): those are not shown."""
+    out = []
+    for sa, sb in loose:
+        ia = [k for k, s in enumerate(pa.body) if sa[0] <= s.start and s.end <= sa[1]]
+        ib = [k for k, s in enumerate(pb.body) if sb[0] <= s.start and s.end <= sb[1]]
+        if (
+            not ia
+            or not ib
+            or any(pa.body[k].index in used_a for k in ia)
+            or any(pb.body[k].index in used_b for k in ib)
+        ):
+            continue
+        va = pa.vectors[ia].sum(axis=0)
+        vb = pb.vectors[ib].sum(axis=0)
+        norm = float(np.linalg.norm(va) * np.linalg.norm(vb))
+        out.append(
+            Alignment(
+                a=(pa.body[ia[0]].start, pa.body[ia[-1]].end),
+                b=(pb.body[ib[0]].start, pb.body[ib[-1]].end),
+                a_sentences=tuple(pa.body[k].index for k in ia),
+                b_sentences=tuple(pb.body[k].index for k in ib),
+                kind="paraphrase",
+                score=min(1.0, max(0.0, float(va @ vb) / norm)) if norm else 0.0,
+                loose=True,
+            )
+        )
+    return sorted(out, key=lambda al: (al.a_sentences[0], al.b_sentences[0]))
 
 
 def credited_source(

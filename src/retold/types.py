@@ -132,6 +132,12 @@ class Alignment:
     #: the passage stands elsewhere in B than in A: it is not among the
     #: alignments (the most text) that keep one order on both sides
     moved: bool = False
+    #: paired after the aligner, in a text made from the other: a sentence
+    #: restated too freely for the aligner, matched by the names, numbers and
+    #: rare words it shares with the A sentence (or two) it was made from.
+    #: Shown, and left out of "added" and "dropped"; not counted in coverage,
+    #: which is the decision's evidence
+    loose: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +298,7 @@ class Report:
                     "a_sentences": list(al.a_sentences),
                     "b_sentences": list(al.b_sentences),
                     "moved": al.moved,
+                    "loose": al.loose,
                 }
                 for al in self.alignments
             ],

@@ -13,6 +13,7 @@ __all__ = [
     "alignment_counts",
     "clamp",
     "excerpt_ranges",
+    "loose_count",
     "moved_count",
     "ordered_changes",
     "shorten",
@@ -51,6 +52,11 @@ def alignment_counts(report: Report) -> dict[str, int]:
 def moved_count(report: Report) -> int:
     """Number of alignments marked moved (out of the two texts' common order)."""
     return sum(al.moved for al in report.alignments)
+
+
+def loose_count(report: Report) -> int:
+    """Number of alignments paired loosely (by shared names, numbers and rare words)."""
+    return sum(al.loose for al in report.alignments)
 
 
 def clamp(span: tuple[int, int], n: int) -> tuple[int, int] | None:

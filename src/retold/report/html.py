@@ -18,6 +18,7 @@ from retold.report._common import (
     ALIGN_KINDS,
     alignment_counts,
     clamp,
+    loose_count,
     moved_count,
     ordered_changes,
     shorten,
@@ -55,6 +56,10 @@ class _Layer:
     moved: bool = False  # an alignment out of the two texts' common order: its number says so
 
 
+#: what a loose alignment is, in a title
+LOOSE_NOTE = "paired by the names, numbers and rare words shared"
+
+
 def _e(s: str) -> str:
     return escape(s, quote=True)
 
@@ -70,8 +75,12 @@ def _layers(report: Report, side: str) -> list[_Layer]:
             out.append(
                 _Layer(
                     *span,
-                    classes=f"al k-{al.kind}" + (" moved" if al.moved else ""),
-                    title=f"#{i} {al.kind} {al.score:.2f}" + (" · moved" if al.moved else ""),
+                    classes=f"al k-{al.kind}"
+                    + (" moved" if al.moved else "")
+                    + (" loose" if al.loose else ""),
+                    title=f"#{i} {al.kind} {al.score:.2f}"
+                    + (" · moved" if al.moved else "")
+                    + (f" · loose: {LOOSE_NOTE}" if al.loose else ""),
                     al=i,
                     anchor=f"{side}-al-{i}",
                     number=i,
@@ -213,6 +222,9 @@ def _summary(report: Report) -> str:
     moved = moved_count(report)
     if moved:
         kinds += f' <span class="chip moved-chip">{moved} moved</span>'
+    loose = loose_count(report)
+    if loose:
+        kinds += f' <span class="chip loose-chip" title="{LOOSE_NOTE}">{loose} loose</span>'
     added_s = sum(len(p.sentences) for p in report.added)
     dropped_s = sum(len(p.sentences) for p in report.dropped)
     note = _VERDICT_NOTE.get(report.verdict, "")
@@ -358,6 +370,8 @@ background:#555;border-radius:7px;padding:1px 4px;margin-right:2px;vertical-alig
 .num{cursor:pointer}
 .num.moved::before{background:#6b46c1}
 .moved-chip{background:#ede7f6;color:#44337a}
+.al.loose{background:none;border-bottom:2px dashed var(--para)}
+.loose-chip{background:none;border:1px dashed #999}
 @media (max-width:800px){.texts,.docs{grid-template-columns:1fr}.text{max-height:none}}
 @media print{
 body{background:#fff;font-size:10pt}

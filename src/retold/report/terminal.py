@@ -19,6 +19,7 @@ from retold.report._common import (
     ALIGN_KINDS,
     alignment_counts,
     excerpt_ranges,
+    loose_count,
     moved_count,
     ordered_changes,
 )
@@ -98,6 +99,9 @@ def _header(report: Report) -> Panel:
     moved = moved_count(report)
     if moved:
         aligned.append(f"  ({moved} moved)", style="bold")
+    loose = loose_count(report)
+    if loose:
+        aligned.append(f"  ({loose} loose)", style="dim")
     other = Text.assemble(
         (f"{len(report.added)} added", KIND_STYLE["added"]),
         ("  "),
@@ -172,6 +176,8 @@ def _alignments(report: Report, limit: int | None) -> Table:
         label = Text.assemble((al.kind, KIND_STYLE[al.kind]), (f"  {al.score:.2f}", "dim"))
         if al.moved:
             label.append("  moved", style="bold")
+        if al.loose:
+            label.append("  loose: paired by the names, numbers and rare words shared", "dim")
         grid.add_row(Text(f"#{i}", style="bold"), "", label)
         a = _excerpt(report.a.text, al.a, a_marks, limit)
         b = _excerpt(report.b.text, al.b, b_marks, limit)

@@ -210,6 +210,13 @@ class Alignment(BaseModel):
     moved: bool = Field(
         description="the passage stands elsewhere in B than in A (not in the largest in-order run)"
     )
+    loose: bool = Field(
+        default=False,
+        description=(
+            "paired after the aligner by the names, numbers and rare words a sentence of a"
+            " text made from the other shares with its source sentence; not in coverage"
+        ),
+    )
 
 
 class Change(BaseModel):

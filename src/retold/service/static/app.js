@@ -115,7 +115,7 @@
     }
     report.alignments.forEach(function (al, i) {
       var sp = clamp(al[side]);
-      if (sp) out.push({ s: sp[0], e: sp[1], cls: "al k-" + al.kind + (al.moved ? " moved" : ""), title: "#" + (i + 1) + " " + al.kind + " " + al.score.toFixed(2) + (al.moved ? " · moved" : ""), al: i + 1, anchor: side + "-al-" + (i + 1), num: i + 1, moved: !!al.moved });
+      if (sp) out.push({ s: sp[0], e: sp[1], cls: "al k-" + al.kind + (al.moved ? " moved" : "") + (al.loose ? " loose" : ""), title: "#" + (i + 1) + " " + al.kind + " " + al.score.toFixed(2) + (al.moved ? " · moved" : "") + (al.loose ? " · loose: paired by the names, numbers and rare words shared" : ""), al: i + 1, anchor: side + "-al-" + (i + 1), num: i + 1, moved: !!al.moved });
     });
     report.changes.forEach(function (ch, j) {
       var sp = clamp(ch[side]);
@@ -241,6 +241,8 @@
     KINDS.forEach(function (k) { if (counts[k]) kinds.push(" ", el("span", { class: "chip k-" + k, text: counts[k] + " " + k })); });
     var moved = report.alignments.filter(function (al) { return al.moved; }).length;
     if (moved) kinds.push(" ", el("span", { class: "chip moved-chip", text: moved + " moved" }));
+    var loose = report.alignments.filter(function (al) { return al.loose; }).length;
+    if (loose) kinds.push(" ", el("span", { class: "chip loose-chip", text: loose + " loose", title: "paired by the names, numbers and rare words shared" }));
     var nb = ((report.boilerplate || {}).a || []).length, mb = ((report.boilerplate || {}).b || []).length;
     var summary = el("section", { class: "summary" },
       el("div", { class: "verdict v-" + report.verdict, id: "verdict" },
