@@ -570,4 +570,4 @@ def test_a_loose_alignment_is_marked_in_every_output() -> None:
     # summary counts it
     assert len(re.findall(r'class="al k-\w[\w-]* loose"', html)) >= 2
     assert "1 loose</span>" in html
-    assert 'loose"' not in plain and "loose</span>" not in plain
+    assert ' loose"' not in plain and " loose</span>" not in plain

@@ -283,6 +283,7 @@ _LEGEND = (
     '<span class="al k-verbatim">verbatim</span>'
     '<span class="al k-near-verbatim">near-verbatim</span>'
     '<span class="al k-paraphrase">paraphrase</span>'
+    f'<span class="legend-loose" title="{LOOSE_NOTE}">loose pair</span>'
     '<span class="dropped">dropped (only in A)</span>'
     '<span class="added">added (only in B)</span>'
     '<mark class="change change-quote">changed quote</mark>'
@@ -372,6 +373,7 @@ background:#555;border-radius:7px;padding:1px 4px;margin-right:2px;vertical-alig
 .moved-chip{background:#ede7f6;color:#44337a}
 .al.loose{background:none;border-bottom:2px dashed var(--para)}
 .loose-chip{background:none;border:1px dashed #999}
+.legend-loose{border-bottom:2px dashed var(--para)}
 @media (max-width:800px){.texts,.docs{grid-template-columns:1fr}.text{max-height:none}}
 @media print{
 body{background:#fff;font-size:10pt}
