@@ -8,6 +8,7 @@ document once and compare many pairs.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -480,10 +481,21 @@ def _loose_alignments(
     pairs elsewhere (the motivating pair's rewrite adds an interview and
     another prisoner, which pair by "Trump" and "Foro Penal" with aligned
     sentences of A): those are not shown."""
+    starts_a = [s.start for s in pa.body]
+    starts_b = [s.start for s in pb.body]
+
+    def within(body: Sequence[Sentence], starts: list[int], span: Span) -> list[int]:
+        """Positions of the body sentences inside ``span``."""
+        k = bisect.bisect_left(starts, span[0])
+        got = []
+        while k < len(body) and body[k].end <= span[1]:
+            got.append(k)
+            k += 1
+        return got
+
     out = []
     for sa, sb in loose:
-        ia = [k for k, s in enumerate(pa.body) if sa[0] <= s.start and s.end <= sa[1]]
-        ib = [k for k, s in enumerate(pb.body) if sb[0] <= s.start and s.end <= sb[1]]
+        ia, ib = within(pa.body, starts_a, sa), within(pb.body, starts_b, sb)
         if (
             not ia
             or not ib
