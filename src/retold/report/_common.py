@@ -10,6 +10,7 @@ from retold.types import Change, Report
 __all__ = [
     "ALIGN_KINDS",
     "CHANGE_PRIORITY",
+    "LOOSE_NOTE",
     "alignment_counts",
     "clamp",
     "excerpt_ranges",
@@ -52,6 +53,10 @@ def alignment_counts(report: Report) -> dict[str, int]:
 def moved_count(report: Report) -> int:
     """Number of alignments marked moved (out of the two texts' common order)."""
     return sum(al.moved for al in report.alignments)
+
+
+#: what a loose alignment is (``Alignment.loose``), in the reports
+LOOSE_NOTE = "paired by the names, numbers and rare words shared"
 
 
 def loose_count(report: Report) -> int:

@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from retold.report._common import (
     ALIGN_KINDS,
+    LOOSE_NOTE,
     alignment_counts,
     clamp,
     loose_count,
@@ -54,10 +55,6 @@ class _Layer:
     anchor: str = ""  # id of a zero-width anchor placed at the start
     number: int = 0  # alignment number shown at the start
     moved: bool = False  # an alignment out of the two texts' common order: its number says so
-
-
-#: what a loose alignment is, in a title
-LOOSE_NOTE = "paired by the names, numbers and rare words shared"
 
 
 def _e(s: str) -> str:

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from retold.report._common import (
     ALIGN_KINDS,
+    LOOSE_NOTE,
     alignment_counts,
     excerpt_ranges,
     loose_count,
@@ -177,7 +178,7 @@ def _alignments(report: Report, limit: int | None) -> Table:
         if al.moved:
             label.append("  moved", style="bold")
         if al.loose:
-            label.append("  loose: paired by the names, numbers and rare words shared", "dim")
+            label.append(f"  loose: {LOOSE_NOTE}", "dim")
         grid.add_row(Text(f"#{i}", style="bold"), "", label)
         a = _excerpt(report.a.text, al.a, a_marks, limit)
         b = _excerpt(report.b.text, al.b, b_marks, limit)
