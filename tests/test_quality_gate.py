@@ -107,3 +107,19 @@ def test_changes_put_into_rewrites_and_copies_are_found() -> None:
     measured = bench_changes.measure()
     flat = {f"{key}/{m}": v for key, row in measured.items() for m, v in row.items()}
     check("changes", flat)
+
+
+def test_loose_pairs_fill_in_what_the_aligner_leaves() -> None:
+    """The share of a rewrite's sentences the report pairs with its source, with
+    the loose pairs (benchmarks/bench_loose.py), and the pairs left with none."""
+    shared_path("data", "l2r_other_domains", "rewrites.jsonl.gz")
+    import bench_loose
+
+    measured = bench_loose.measure(4, 0)
+    flat = {
+        f"{group}/{m}": v
+        for group, row in measured.items()
+        if isinstance(row, dict)
+        for m, v in row.items()
+    }
+    check("loose", flat)
