@@ -10,8 +10,7 @@ the report now also shows loose pairs (``Alignment.loose``: a B sentence and
 the source sentences it shares names, numbers and rare words with, among those
 no alignment holds). This prints, on the L2R rewrites against their sources
 (news: all 200; other domains: the first ``--per-domain`` of each model in
-each of the 20 domains), for
-the pairs called a copy or rewrite:
+each of the 20 domains), for the pairs called a copy or rewrite:
 
 - the share of B's body sentences an alignment holds: the aligner's alone
   (the baseline) and with the loose pairs;

@@ -517,7 +517,7 @@ def _loose_alignments(
                 loose=True,
             )
         )
-    return sorted(out, key=lambda al: (al.a_sentences[0], al.b_sentences[0]))
+    return out
 
 
 def credited_source(
