@@ -258,6 +258,34 @@ def test_stories_are_incremental(tmp_path: Path, example_pair: tuple[str, str]) 
             assert sorted(story.articles) == ["spin", "wire"]
 
 
+def test_links_another_decision_model_judged_are_relinked(
+    tmp_path: Path, example_pair: tuple[str, str]
+) -> None:
+    from retold.decision import fingerprint
+    from retold.index import Index
+    from retold.stories import StoryBook
+    from retold.types import Document
+
+    wire, rewrite = example_pair
+    with Index(tmp_path / "ix") as ix:
+        ix.add([Document(wire, id="wire"), Document(rewrite, id="spin")])
+        with StoryBook(ix) as book:
+            book.update()
+            (link,) = book.links()
+            # as if an earlier model had judged it
+            book.db.execute("UPDATE links SET similarity = 0.0, verdict = 'unrelated'")
+            book.db.execute("UPDATE meta SET value = 'older' WHERE key = 'decision'")
+            book.db.commit()
+        with StoryBook(ix) as book:
+            assert sorted(book.pending()) == ["spin", "wire"] and book.links() == []
+            book.update()
+            assert book.links() == [link]
+            (stored,) = book.db.execute("SELECT value FROM meta WHERE key = 'decision'").fetchone()
+            assert stored == fingerprint()
+        with StoryBook(ix) as book:  # the same model: links kept
+            assert book.pending() == [] and book.links() == [link]
+
+
 def test_parallel_linking_finds_the_same_links(
     tmp_path: Path, example_pair: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

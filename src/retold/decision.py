@@ -24,6 +24,7 @@ is unmistakable and "duplicate"/"near-duplicate" are definitions, not guesses.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -60,6 +61,14 @@ def model() -> dict[str, Any]:
     text = resources.files("retold.models").joinpath(MODEL_FILE).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """A short digest of the shipped parameters: what judged a stored verdict,
+    so stores of verdicts (the stories' links) can tell when it has changed."""
+    data = resources.files("retold.models").joinpath(MODEL_FILE).read_bytes()
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

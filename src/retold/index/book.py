@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from retold.comparison import Prepared, compare_prepared, credit_changes, within_pair_limit
+from retold.decision import fingerprint
 from retold.errors import RetoldError, UsageError
 from retold.index import Index
 from retold.index.search import Hit
@@ -111,21 +112,23 @@ class StoryBook:
             self.db = sqlite3.connect(path, timeout=60.0, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(_SCHEMA)
-            row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO meta VALUES ('version', ?)", (_STORIES_VERSION,))
-                self.db.commit()
-            elif row[0] in _RELINK_VERSIONS:
-                # links of an older version lack fields: forget them, relink
-                self.db.executescript(
-                    "DROP TABLE links; DROP TABLE linked;" + _SCHEMA.split(";", 1)[1]
-                )
-                self.db.execute("UPDATE meta SET value=? WHERE key='version'", (_STORIES_VERSION,))
-                self.db.commit()
-            elif row[0] != _STORIES_VERSION:
+            meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+            version = meta.get("version", _STORIES_VERSION)
+            if version != _STORIES_VERSION and version not in _RELINK_VERSIONS:
                 raise UsageError(
                     f"{path} was written by another version of retold; delete it to rebuild"
                 )
+            if meta.get("decision") != fingerprint():
+                # links of an older version lack fields, and another decision
+                # model's verdicts would mix two judgements: forget them, relink
+                self.db.executescript(
+                    "DROP TABLE links; DROP TABLE linked;" + _SCHEMA.split(";", 1)[1]
+                )
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [("version", _STORIES_VERSION), ("decision", fingerprint())],
+                )
+                self.db.commit()
         except sqlite3.DatabaseError as exc:
             raise UsageError(
                 f"{path} is not a retold stories file ({exc}); delete it to rebuild"
