@@ -56,6 +56,25 @@ def test_word_types_fold_case_and_keep_numbers() -> None:
     assert word_types("Said SAID said 3,500 people") == {"said", "3,500", "people"}
 
 
+def test_elided_words_are_the_words_the_other_text_writes_bare() -> None:
+    fr = profile(["Selon l'Élysée, qu’Emmanuel Macron rentre aujourd'hui."], "fr")
+    assert {"élysée", "emmanuel", "macron"} <= fr.names
+    assert {"élysée", "emmanuel", "aujourd'hui"} <= fr.tf.keys() and "l'élysée" not in fr.tf
+    it = profile(["Il presidente dell'Italia parla all'ONU."], "it")
+    assert {"italia", "onu"} <= it.names
+    # English contractions and possessives are one word each
+    en = profile(["They don't know the council's plan."], "en")
+    assert {"don't", "council's"} <= en.tf.keys()
+
+
+def test_chinese_is_read_in_character_pairs_not_clauses() -> None:
+    a = profile(["英国的街道上堆满了圣诞垃圾", "伯明翰的数百户家庭受到干扰"], "zh")
+    b = profile(["圣诞节后垃圾堆积如山"], "zh")
+    assert {"圣诞", "垃圾"} <= a.tf.keys() & b.tf.keys()
+    assert all(len(t) == 2 for t in a.tf)
+    assert opening_terms("圣诞垃圾 Balsall Heath", "zh")[0][0] == "圣诞"
+
+
 def test_telling_words_name_the_rewriters_own_words() -> None:
     a, b = word_types(DRAFT), word_types(REWORDED)
     of_a, of_b = telling_words(a, b)
