@@ -241,8 +241,8 @@ MODEL_PATH = ROOT / "src" / "retold" / "models" / "decision-v2.json"
 WORDS_PATH = ROOT / "src" / "retold" / "models" / "rewriter-words-v1.json"
 STYLE_PATH = ROOT / "src" / "retold" / "models" / "draft-style-v1.npz"
 #: code whose changes invalidate the cached preparations / feature table
-# (the aligner's sentence features are part of a prepared document, but the cache
-# key leaves align.py out: only its `features` function matters there)
+# (a prepared document holds the aligner's sentence features, made of text.py's
+# tokens: leaving those two out once kept a tokenizer change out of the table)
 PREP_CODE = (
     "ingest/decode.py",
     "segment.py",
@@ -250,8 +250,10 @@ PREP_CODE = (
     "embed.py",
     "embed_use.py",
     "comparison.py",
+    "align.py",
+    "text.py",
 )
-FEATURE_CODE = (*PREP_CODE, "align.py", "evidence.py", "wording.py", "comparison.py")
+FEATURE_CODE = (*PREP_CODE, "evidence.py", "wording.py")
 #: how texts are prepared here (see _prepare_one): part of both cache keys
 PREP_KEY = "prep-read-text-uncached"
 

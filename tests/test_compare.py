@@ -534,3 +534,25 @@ def test_new_material_on_the_same_story_is_not_paired_loosely(ap_report: Report)
     # the motivating pair's rewrite adds an interview and another prisoner; their
     # names and rare words match sentences of A the aligner pairs elsewhere
     assert not any(al.loose for al in ap_report.alignments)
+
+
+#: a short Chinese news item (written for these tests) and a copy with one
+#: character changed inside the quote and one outside it
+_BRIDGE_ZH = (
+    "市政府周一宣布，新大桥将于下月正式开放。"
+    "市长王丽华在新闻发布会上说：“这座桥将大大缩短两岸居民的通勤时间。”"
+    "工程耗资约三亿元，历时四年完成。"
+    "附近的商户和居民对此表示欢迎，并希望交通状况随之改善。"
+)
+
+
+def test_a_chinese_copy_with_one_character_changed_aligns_as_a_copy() -> None:
+    edited = _BRIDGE_ZH.replace("居民的通勤", "居民之通勤").replace("附近的商户", "附近之商户")
+    rep = compare(_BRIDGE_ZH, edited)
+    assert rep.verdict in ("duplicate", "near-duplicate")
+    # each character is a token: a one-character edit leaves a sentence
+    # near-verbatim, not a paraphrase of itself
+    assert rep.alignments and {a.kind for a in rep.alignments} <= {"verbatim", "near-verbatim"}
+    (quote,) = (c for c in rep.changes if c.kind == "quote")
+    assert quote.detail.startswith("quote reworded") and "之通勤" in quote.b_text
+    assert float(quote.detail.split("similarity ")[1].rstrip(")")) >= 0.9

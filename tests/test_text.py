@@ -39,6 +39,18 @@ def test_tokens_fold_and_keep_number_separators() -> None:
     ]
 
 
+def test_each_cjk_character_is_a_token() -> None:
+    # no spaces in these scripts: a run of characters is a clause, not a word
+    assert tokens("市长王丽华说 Cope报 2,000人") == [
+        *"市长王丽华说",
+        "cope",
+        "报",
+        "2,000",
+        "人",
+    ]
+    assert tokens("ひらとカタカナ") == list("ひらとカタカナ")
+
+
 def test_stop_words_are_stored_folded() -> None:
     # tokens are folded before the lookup, so an accented entry ("für", "más") would never match
     assert all(fold(w) == w for w in STOP_WORDS)

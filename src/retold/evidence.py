@@ -44,6 +44,7 @@ import numpy.typing as npt
 from rapidfuzz.distance import LCSseq
 
 from retold.align import products
+from retold.text import CJK
 from retold.wording import draft_score, wording
 
 __all__ = [
@@ -80,7 +81,7 @@ _ELIDING = frozenset({"fr", "it"})
 #: unit of CJK retrieval without a segmenter (SemEval zh-zh Pearson 0.868 ->
 #: 0.887 out of fold). Arabic's attached article and conjunctions, taken off
 #: as Larkey's light10 stemmer does, moved nothing (ar-ar 0.423 -> 0.425).
-_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+_CJK_RUN = re.compile(f"[{CJK}]{{2,}}")
 #: a quoted passage of some length, in straight or curly double quotes or guillemets
 _QUOTED = re.compile(r"[\"“„«]([^\"“”„«»\n]{12,400})[\"”»“]")
 #: wordfreq needs optional tokenizers (jieba, MeCab) for these, or has no list

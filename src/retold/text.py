@@ -44,12 +44,17 @@ def folded_words(*groups: str) -> frozenset[str]:
     return frozenset(fold(w) for g in groups for w in g.split())
 
 
-# numbers keep their separators ("2,000.5" is one token)
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+", re.UNICODE)
+#: Chinese characters, Japanese kana and CJK compatibility ideographs: these
+#: scripts write no spaces, so a run of them is a clause, not a word
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# numbers keep their separators ("2,000.5" is one token); each CJK character
+# is a token, as character-level diffs of those scripts count edits
+_TOKEN_RE = re.compile(rf"\d+(?:[.,]\d+)*|[{CJK}]|[^\W{CJK}]+", re.UNICODE)
 
 
 def tokens(text: str) -> list[str]:
-    """Folded word tokens of a text (numbers keep their separators)."""
+    """Folded word tokens of a text (numbers keep their separators, a CJK
+    character is a token of its own)."""
     return [fold(t) for t in _TOKEN_RE.findall(text)]
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from retold.text import STOP_WORDS, fold, folded_words
+from retold.text import CJK, STOP_WORDS, fold, folded_words
 
 _SUFFIXES = ("ingly", "mente", "ings", "ing", "edly", "ed", "es", "ly", "s")
 
@@ -23,8 +23,11 @@ def _stem(folded: str) -> str:
     return w[:6]
 
 
-# words with inner apostrophes (don't, Maduro's), initialisms (U.S., a.m.), numbers (2,000.5)
-_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:\.(?:[^\W\d_]\.)+)?|\d+(?:[.,:]\d+)*")
+# words with inner apostrophes (don't, Maduro's), initialisms (U.S., a.m.), numbers
+# (2,000.5), and each CJK character (those scripts write no spaces: a run is a clause)
+_WORD_RE = re.compile(
+    rf"[{CJK}]|[^\W\d_{CJK}]+(?:['’][^\W\d_{CJK}]+)*(?:\.(?:[^\W\d_]\.)+)?|\d+(?:[.,:]\d+)*"
+)
 
 _QUOTE_CHARS = "\"“”„«»‹›‘’‚'「」『』"
 
