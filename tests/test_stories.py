@@ -350,6 +350,14 @@ def test_traits_collect_numbers_names_and_quotes() -> None:
     assert copy.credits
 
 
+def test_traits_read_a_chinese_quote_character_by_character() -> None:
+    # written without spaces, the quote would be one "word", too few to count
+    t = traits(["他说“我们不会放弃这个计划，也不会离开这座城市”，然后离开了。"])
+    (quote,) = (s for s in t.specifics if s.startswith("Q"))
+    assert quote.split()[:4] == ["Q我", "们", "不", "会"]
+    assert "#2026" in traits(["会议于2026年举行。"]).specifics
+
+
 def test_direction_evidence_points_from_the_version_with_more_specifics() -> None:
     wire, rewrite = traits(WIRE, ""), traits(REWRITE, "")
     # the rewrite is mostly aligned to the wire, the wire only partly to it

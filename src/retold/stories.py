@@ -42,6 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from retold.text import CJK
 from retold.types import REUSE, Verdict, published_first, published_order
 
 if TYPE_CHECKING:
@@ -205,8 +206,10 @@ _TOURNAMENT = 1.0
 
 # --- text evidence of direction ----------------------------------------------
 
-#: numbers (thousands separators dropped) and words (letters, inner apostrophes)
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
+#: numbers (thousands separators dropped), words (letters, inner apostrophes)
+#: and single CJK characters: those scripts write no spaces, so a run of them
+#: is a clause, and a quote in them would be one "word" too few to count
+_TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{CJK}]|[^\W\d_{CJK}]+(?:['’][^\W\d_{CJK}]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 #: a quoted passage of some length, in straight or curly double quotes or guillemets
 _QUOTED = re.compile(r"[\"“«]([^\"“”«»\n]{12,400})[\"”»]")
