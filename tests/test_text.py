@@ -23,6 +23,16 @@ def test_fold_drops_case_accents_and_apostrophe_shapes() -> None:
     assert fold("São Paulo") == "sao paulo"
 
 
+def test_fold_keeps_marks_that_make_another_letter() -> None:
+    # Japanese voicing makes "ga" of "ka": dropped like an accent, two words were one
+    assert fold("がっこう") != fold("かっこう")
+    assert fold("か\u3099") == fold("が") == "が"  # however it was typed
+    assert fold("ｶﾞｯｺｳ") == fold("ガッコウ")  # half-width kana are the full-width ones
+    assert fold("กุ") != fold("ก")  # a Thai vowel sign is a letter
+    assert fold("أحمد") == fold("احمد")  # an Arabic hamza is an accent
+    assert fold("йод") == "иод"  # as a Cyrillic breve is
+
+
 @given(st.text(max_size=30))
 def test_fold_is_idempotent(word: str) -> None:
     assert fold(fold(word)) == fold(word)

@@ -22,16 +22,29 @@ __all__ = [
     "tokens",
 ]
 
+#: the combining marks folding drops: accents (Latin, Greek, Cyrillic),
+#: Arabic harakat and hamza, Hebrew points. Marks that make another letter
+#: (Japanese voicing, "か" and "が"; Thai and Indic vowel signs) are kept:
+#: dropping them would make two words one.
+_DIACRITICS = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
 
 @lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """The form words are compared in: casefolded, apostrophes unified, accents dropped
-    ("Rodríguez" and "rodriguez", "don’t" and "don't", "Straße" and "strasse")."""
+    ("Rodríguez" and "rodriguez", "don’t" and "don't", "Straße" and "strasse");
+    compatibility forms are unified too (full-width "Ａ" is "a")."""
     w = word.casefold().translate(_APOSTROPHES)
     if not w.isascii():
-        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+        w = _DIACRITICS.sub("", unicodedata.normalize("NFKD", w))
+        if not w.isascii():
+            # the marks that are kept (kana voicing, Thai vowels) join their
+            # letter again, so "が" stays "が" however it was typed
+            w = unicodedata.normalize("NFC", w)
         # NFKD can make a capital of a letter casefold leaves alone (the
         # mathematical bold "𝚨" becomes a Greek "Α"), or an apostrophe of a
         # sign (the fullwidth "｀"): fold those too
