@@ -244,6 +244,18 @@ def test_codes_and_ordinals_are_not_numbers() -> None:
     assert of_kind(whole(a, b), "number") == []
 
 
+def test_a_number_written_against_chinese_or_japanese_characters_is_a_number() -> None:
+    # no space separates it from the words around it, which are letters too
+    a, b = "东京都新增病例120例，其中3人重症。", "东京都新增病例150例，其中3人重症。"
+    (n,) = of_kind(whole(a, b, lang_a="zh", lang_b="zh"), "number")
+    assert (n.a_text, n.b_text, n.detail) == ("120", "150", "value changed: 120 → 150")
+    a, b = "新たに120人の感染を確認した。", "新たに150人の感染を確認した。"
+    (n,) = of_kind(whole(a, b, lang_a="ja", lang_b="ja"), "number")
+    assert (n.a_text, n.b_text) == ("120", "150")
+    # a Latin letter still makes a code of it
+    assert of_kind(whole("型号A320飞机", "型号A321飞机", lang_a="zh", lang_b="zh"), "number") == []
+
+
 def test_comparatives_are_qualifiers() -> None:
     a = "The measured error was smaller than 0.002 in every test."
     b = "The measured error was 0.002 in every test."

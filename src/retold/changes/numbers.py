@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from retold.changes._passages import _inside, _Out
 from retold.changes._tokens import _STOP_KEYS, _Tok
 from retold.changes.dates import _alternation, _Date
-from retold.text import fold
+from retold.text import CJK, fold
 
 # ---------------------------------------------------------------------------
 # numbers
@@ -102,6 +102,7 @@ _SCALES = {
 # the patterns below are only tried where a run of digits starts (_prepare finds those):
 # scanning the whole text with each of them would cost more than the rest of this module
 _DIGIT_RUN_RE = re.compile(r"\d+")
+_CJK_CHAR = re.compile(f"[{CJK}]")
 _CURRENCY_BEFORE_RE = re.compile(r"(?:US\$|MX\$|R\$|C\$|A\$|\$|€|£|¥|₹)\s?$")
 # 2,000 / 2.000 / 1 000 with one grouping mark throughout, then decimals; or plain digits
 _NUM_RE = re.compile(
@@ -281,7 +282,8 @@ def _inside_token(text: str, p: int) -> bool:
     """Whether the digits at ``p`` continue a word or a number rather than start one."""
     prev = text[p - 1] if p > 0 else " "
     return (
-        prev.isalnum()
+        # Chinese and Japanese write no space before a number ("新たに120人")
+        (prev.isalnum() and not _CJK_CHAR.match(prev))
         or prev == "_"
         # F-16, COVID-19; but a function word's number is a number ("Under-20", "over-50s")
         or (prev == "-" and p > 1 and text[p - 2].isalpha() and not _counting_word(text, p - 1))
@@ -340,8 +342,8 @@ def _read_digits(
     c = _CURRENCY_BEFORE_RE.search(text, max(0, p - 4), p)
     vs = c.start() if c else p
     scale, unit, e = _scale_and_unit(text, e, _CURRENCY[c.group().strip().lower()] if c else None)
-    if e < len(text) and text[e].isalpha():
-        return None  # 2nd, 3D, 4x4: ordinals and codes
+    if e < len(text) and text[e].isalpha() and not _CJK_CHAR.match(text[e]):
+        return None  # 2nd, 3D, 4x4: ordinals and codes (but "120人" is 120 people)
     if unit in ("am", "pm"):
         value = (value % 12 + (12 if unit == "pm" else 0)) * 60
         unit = "time"
