@@ -306,6 +306,13 @@ def test_a_bare_m_is_millions_or_metres() -> None:
         ("13-15 March", "March 13-15", "en"),
         ("13-15 March", "del 13 al 15 de marzo", "es"),
         ("Thursday's", "Thursday", "en"),
+        ("Dec. 29, 2025", "29 grudnia 2025", "pl"),
+        ("Dec. 29, 2025", "29 декабря 2025 года", "ru"),
+        ("Dec. 29, 2025", "29 Aralık 2025", "tr"),
+        ("Dec. 29, 2025", "29 december 2025", "nl"),
+        ("Dec. 29, 2025", "29 ديسمبر 2025", "ar"),
+        ("Dec. 29, 2025", "2025年12月29日", "zh"),
+        ("Dec. 29, 2025", "2025년 12월 29일", "ko"),
     ],
 )
 def test_same_date_written_differently_is_not_a_change(x: str, y: str, lang_b: str) -> None:
@@ -335,6 +342,65 @@ def test_date_and_weekday_changes() -> None:
     a = "Gorbe was arrested in 2024, officials said."
     b = "Gorbe was arrested in 2023, officials said."
     assert [d.detail for d in of_kind(whole(a, b), "date")] == ["date changed: 2024 → 2023"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "a", "b", "changed"),
+    [
+        (
+            "pl",
+            "Więźniów zwolniono 8 stycznia 2026 r., poinformowała grupa w środę.",
+            "Więźniów zwolniono 9 stycznia 2026 r., poinformowała grupa w czwartek.",
+            [("8 stycznia 2026", "9 stycznia 2026"), ("środę", "czwartek")],
+        ),
+        (
+            "ru",
+            "Заключенных освободили 8 января 2026 года, сообщила группа в среду.",
+            "Заключенных освободили 9 января 2026 года, сообщила группа в четверг.",
+            [("8 января 2026", "9 января 2026"), ("среду", "четверг")],
+        ),
+        (
+            "tr",
+            "Mahkumlar 8 Ocak'ta serbest bırakıldı, grup Çarşamba günü açıkladı.",
+            "Mahkumlar 9 Ocak'ta serbest bırakıldı, grup Perşembe günü açıkladı.",
+            [("8 Ocak", "9 Ocak"), ("Çarşamba", "Perşembe")],
+        ),
+        (
+            "ar",
+            "أفرج عن السجناء في 8 يناير 2026، وقالت المجموعة يوم الأربعاء.",
+            "أفرج عن السجناء في 9 يناير 2026، وقالت المجموعة يوم الخميس.",
+            [("8 يناير 2026", "9 يناير 2026"), ("الأربعاء", "الخميس")],
+        ),
+        (
+            "zh",
+            "囚犯于2026年1月8日获释，该组织周三表示，每周一次的探视将恢复。",
+            "囚犯于2026年1月9日获释，该组织周四表示，每周两次的探视将恢复。",
+            [("2026年1月8日", "2026年1月9日"), ("周三", "周四")],
+        ),
+        (
+            "ja",
+            "東京都は5日、新たに120人の感染を確認した。水曜日に発表した。",
+            "東京都は6日、新たに120人の感染を確認した。木曜日に発表した。",
+            [("5日", "6日"), ("水曜日", "木曜日")],
+        ),
+    ],
+)
+def test_dates_and_weekdays_beyond_the_latin_languages(
+    lang: str, a: str, b: str, changed: list[tuple[str, str]]
+) -> None:
+    ds = of_kind(whole(a, b, lang_a=lang, lang_b=lang), "date")
+    assert [(d.a_text, d.b_text) for d in ds] == changed
+    assert ds[0].detail.startswith("date changed: ")
+
+
+def test_words_that_look_like_dates_in_more_languages() -> None:
+    # a name, a common word, a span of days: none is a date
+    for lang, a, b in [
+        ("pl", "Maja Nowak powiedziała, że to koniec.", "Maja Kowalska powiedziała, że to koniec."),
+        ("tr", "Ekim zamanı geldi, dedi.", "Hasat zamanı geldi, dedi."),
+        ("ja", "会議は5日間続いた。", "会議は6日間続いた。"),
+    ]:
+        assert of_kind(whole(a, b, lang_a=lang, lang_b=lang), "date") == [], a
 
 
 def test_dates_of_different_precision_are_not_paired() -> None:

@@ -113,6 +113,82 @@ _MONTH_FORMS = [
         "novembre",
         "dicembre",
     ),
+    *_table(
+        "nl",
+        "januari|jan",
+        "februari|feb",
+        "maart|mrt",
+        "april|apr",
+        "mei",
+        "juni|jun",
+        "juli|jul",
+        "augustus|aug",
+        "september|sep|sept",
+        "oktober|okt",
+        "november|nov",
+        "december|dec",
+    ),
+    # Polish and Russian write a date's month in the genitive ("5 maja", "5 мая")
+    *_table(
+        "pl",
+        "styczeń|stycznia",
+        "luty|lutego",
+        "marzec|marca",
+        "kwiecień|kwietnia",
+        "maj|maja",
+        "czerwiec|czerwca",
+        "lipiec|lipca",
+        "sierpień|sierpnia",
+        "wrzesień|września",
+        "październik|października",
+        "listopad|listopada",
+        "grudzień|grudnia",
+    ),
+    *_table(
+        "ru",
+        "январь|января|янв",
+        "февраль|февраля|фев",
+        "март|марта",
+        "апрель|апреля|апр",
+        "май|мая",
+        "июнь|июня",
+        "июль|июля",
+        "август|августа|авг",
+        "сентябрь|сентября|сен",
+        "октябрь|октября|окт",
+        "ноябрь|ноября|ноя",
+        "декабрь|декабря|дек",
+    ),
+    *_table(
+        "tr",
+        "Ocak",
+        "Şubat",
+        "Mart",
+        "Nisan",
+        "Mayıs",
+        "Haziran",
+        "Temmuz",
+        "Ağustos",
+        "Eylül",
+        "Ekim",
+        "Kasım",
+        "Aralık",
+    ),
+    *_table(
+        "ar",
+        "يناير",
+        "فبراير|شباط",
+        "مارس|آذار",
+        "أبريل|ابريل|نيسان",
+        "مايو|أيار",
+        "يونيو|يونيه|حزيران",
+        "يوليو|يوليه|تموز",
+        "أغسطس|آب",
+        "سبتمبر|أيلول",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ),
 ]
 _WEEKDAY_FORMS = [
     *_table("en", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -139,6 +215,31 @@ _WEEKDAY_FORMS = [
         "Sonntag",
     ),
     *_table("it", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"),
+    *_table("nl", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    # Polish and Russian say "on Wednesday" in the accusative ("w środę", "в среду")
+    *_table(
+        "pl",
+        "poniedziałek",
+        "wtorek",
+        "środa|środę",
+        "czwartek",
+        "piątek",
+        "sobota|sobotę",
+        "niedziela|niedzielę",
+    ),
+    *_table(
+        "ru",
+        "понедельник",
+        "вторник",
+        "среда|среду",
+        "четверг",
+        "пятница|пятницу",
+        "суббота|субботу",
+        "воскресенье",
+    ),
+    *_table("tr", "Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"),
+    *_table("ar", "الاثنين|الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"),
+    *_table("ko", "월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일"),
 ]
 
 
@@ -150,7 +251,12 @@ class _Form:
     needs_number: bool
 
 
-def _form_index(forms: list[tuple[str, int, str, bool]], ambiguous: str) -> dict[str, _Form]:
+def _form_index(
+    forms: list[tuple[str, int, str, bool]], ambiguous: str, short_need_number: bool = True
+) -> dict[str, _Form]:
+    """The forms by their folded spelling. ``ambiguous`` ones need a number beside
+    them, and so do abbreviations and the other forms after a group's first
+    when ``short_need_number`` (a month's genitive is written after its day)."""
     values: dict[str, int] = {}
     langs: dict[str, set[str]] = {}
     short: dict[str, bool] = {}
@@ -158,8 +264,8 @@ def _form_index(forms: list[tuple[str, int, str, bool]], ambiguous: str) -> dict
         f = fold(form)
         values[f] = value
         langs.setdefault(f, set()).add(lang)
-        short[f] = short.get(f, True) and not full
-    amb = set(ambiguous.split())
+        short[f] = short.get(f, True) and not full and short_need_number
+    amb = {fold(w) for w in ambiguous.split()}
     return {f: _Form(values[f], frozenset(langs[f]), short[f] or f in amb) for f in values}
 
 
@@ -169,9 +275,14 @@ def _alternation(surfaces: set[str]) -> str:
     return "|".join(e.replace(" ", r"\s+") for e in escaped)
 
 
-# "may", "mars", "mai" are ordinary words too
-_MONTHS = _form_index(_MONTH_FORMS, "may mars mai")
-_WEEKDAYS = _form_index(_WEEKDAY_FORMS, "")
+# "may", "mars", "mai" are ordinary words too, and so are the Polish "maja" (a
+# name), the Turkish "ocak" (a stove), "ekim" (sowing), "aralık" (a gap),
+# "kasım" and "nisan" (names), "pazar" (a market), "mart", "mei" and the
+# Arabic "مارس" (practised); the Levantine names of the months Arabic news
+# also uses are left out where they are two words (the lookup is by word)
+_MONTHS = _form_index(_MONTH_FORMS, "may mars mai maja ocak ekim aralık kasım nisan mart mei مارس")
+# a weekday's other forms are its accusative ("w środę"), said without a number
+_WEEKDAYS = _form_index(_WEEKDAY_FORMS, "pazar", short_need_number=False)
 # Portuguese weekdays are hyphenated ("segunda-feira"); words split at the hyphen
 _FEIRA = frozenset({"segunda", "terca", "quarta", "quinta", "sexta"})
 _DATE_WORDS = frozenset(_MONTHS) | frozenset(_WEEKDAYS) | _FEIRA
@@ -190,6 +301,21 @@ _DAY_AFTER_RE = re.compile(
     re.I,
 )
 _YEAR_AFTER_RE = re.compile(r"(?:\.\s*|,?\s+)(?:del?\s+)?(?P<y>\d{4})(?![\d]|[.,]\d)", re.I)
+_APOSTROPHE_RE = re.compile("['’ʼ`‘]")
+# Chinese, Japanese and Korean dates: "2026年1月8日", "1月8日", "8日" (the day
+# alone is how their news dates a report), "2026년 1월 8일"; not "5日間" (five days)
+_CJK_DATE_RE = re.compile(
+    r"(?:(?P<y>\d{4})\s*[年년]\s*)?(?:(?P<m>\d{1,2})\s*[月월]\s*)?"
+    r"(?:(?P<d>\d{1,2})\s*[日号號일](?![間间前後后以内來来간]))?"
+)
+# their weekdays: "星期三", "周三", "水曜日"
+# ("一周一次", once a week, is no Monday: a count before 周 or 次 after says so)
+_CJK_WEEKDAY_RE = re.compile(
+    r"(?:星期|禮拜|礼拜|(?<![一二三四五六七八九十两兩几幾])[周週])"
+    r"(?P<c>[一二三四五六日天])(?![次年岁歲])|(?P<j>[月火水木金土日])曜日?"
+)
+_CJK_WEEKDAYS = {c: i for i, c in enumerate("一二三四五六日")} | {"天": 6}
+_JA_WEEKDAYS = {c: i for i, c in enumerate("月火水木金土日")}
 _NUMDATE_RE = re.compile(
     r"(?<![\d.,/-])(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
     r"|(?P<p>\d{1,2})(?P<sep>[/.])(?P<q>\d{1,2})(?P=sep)(?P<r>\d{4}|\d{2}))(?!\d|[.,/-]\d)"
@@ -243,6 +369,8 @@ def _accept_form(
         return beside_number
     if lang in ("en", "de"):
         return word[0].isupper()
+    if lang == "tr":
+        return True  # capitalised in a date ("8 Ocak"), often not without one
     # where these words are written in lower case, a capital marks a name: "Julio Borges",
     # "Domingo Cavallo", and mid-sentence "Abril"
     if word[0].isupper() and not beside_number:
@@ -251,11 +379,10 @@ def _accept_form(
 
 
 def _month_date(
-    text: str, lang: str, t: _Tok, form: _Form, before_name: bool, out: list[_Date]
+    text: str, lang: str, t: _Tok, e: int, form: _Form, before_name: bool, out: list[_Date]
 ) -> None:
-    s, e = t.start, t.end
-    if t.fold.endswith("'s"):
-        e -= 2
+    """The date around month name ``t``, which ends at ``e`` (before any suffix)."""
+    s = t.start
     start, end = s, e
     day = last = year = None
     # "29 de diciembre de 2025", "29 December 2025", "December 29, 2025", "diciembre de 2025"
@@ -307,9 +434,12 @@ def _word_dates(text: str, lang: str, toks: list[_Tok]) -> list[_Date]:
     for k, t in enumerate(toks):
         f, end = t.fold, t.end
         if f not in _DATE_WORDS:
-            if f[-2:] != "'s" or f[:-2] not in _DATE_WORDS:
+            # "Thursday's releases"; Turkish writes its case endings so: "Ocak'ta"
+            head, apostrophe, _ = f.partition("'")
+            if not apostrophe or head not in _DATE_WORDS:
                 continue
-            f, end = f[:-2], end - 2  # "Thursday's releases"
+            cut = _APOSTROPHE_RE.search(t.text)
+            f, end = head, t.start + (cut.start() if cut else len(head))
         nxt = toks[k + 1] if k + 1 < len(toks) else None
         before_name = (
             nxt is not None
@@ -318,7 +448,7 @@ def _word_dates(text: str, lang: str, toks: list[_Tok]) -> list[_Date]:
             and nxt.fold not in _MONTHS
         )
         if f in _MONTHS:
-            _month_date(text, lang, t, _MONTHS[f], before_name, out)
+            _month_date(text, lang, t, end, _MONTHS[f], before_name, out)
         elif f in _WEEKDAYS or text.startswith("-feira", t.end):
             end = t.end + 6 if f in _FEIRA else end
             form = _WEEKDAYS[f + "-feira" if f in _FEIRA else f]
@@ -332,6 +462,16 @@ def find_dates(text: str, lang: str, toks: list[_Tok], runs: list[int]) -> list[
     for p in runs:
         if (m := _NUMDATE_RE.match(text, p)) is not None and (x := _numeric_date(m, lang)):
             out.append(x)
+        elif (m := _CJK_DATE_RE.match(text, p)) is not None and (m["m"] or m["d"]):
+            y = _year(m["y"])
+            mo = int(m["m"]) if m["m"] else None
+            d = int(m["d"]) if m["d"] else None
+            if (mo is None or 1 <= mo <= 12) and (d is None or 1 <= d <= 31):
+                out.append(_Date(m.start(), m.end(), y, mo, d))
+    if lang in ("zh", "ja"):
+        for m in _CJK_WEEKDAY_RE.finditer(text):
+            wd = _CJK_WEEKDAYS[m["c"]] if m["c"] else _JA_WEEKDAYS[m["j"]]
+            out.append(_Date(m.start(), m.end(), wd=wd))
     out.sort(key=lambda x: x.start)
     # overlapping matches (a numeric date inside a spelled one) keep the first
     kept: list[_Date] = []
@@ -345,6 +485,8 @@ def _date_label(x: _Date) -> str:
     if x.wd is not None:
         return _WEEKDAY_NAMES[x.wd]
     day = f"{x.d}-{x.d2}" if x.d and x.d2 else str(x.d) if x.d else ""
+    if day and not (x.m or x.y):
+        return f"day {day}"  # "5日": the 5th of a month the story does not name
     parts = [_MONTH_NAMES[x.m] if x.m else "", day, str(x.y) if x.y else ""]
     return " ".join(p for p in parts if p)
 
