@@ -556,3 +556,5 @@ def test_a_chinese_copy_with_one_character_changed_aligns_as_a_copy() -> None:
     (quote,) = (c for c in rep.changes if c.kind == "quote")
     assert quote.detail.startswith("quote reworded") and "之通勤" in quote.b_text
     assert float(quote.detail.split("similarity ")[1].rstrip(")")) >= 0.9
+    # the shared terms are character pairs there, and the reason says so
+    assert "rare words or character pairs shared" in rep.why

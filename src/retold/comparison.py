@@ -396,7 +396,7 @@ def compare_prepared(
     used_b = {j for al in alignments for j in al.b_sentences}
     feats = pair_features(pa, pb, alignments)
     words = telling_words(_profile(pa).tf.keys(), _profile(pb).tf.keys())
-    dec = decide(feats, words, (pa.doc.date, pb.doc.date))
+    dec = decide(feats, words, (pa.doc.date, pb.doc.date), (pa.seg.language, pb.seg.language))
     changes = []
     if with_changes:
         from retold.changes import find_changes

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from retold.evidence import derived_features
+from retold.evidence import CHARACTER_PAIRS, derived_features
 from retold.types import REUSE, Verdict, published_first, source_of
 
 __all__ = ["MODEL_FILE", "Decision", "decide", "model", "model_of", "predict"]
@@ -202,9 +202,11 @@ def explain(
     verdict: Verdict,
     words: tuple[list[str], list[str]] | None = None,
     dates: tuple[str | None, str | None] = (None, None),
+    pairs: bool = False,
 ) -> str:
     """One or two lines a reader can check: what the decision rests on
-    (``dates``: when each page says it was published, if it does)."""
+    (``dates``: when each page says it was published, if it does; ``pairs``:
+    a text is read in character pairs, as Chinese and Japanese are)."""
     parts: list[str] = []
     keep = max(f.get("a_soft", 0.0), f.get("coverage_a_in_b", 0.0))
     ratio = math.exp(-f.get("log_length_ratio", 0.0))
@@ -225,13 +227,14 @@ def explain(
         back = max(f.get("b_soft", 0.0), f.get("coverage_b_in_a", 0.0))
         parts.append(f"B restates {keep:.0%} of A, A {back:.0%} of B")
     rare = round(math.expm1(f.get("rare_shared", 0.0)))
+    terms = "words or character pairs" if pairs else "words"
     if rare:
         order = ", in A's order" if f.get("rare_order", 0.0) >= 0.5 else ""
         names = round(math.expm1(f.get("names_shared", 0.0)))
         nums = round(math.expm1(f.get("numbers_shared", 0.0)))
-        parts.append(f"{rare} rare words shared, {names} names and {nums} numbers{order}")
+        parts.append(f"{rare} rare {terms} shared, {names} names and {nums} numbers{order}")
     else:
-        parts.append("no rare words shared")
+        parts.append(f"no rare {terms} shared")
     if verdict == "same-story" and (
         f.get("head", 0.0) >= _HEADS_AGREE or f.get("head_lex_max", 0.0) >= 0.5
     ):
@@ -331,11 +334,12 @@ def decide(
     f: dict[str, float],
     words: tuple[list[str], list[str]] | None = None,
     dates: tuple[str | None, str | None] = (None, None),
+    languages: tuple[str, str] = ("en", "en"),
 ) -> Decision:
     """Probabilities, verdict and reason for a pair's features (``words``: each
     side's own words a rewriter would use, for the reason; ``dates``: when each
-    page says it was published)."""
+    page says it was published; ``languages``: each text's)."""
     p = probabilities(f)
     v = verdict_from(f, p)
-    why = explain(f, p, v, words, dates)
+    why = explain(f, p, v, words, dates, pairs=not CHARACTER_PAIRS.isdisjoint(languages))
     return Decision(v, p["p_derived"], p["p_same_story"], p["p_a_source"], why)

@@ -48,6 +48,7 @@ from retold.text import CJK
 from retold.wording import draft_score, wording
 
 __all__ = [
+    "CHARACTER_PAIRS",
     "DERIVED_FEATURES",
     "DIRECTION_FEATURES",
     "PAIR_FEATURES",
@@ -82,7 +83,7 @@ _ELIDING = frozenset({"fr", "it"})
 #: 0.890 out of fold). Arabic's attached article and conjunctions, taken off
 #: as Larkey's light10 stemmer does, moved nothing (ar-ar 0.423 -> 0.425).
 _CJK_RUN = re.compile(f"[{CJK}]{{2,}}")
-_CHARACTER_PAIRS = frozenset({"zh", "ja"})
+CHARACTER_PAIRS = frozenset({"zh", "ja"})
 #: a quoted passage of some length, in straight or curly double quotes or guillemets
 _QUOTED = re.compile(r"[\"“„«]([^\"“”„«»\n]{12,400})[\"”»“]")
 #: wordfreq needs optional tokenizers (jieba, MeCab) for these, or has no list
@@ -116,7 +117,7 @@ def _words(text: str, lang: str) -> list[str]:
     Italian, Chinese and Japanese read as character pairs."""
     if lang in _ELIDING:
         text = _ELISION.sub(lambda m: m.group()[:-1] + " ", text)
-    elif lang in _CHARACTER_PAIRS:
+    elif lang in CHARACTER_PAIRS:
         text = _CJK_RUN.sub(lambda m: " ".join(map("".join, itertools.pairwise(m.group()))), text)
     return _TOKEN.findall(text)
 
