@@ -256,6 +256,54 @@ def test_a_number_written_against_chinese_or_japanese_characters_is_a_number() -
     assert of_kind(whole("型号A320飞机", "型号A321飞机", lang_a="zh", lang_b="zh"), "number") == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "a", "b", "changed"),
+    [
+        (
+            "fr",
+            "Quatre-vingt-dix personnes ont été arrêtées, soit 5 pour cent des manifestants.",
+            "Quatre-vingts personnes ont été arrêtées, soit 5 pour cent des manifestants.",
+            ("Quatre-vingt-dix", "Quatre-vingts"),
+        ),
+        (
+            "de",
+            "Zweihundertfünfzig Menschen wurden evakuiert, ein Mann wurde verletzt.",
+            "Zweihundert Menschen wurden evakuiert, ein Mann wurde verletzt.",
+            ("Zweihundertfünfzig", "Zweihundert"),
+        ),
+        ("it", "Dodici persone sono state arrestate.", "Dieci persone sono state arrestate.", None),
+        (
+            "pt",
+            "Vinte e um presos foram libertados.",
+            "Vinte e dois presos foram libertados.",
+            None,
+        ),
+        ("nl", "Drieëntwintig gevangenen vrij.", "Vierentwintig gevangenen vrij.", None),
+    ],
+)
+def test_spelled_numbers_beyond_english_and_spanish(
+    lang: str, a: str, b: str, changed: tuple[str, str] | None
+) -> None:
+    (n,) = of_kind(whole(a, b, lang_a=lang, lang_b=lang), "number")
+    assert n.detail.startswith("value changed: ")
+    if changed:
+        assert (n.a_text, n.b_text) == changed
+
+
+def test_spelled_numbers_across_languages() -> None:
+    a = "Three people died and twelve were injured in the fire."
+    for lang, b in [
+        ("fr", "Trois personnes sont mortes et douze ont été blessées dans l'incendie."),
+        ("de", "Drei Menschen starben und zwölf wurden bei dem Brand verletzt."),
+        # Polish number words are not read: "trzy" is there, not a number dropped
+        ("pl", "Trzy osoby zginęły, a dwanaście zostało rannych w pożarze."),
+    ]:
+        assert of_kind(whole(a, b, lang_b=lang), "number") == [], lang
+    # an article, "new" and "per cent" are not numbers to report
+    a, b = "Un bâtiment neuf a été construit.", "Un bâtiment a été construit."
+    assert of_kind(whole(a, b, lang_a="fr", lang_b="fr"), "number") == []
+
+
 def test_comparatives_are_qualifiers() -> None:
     a = "The measured error was smaller than 0.002 in every test."
     b = "The measured error was 0.002 in every test."

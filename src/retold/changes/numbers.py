@@ -230,6 +230,8 @@ class _Num:
     year_like: bool
     #: keys of the two words before and the two after, to pair a changed value with its original
     ctx: tuple[str, str, str, str]
+    #: written in words ("three", "trois"), not digits
+    spelled: bool = False
 
 
 def _parse_digits(s: str, lang: str) -> float | None:
@@ -378,13 +380,20 @@ def find_numbers(
     out: list[_Num] = []
     starts = [t.start for t in toks]
 
-    def add(vs: int, e: int, value: float, unit: str | None, weak: bool, year_like: bool) -> None:
+    def add(
+        vs: int,
+        e: int,
+        value: float,
+        unit: str | None,
+        weak: bool,
+        year_like: bool,
+        spelled: bool = False,
+    ) -> None:
         qual, qtext, s = _qualifier(text, vs)
         if qual is not None:
             year_like = False
-        out.append(
-            _Num(s, vs, e, value, qual, qtext, unit, weak, year_like, _around(toks, starts, s, e))
-        )
+        ctx = _around(toks, starts, s, e)
+        out.append(_Num(s, vs, e, value, qual, qtext, unit, weak, year_like, ctx, spelled))
         taken[s:e] = b"\x01" * (e - s)
 
     for p in runs:
@@ -403,6 +412,8 @@ def find_numbers(
     words = _NUMBER_WORDS.get(lang)
     if words:
         _number_words(text, toks, words, taken, add)
+    elif lang in _T2N_STEMS:
+        _text2num_words(text, toks, lang, taken, add)
     out.sort(key=lambda x: x.start)
     return out
 
@@ -459,7 +470,7 @@ def _number_words(
     toks: list[_Tok],
     words: dict[str, tuple[_NumKind, float]],
     taken: bytearray,
-    add: Callable[[int, int, float, str | None, bool, bool], None],
+    add: Callable[[int, int, float, str | None, bool, bool, bool], None],
 ) -> None:
     """Runs of number words ("two hundred and fifty", "dos mil millones") as values."""
     k = 0
@@ -487,8 +498,98 @@ def _number_words(
         weak = first == last and (
             toks[first].fold in _WEAK_ONES or words[toks[first].fold][0] in ("mult", "scale")
         )
-        add(start, end, value, unit, weak, False)
+        add(start, end, value, unit, weak, False, True)
         k = last + 1
+
+
+# French, German, Italian, Portuguese, Dutch and Danish number words are read
+# by text2num (Rust), which knows their compounds ("zweihundertfünfzig",
+# "quatre-vingt-dix", "drieëntwintig"). English and Spanish keep the tables
+# above, which also read "a hundred", "and" and the qualifiers before a number
+# as bench_changes measures them.
+_T2N_STEMS: dict[str, re.Pattern[str]] = {
+    # matched against folded tokens: "zwölf" is "zwolf" there
+    lang: re.compile("|".join(fold(stem) for stem in stems.split("|")))
+    for lang, stems in {
+        "fr": "un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
+        "|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|mille|million|milliard",
+        "de": "ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig"
+        "|hundert|tausend|million|milliarde",
+        "it": "un|due|tre|quattr|cinque|sei|sett|otto|nove|dieci|undici|dodici|tredici|quindici"
+        "|sedici|dici|venti|trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta"
+        "|cento|mille|mila|milion|miliard",
+        "pt": "um|uma|dois|duas|três|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|treze"
+        "|catorze|quatorze|quinze|dezes|dezas|dezoito|dezeno|dezano|vinte|trinta|quarenta"
+        "|cinquenta|sessenta|setenta|oitenta|noventa|cem|cento|duzent|trezent|quatrocent"
+        "|quinhent|seiscent|setecent|oitocent|novecent|mil|milh|bilh",
+        "nl": "een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien"
+        "|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend"
+        "|miljoen|miljard",
+        "da": "en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tretten|fjorten|femten"
+        "|seksten|sytten|atten|nitten|tyve|tredive|fyrre|halvtreds|tres|halvfjerds|firs"
+        "|halvfems|hundrede|tusind|million|milliard",
+    }.items()
+}
+#: the words inside a spelled number ("vingt et un", "vinte e um")
+_T2N_JOINS = {"fr": "et", "pt": "e", "it": "e", "da": "og"}
+#: number words that are as often something else: an article ("un", "ein",
+#: "een"), "neuf" (new), "sei" (you are); like "one", never reported alone
+_T2N_WEAK = frozenset({"un", "une", "neuf", "ein", "eine", "uno", "una", "sei", "um", "uma"})
+_T2N_WEAK |= frozenset({"een", "en", "et", "to"})
+#: "cent" after these is "per cent", not a hundred
+_PER = frozenset({"pour", "per", "por"})
+
+
+def _text2num_words(
+    text: str,
+    toks: list[_Tok],
+    lang: str,
+    taken: bytearray,
+    add: Callable[[int, int, float, str | None, bool, bool, bool], None],
+) -> None:
+    """Runs of number words in a language text2num reads, as values."""
+    from text_to_num import text2num
+
+    stems, join = _T2N_STEMS[lang], _T2N_JOINS.get(lang)
+    n, k = len(toks), 0
+    while k < n:
+        t = toks[k]
+        if not stems.match(t.fold) or taken.find(1, t.start, t.end) >= 0:
+            k += 1
+            continue
+        # the longest run of candidate words (joined by a space, a hyphen or
+        # the language's "and") that text2num reads as one number
+        run = [k]
+        j = k + 1
+        while j < n and text[toks[j - 1].end : toks[j].start] in (" ", "-", "\u00a0"):
+            if toks[j].fold == join and j + 1 < n:
+                j += 1
+                continue
+            if not stems.match(toks[j].fold) or taken.find(1, toks[j].start, toks[j].end) >= 0:
+                break
+            run.append(j)
+            j += 1
+        value = None
+        while run:
+            try:
+                value = text2num(text[t.start : toks[run[-1]].end].lower(), lang)
+                break
+            except ValueError:
+                run.pop()
+        if value is None or (
+            t.fold.startswith("cent") and k > 0 and toks[k - 1].fold in _PER and len(run) == 1
+        ):
+            k += 1
+            continue
+        last = run[-1]
+        unit, end = _unit_at(text, toks[last].end)
+        weak = len(run) == 1 and t.fold in _T2N_WEAK
+        add(t.start, end, float(value), unit, weak, False, True)
+        k = last + 1
+
+
+#: the languages whose spelled numbers are read
+_READS_WORDS = frozenset(_NUMBER_WORDS) | frozenset(_T2N_STEMS)
 
 
 def _num_label(text: str, x: _Num) -> str:
@@ -612,6 +713,13 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
     years_b = [_Date(nb[j].start, nb[j].end, y=int(nb[j].value)) for j in ub if nb[j].year_like]
     ua = [i for i in ua if not na[i].year_like and not na[i].weak]
     ub = [j for j in ub if not nb[j].year_like and not nb[j].weak]
+    if out.cross:
+        # a number spelled out where the other side's language is not read in
+        # words ("three" against the Polish "trzy"): it is there, unread
+        if out.b.doc.lang not in _READS_WORDS:
+            ua = [i for i in ua if not na[i].spelled]
+        if out.a.doc.lang not in _READS_WORDS:
+            ub = [j for j in ub if not nb[j].spelled]
     _value_changes(out, na, nb, ua, ub)
     if out.related:
         for i in ua:
