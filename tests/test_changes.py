@@ -673,6 +673,16 @@ def test_sentence_initial_words_are_not_names() -> None:
     assert whole(a, b) == []
 
 
+def test_german_nouns_are_not_names() -> None:
+    # German capitalises every noun: a capital says nothing of a name there
+    a = "Am Montag hat die Regierung neue Regeln für den Verkehr beschlossen, sagte Friedrich Merz."
+    b = "Am Montag hat das Kabinett neue Vorschriften für den Straßenverkehr beschlossen, sagte Friedrich Merz."
+    assert of_kind(whole(a, b, lang_a="de", lang_b="de"), "name") == []
+    b = "Am Montag hat die Regierung neue Regeln für den Verkehr beschlossen, sagte Olaf Scholz."
+    (n,) = of_kind(whole(a, b, lang_a="de", lang_b="de"), "name")
+    assert (n.a_text, n.b_text) == ("Friedrich Merz", "Olaf Scholz")
+
+
 def test_markup_left_in_plain_text_is_no_word() -> None:
     # scraped reviews keep "<br />": after it a sentence starts, and "br" is no word
     a = "The seeds came fast.<br /><br />Equally, the price was low, <b>Jon</b> said."
@@ -816,6 +826,46 @@ def test_spanish_negation() -> None:
     b = "El consejero dijo que había heridos graves en la zona."
     (n,) = of_kind(whole(a, b, lang_a="es", lang_b="es"), "negation")
     assert (n.detail, n.a_text, n.b_text) == ("negation removed: no", "no", "que había")
+
+
+@pytest.mark.parametrize(
+    ("lang", "a", "b", "negator"),
+    [
+        (
+            "nl",
+            "De regering heeft de wet niet goedgekeurd.",
+            "De regering heeft de wet goedgekeurd.",
+            "niet",
+        ),
+        (
+            "pl",
+            "Rząd nie zatwierdził ustawy, powiedział premier.",
+            "Rząd zatwierdził ustawę, powiedział premier.",
+            "nie",
+        ),
+        (
+            "ru",
+            "Правительство не одобрило закон, заявил министр.",
+            "Правительство одобрило закон, заявил министр.",
+            "не",
+        ),
+        (
+            "tr",
+            "Bakan, bu iddianın doğru değil olduğunu söyledi.",
+            "Bakan, bu iddianın doğru olduğunu söyledi.",
+            "değil",
+        ),
+        (
+            "ar",
+            "قالت الحكومة إنها لا توافق على القانون الجديد.",
+            "قالت الحكومة إنها توافق على القانون الجديد.",
+            "لا",
+        ),
+    ],
+)
+def test_negation_beyond_the_latin_languages(lang: str, a: str, b: str, negator: str) -> None:
+    (n,) = of_kind(whole(a, b, lang_a=lang, lang_b=lang), "negation")
+    assert n.detail == f"negation removed: {negator}" and n.a_text == negator
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def _prepare(text: str, lang: str, toks: list[_Tok], vocab: _Vocab) -> _Doc:
     for d in dates:
         taken[d.start : d.end] = b"\x01" * (d.end - d.start)
     nums = find_numbers(text, lang, toks, runs, taken)
-    names = find_names(text, toks, taken, vocab)
+    names = find_names(text, toks, taken, vocab, lang)
     quotes = sorted(find_quotes(text, dialogue=lang != "en"))
     neg_keys, neg_flags = neg_features(toks, _NEGATORS.get(lang, _ANY_NEGATOR))
     ends = [t.end for t in toks]

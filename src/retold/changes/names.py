@@ -221,9 +221,35 @@ def _vocab(*docs: list[_Tok]) -> _Vocab:
     return _Vocab(frozenset(cap), frozenset(low))
 
 
-def find_names(text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab) -> list[_Name]:
+#: how much more often a capitalised German word may be written in German
+#: than in English and still be a name (Zipf, wordfreq): "Berlin", "Merkel"
+#: and "Scholz" are written in English too, "Regierung" and "Kabinett" are not
+_GERMAN_NOUN_MARGIN = 2.0
+
+
+@lru_cache(maxsize=1 << 14)
+def _german_name(word: str) -> bool:
+    """Whether a capitalised German word can be a name: German capitalises
+    every noun, so a capital says nothing there. An acronym is a name ("SPD");
+    a word German writes far more often than English does is a noun, even in
+    the genitive ("Merkels" is "Merkel")."""
+    if len(word) >= 2 and word.isupper():
+        return True
+    from wordfreq import zipf_frequency
+
+    w = word.lower()
+    forms = (w, w[:-1]) if w.endswith("s") and len(w) > 3 else (w,)
+    return any(
+        zipf_frequency(f, "en") >= zipf_frequency(f, "de") - _GERMAN_NOUN_MARGIN for f in forms
+    )
+
+
+def find_names(
+    text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab, lang: str = "en"
+) -> list[_Name]:
     out: list[_Name] = []
     n = len(toks)
+    german = lang == "de"
 
     def name_word(t: _Tok) -> bool:
         return (
@@ -232,6 +258,7 @@ def find_names(text: str, toks: list[_Tok], taken: bytearray, vocab: _Vocab) -> 
             and (len(t.fold) >= 2)
             and taken.find(1, t.start, t.end) < 0
             and _CONTRACTION_RE.search(t.fold) is None
+            and (not german or _german_name(t.text))
         )
 
     def joined(j: int) -> bool:

@@ -20,8 +20,19 @@ _NEGATORS: dict[str, frozenset[str]] = {
     "fr": folded_words("pas jamais rien aucun aucune nullement"),
     "de": folded_words("nicht kein keine keinen keinem keiner keines nie niemals nichts niemand"),
     "it": folded_words("non mai nessuno nessuna niente nulla"),
+    "nl": folded_words("niet geen nooit niets niemand nergens"),
+    "da": folded_words("ikke aldrig ingen intet ingenting"),
+    "pl": folded_words("nie nigdy nic nikt niczego nikogo żaden żadna żadne"),
+    "ru": folded_words("не нет никогда ничего ничто никто никого нигде"),
+    # Turkish negates inside the verb ("onaylamadı"): only its negating words are read
+    "tr": folded_words("değil yok hiç asla hiçbir"),
+    "ar": folded_words("لا لم لن ليس ليست ليسوا"),
 }
-_ANY_NEGATOR = frozenset().union(*_NEGATORS.values()) - folded_words("ni mai nie")
+# a text in a language without a list reads the Latin-script six's (the
+# others' words are names or other words in too many languages: "nic", "to")
+_ANY_NEGATOR = frozenset().union(
+    *(_NEGATORS[lang] for lang in ("en", "es", "pt", "fr", "de", "it"))
+) - folded_words("ni mai nie")
 # "without" is "with" negated; the pair lets "with" ↔ "without" read as a flip
 _NEG_WITH = {
     "without": "with",
