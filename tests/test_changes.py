@@ -304,6 +304,53 @@ def test_spelled_numbers_across_languages() -> None:
     assert of_kind(whole(a, b, lang_a="fr", lang_b="fr"), "number") == []
 
 
+def test_figures_headlines_write() -> None:
+    # a capital M is millions, never metres; a glued C or F is a temperature
+    for a, b, shown in [
+        ("Bushfires have scorched 12M acres.", "Bushfires have scorched 15M acres.", "12M acres"),
+        ("It will hit highs of 23C today.", "It will hit highs of 29C today.", "23C"),
+    ]:
+        (n,) = of_kind(whole(a, b), "number")
+        assert n.a_text == shown and n.detail.startswith("value changed")
+    assert of_kind(whole("scorched 12M acres", "scorched 12 million acres"), "number") == []
+
+
+def test_scales_and_units_written_after_a_chinese_number() -> None:
+    a, b = "美国将支出3000亿美元。", "美国将支出4000亿美元。"
+    (n,) = of_kind(whole(a, b, lang_a="zh", lang_b="zh"), "number")
+    assert (n.a_text, n.b_text) == ("3000亿美元", "4000亿美元")
+    # 3730 hundred-millions of dollars are 373 billion dollars
+    a, b = "The plan costs $373 billion.", "该计划耗资3730亿美元。"
+    assert of_kind(whole(a, b, lang_b="zh"), "number") == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "lang_b"),
+    [
+        ("They raised $24.7 million.", "Hanno raccolto 24,7 milioni di dollari.", "it"),
+        ("It costs 3 billion euros.", "Es kostet 3 Milliarden Euro.", "de"),
+        ("It costs 2 million euros.", "Cela coûte 2 millions d'euros.", "fr"),
+        ("Some 5 million people voted.", "Проголосовали 5 млн человек.", "ru"),
+    ],
+)
+def test_scale_words_across_languages(a: str, b: str, lang_b: str) -> None:
+    assert of_kind(whole(a, b, lang_b=lang_b), "number") == []
+
+
+def test_qualifiers_and_units_a_language_is_not_read_in_are_not_lost() -> None:
+    # Chinese writes "more than" after the number or as a verb; the dollar is
+    # often left to the context
+    for a, b in [
+        ("The talks lasted more than 60 hours.", "谈判持续了超过60小时。"),
+        ("Gas costs $2.60 a gallon.", "汽油每加仑2.60。"),
+    ]:
+        assert of_kind(whole(a, b, lang_b="zh"), "number") == [], b
+    # a language whose qualifiers are read still loses one
+    a, b = "The talks lasted more than 60 hours.", "Las conversaciones duraron 60 horas."
+    (n,) = of_kind(whole(a, b, lang_b="es"), "number")
+    assert n.detail == "qualifier removed: more than"
+
+
 def test_comparatives_are_qualifiers() -> None:
     a = "The measured error was smaller than 0.002 in every test."
     b = "The measured error was 0.002 in every test."

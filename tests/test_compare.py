@@ -558,3 +558,15 @@ def test_a_chinese_copy_with_one_character_changed_aligns_as_a_copy() -> None:
     assert float(quote.detail.split("similarity ")[1].rstrip(")")) >= 0.9
     # the shared terms are character pairs there, and the reason says so
     assert "rare words or character pairs shared" in rep.why
+
+
+def test_a_figure_changed_in_the_headline_is_a_change() -> None:
+    # headlines are set aside from the alignment, not from what a copy changed
+    a = (
+        "3 Soldiers Killed In Gunfight Along Border\n\n"
+        "Three soldiers were killed on Sunday in a gunfight along the border, officials "
+        "said. The army said an operation was under way in the district."
+    )
+    rep = compare(a, a.replace("3 Soldiers", "5 Soldiers", 1))
+    (n,) = (c for c in rep.changes if c.kind == "number")
+    assert (n.a_text, n.b_text, n.a) == ("3", "5", (0, 1))

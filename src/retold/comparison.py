@@ -202,6 +202,16 @@ def headline(doc: Document) -> str:
     return " ".join(text[: words[-1].end()].split()) if words else ""
 
 
+def _headline_pair(pa: Prepared, pb: Prepared) -> tuple[Span, Span] | None:
+    """The spans of the two texts' headlines (their first lines set aside as
+    one), when both have one."""
+    heads = [
+        next((b.span for b in p.boilerplate if b.reason == "headline"), None) for p in (pa, pb)
+    ]
+    ha, hb = heads
+    return (ha, hb) if ha is not None and hb is not None else None
+
+
 def _opening(p: Prepared) -> tuple[tuple[str, float], ...]:
     """The opening words of a document (its title first, when it has one)."""
     if p.opening is not None:
@@ -410,6 +420,10 @@ def compare_prepared(
             if made
             else []
         )
+        if made and (heads := _headline_pair(pa, pb)):
+            # headlines are set aside from the alignment (rewrites write their
+            # own), but a figure or name swapped in one is a change a reader sees first
+            loose = [heads, *loose]
         changes = find_changes(
             pa.doc.text,
             pb.doc.text,

@@ -6,7 +6,7 @@ import bisect
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retold.changes._passages import _inside, _Out
 from retold.changes._tokens import _STOP_KEYS, _Tok
@@ -35,7 +35,7 @@ for _canon, _forms in {
     " | prozent",
     "percentage point": "percentage points | percentage point | puntos porcentuales"
     " | punto porcentual",
-    "dollar": "dollars | dollar | dólares | dólar | usd",
+    "dollar": "dollars | dollar | dólares | dólar | dollari | dollaro | usd",
     "euro": "euros | euro | eur",
     "peso": "pesos | peso",
     "pound": "pounds | pound | libras | libra",
@@ -82,17 +82,22 @@ _CONVERSIONS = {
 }
 _MONEY = frozenset({"dollar", "euro", "peso", "pound", "yen", "yuan", "bolivar", "real", "rupee"})
 
-_SCALES = {
-    "thousand": 1e3,
-    "million": 1e6,
-    "billion": 1e9,
-    "trillion": 1e12,
-    "mil": 1e3,
+#: scale words after a number, by value, in the languages read ("24,7 milioni",
+#: "3 Mrd.", "5 млн"); "billion" is the short scale's (German "Billion" and
+#: Spanish "billón" are a million millions: only the latter is read)
+_SCALE_WORDS = {
+    1e3: "thousand thousands mil mille mila tys тыс",
+    1e6: "million millions millon millón millones milione milioni mio millionen milhao milhão"
+    " milhoes milhões miljoen mln milion miliona milionow milionów miliony млн миллион"
+    " миллиона миллионов milyon",
+    1e9: "billion billions miliardo miliardi milliard milliards milliarde milliarden mrd"
+    " bilhao bilhão bilhoes bilhões miljard mld miliard miliarda miliardow miliardów"
+    " miliardy млрд миллиард миллиарда миллиардов milyar",
+    1e12: "trillion trillions billon billón billones",
+}
+_SCALES = {fold(w): v for v, words in _SCALE_WORDS.items() for w in words.split()} | {
     "mil millones": 1e9,
-    "millon": 1e6,
-    "millones": 1e6,
-    "billon": 1e12,
-    "billones": 1e12,
+    "mil milhoes": 1e9,
     "bn": 1e9,
     "mn": 1e6,
     "m": 1e6,
@@ -103,6 +108,31 @@ _SCALES = {
 # scanning the whole text with each of them would cost more than the rest of this module
 _DIGIT_RUN_RE = re.compile(r"\d+")
 _CJK_CHAR = re.compile(f"[{CJK}]")
+#: a temperature written as British news writes it, the scale glued on
+_GLUED_DEGREES = re.compile(r"[CF](?![^\W_])")
+#: Chinese and Japanese write a number's scale and unit after it, with no
+#: space and no word boundary: "3730亿美元" is 373 billion dollars
+_CJK_SCALES = {"十": 10.0, "百": 100.0, "千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
+_CJK_UNITS = {
+    **dict.fromkeys(("美元", "美金", "ドル"), "dollar"),
+    **dict.fromkeys(("欧元", "歐元", "ユーロ"), "euro"),
+    **dict.fromkeys(("英镑", "英鎊", "ポンド"), "pound"),
+    **dict.fromkeys(("日元", "日圓", "円"), "yen"),
+    **dict.fromkeys(("人民币", "人民幣", "元"), "yuan"),
+    **dict.fromkeys(("%", "％"), "percent"),
+    **dict.fromkeys(("公里", "千米", "キロ"), "km"),
+    **dict.fromkeys(("英里", "マイル"), "mile"),
+    **dict.fromkeys(("公斤", "千克"), "kg"),
+    **dict.fromkeys(("吨", "噸", "トン"), "ton"),
+    **dict.fromkeys(("小时", "小時", "時間"), "hour"),
+    **dict.fromkeys(("个月", "個月", "か月", "ヶ月"), "month"),
+    **dict.fromkeys(("分钟", "分鐘"), "minute"),
+}
+_CJK_SCALE_UNIT_RE = re.compile(
+    r"\s?(?P<scale>[十百千万萬亿億]+(?![米克]))?(?P<unit>"
+    + "|".join(sorted(map(re.escape, _CJK_UNITS), key=len, reverse=True))
+    + ")?"
+)
 _CURRENCY_BEFORE_RE = re.compile(r"(?:US\$|MX\$|R\$|C\$|A\$|\$|€|£|¥|₹)\s?$")
 # 2,000 / 2.000 / 1 000 with one grouping mark throughout, then decimals; or plain digits
 _NUM_RE = re.compile(
@@ -110,17 +140,20 @@ _NUM_RE = re.compile(
     r"|\d+(?:[.,]\d+)?"
 )
 _SCALE_RE = re.compile(
-    r"\s*(?P<scale>mil\s+millones|thousand|million|billion|trillion|millones"
-    r"|millón|millon|billones|billón|billon|mil|bn|mn)(?![^\W\d_])",
+    r"\s*(?P<scale>mil\s+millones|mil\s+milh[oõ]es|"
+    + "|".join(
+        sorted({w for ws in _SCALE_WORDS.values() for w in ws.split()}, key=len, reverse=True)
+    )
+    + r"|bn|mn)(?![^\W\d_])",
     re.I,
 )
 _SUFFIX_SCALE_RE = re.compile(r"(?P<scale>bn|mn|[mk])(?![^\W\d_])", re.I)
 #: British news writes millions and metres alike with a bare m ("3.6m people", "a
 #: 3.6m (12ft) wall"): the unit of such a figure when no money word says which
 _MILLION_OR_METRE = "m?"
-_BARE_M_RE = re.compile(r"m(?![^\W_])")
+_BARE_M_RE = re.compile(r"[mM](?![^\W_])")
 _UNIT_RE = re.compile(
-    r"(?:\s*|-)(?:de\s+)?(?P<unit>" + _alternation(_UNIT_SURFACES) + r")(?![^\W\d_])", re.I
+    r"(?:\s*|-)(?:d[ei]\s+|d['’])?(?P<unit>" + _alternation(_UNIT_SURFACES) + r")(?![^\W\d_])", re.I
 )
 _ZONE_RE = re.compile(r"\s*(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|hrs)\b")
 _TIME_RE = re.compile(
@@ -307,14 +340,19 @@ def _scale_and_unit(text: str, e: int, unit: str | None) -> tuple[float, str | N
     """The scale ("million", "bn") and unit ("km", "dollars") after a number ending at ``e``;
     ``unit`` is a currency sign already read before it. Returns (scale, unit, new end)."""
     scale = 1.0
+    if (cm := _CJK_SCALE_UNIT_RE.match(text, e)) and (cm["scale"] or cm["unit"]):
+        for c in cm["scale"] or "":
+            scale *= _CJK_SCALES[c]
+        return scale, unit or (_CJK_UNITS[cm["unit"]] if cm["unit"] else None), cm.end()
     if unit is not None and (sm := _SUFFIX_SCALE_RE.match(text, e)):
         scale, e = _SCALES[sm.group("scale").lower()], sm.end()
     elif sm2 := _SCALE_RE.match(text, e):
         scale, e = _SCALES[fold(re.sub(r"\s+", " ", sm2.group("scale")))], sm2.end()
     elif unit is None and (sm3 := _BARE_M_RE.match(text, e)):
-        # "155.7m ringgit" is money, so millions; otherwise either reading, compared as such
+        # "155.7m ringgit" is money, so millions; otherwise either reading,
+        # compared as such; a capital is millions ("15M acres": metres are "m")
         scale, e = 1e6, sm3.end()
-        if _unit_at(text, e)[0] not in _MONEY:
+        if sm3.group() == "m" and _unit_at(text, e)[0] not in _MONEY:
             return scale, _MILLION_OR_METRE, e
     u, after = _unit_at(text, e)
     if u is not None and (unit is None or u not in _MONEY):
@@ -344,6 +382,8 @@ def _read_digits(
     c = _CURRENCY_BEFORE_RE.search(text, max(0, p - 4), p)
     vs = c.start() if c else p
     scale, unit, e = _scale_and_unit(text, e, _CURRENCY[c.group().strip().lower()] if c else None)
+    if unit is None and _GLUED_DEGREES.match(text, e):
+        unit, e = "degree", e + 1  # "highs of 29C", "84F"
     if e < len(text) and text[e].isalpha() and not _CJK_CHAR.match(text[e]):
         return None  # 2nd, 3D, 4x4: ordinals and codes (but "120人" is 120 people)
     if unit in ("am", "pm"):
@@ -678,11 +718,36 @@ def _value_changes(out: _Out, na: list[_Num], nb: list[_Num], ua: list[int], ub:
             x, y = na[i], nb[j]
             parts = [
                 f"value changed: {_num_label(ta, x)} → {_num_label(tb, y)}",
-                _qual_detail(x, y),
+                _qual_detail(*_unread(out, x, y)),
             ]
             out.add("number", (x.start, x.end), (y.start, y.end), "; ".join(p for p in parts if p))
             ua.remove(i)
             ub.remove(j)
+
+
+#: the languages whose qualifiers ("more than", "plus de") and units are read;
+#: across languages, a number with none of them on the side written in another
+#: language is not told to have lost them ("more than 60" is "60多" in Chinese;
+#: Chinese currencies and percentages are read, but a text that leaves out
+#: "美元" has not changed "$2.60")
+_QUALIFIED = frozenset({"en", "es", "pt", "fr", "de", "it"})
+
+
+def _unread(out: _Out, x: _Num, y: _Num) -> tuple[_Num, _Num]:
+    """``x`` (of A) and ``y`` (of B) with what the other side's language cannot
+    show taken as shown: a qualifier or unit one side has and the other, in a
+    language whose qualifiers or units are not read, seems to lack."""
+    if not out.cross:
+        return x, y
+    la, lb = out.a.doc.lang, out.b.doc.lang
+    # the language of the side without one: A's when x has none
+    if x.qual != y.qual and None in (x.qual, y.qual) and (lb, la)[x.qual is None] not in _QUALIFIED:
+        q, qt = x.qual or y.qual, x.qual_text or y.qual_text
+        x, y = replace(x, qual=q, qual_text=qt), replace(y, qual=q, qual_text=qt)
+    if x.unit != y.unit and None in (x.unit, y.unit) and (lb, la)[x.unit is None] not in _QUALIFIED:
+        u = x.unit or y.unit
+        x, y = replace(x, unit=u), replace(y, unit=u)
+    return x, y
 
 
 def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
@@ -690,18 +755,17 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
     na = [out.a.doc.nums[k] for k in _inside(out.a.doc.nums, *out.a.span)]
     nb = [out.b.doc.nums[k] for k in _inside(out.b.doc.nums, *out.b.span)]
     ua, ub = list(range(len(na))), list(range(len(nb)))
-    _take(
-        na,
-        nb,
-        ua,
-        ub,
-        lambda x, y: _same(x.value, y.value) and x.qual == y.qual and _units_compatible(x, y),
-    )
+
+    def alike(x: _Num, y: _Num) -> bool:
+        x, y = _unread(out, x, y)
+        return _same(x.value, y.value) and x.qual == y.qual and _units_compatible(x, y)
+
+    _take(na, nb, ua, ub, alike)
     same_value = _take(
         na, nb, ua, ub, lambda x, y: _same(x.value, y.value) and not (x.year_like and y.year_like)
     )
     for i, j in same_value:
-        x, y = na[i], nb[j]
+        x, y = _unread(out, na[i], nb[j])
         parts = [_qual_detail(x, y)]
         if not _units_compatible(x, y):
             parts.append(f"unit changed: {x.unit or 'none'} → {y.unit or 'none'}")
@@ -722,8 +786,12 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
             ub = [j for j in ub if not nb[j].spelled]
     _value_changes(out, na, nb, ua, ub)
     if out.related:
+        # a translation says "two" as "both" or "a pair": across languages a
+        # spelled number is compared when both sides give one, not missed
         for i in ua:
-            out.add("number", (na[i].start, na[i].end), None, "number dropped")
+            if not (out.cross and na[i].spelled):
+                out.add("number", (na[i].start, na[i].end), None, "number dropped")
         for j in ub:
-            out.add("number", None, (nb[j].start, nb[j].end), "number added")
+            if not (out.cross and nb[j].spelled):
+                out.add("number", None, (nb[j].start, nb[j].end), "number added")
     return years_a, years_b
