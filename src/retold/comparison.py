@@ -414,9 +414,17 @@ def compare_prepared(
 
         # in a text made from the other, the sentences the alignments leave out,
         # wholly or in part, paired with what they were made from: for the changes only
-        made = dec.verdict in REUSE and pa.seg.language == pb.seg.language
+        made = dec.verdict in REUSE
         loose = (
-            loose_pairs(pa.body, pb.body, pa.vectors, pb.vectors, alignments, pa.seg.language)
+            loose_pairs(
+                pa.body,
+                pb.body,
+                pa.vectors,
+                pb.vectors,
+                alignments,
+                pa.seg.language,
+                pb.seg.language,
+            )
             if made
             else []
         )
