@@ -142,6 +142,18 @@ def test_segmentation_uses_the_language_rules() -> None:
     assert len(sents) == 2
 
 
+def test_thai_sentences_end_at_a_space() -> None:
+    # Thai writes no full stop: a space ends a sentence, so a paragraph was one
+    text = "รัฐบาลอนุมัติกฎหมายใหม่ในวันจันทร์ นายกรัฐมนตรีกล่าวว่ากฎหมายนี้สำคัญมากสำหรับประเทศ นาย ก ข กล่าว"
+    seg = segment(text)
+    assert seg.language == "th"
+    # the short pieces a space sets off (a name) stay with their sentence
+    assert [text[s.start : s.end] for s in seg.sentences] == [
+        "รัฐบาลอนุมัติกฎหมายใหม่ในวันจันทร์",
+        "นายกรัฐมนตรีกล่าวว่ากฎหมายนี้สำคัญมากสำหรับประเทศ นาย ก ข กล่าว",
+    ]
+
+
 def test_tokens_fold_case_and_accents() -> None:
     assert tokens("Rodríguez said 2,000.") == ["rodriguez", "said", "2,000"]
 

@@ -281,9 +281,34 @@ def sentence_spans(text: str, start: int, end: int, language: str = "en") -> lis
     # the rest (never English rules for, say, Turkish): give it the real code
     lang = language or "en"
     spans = _sentencex_spans(text[start:end], start, lang)
+    if lang == "th":
+        spans = [piece for s, e in spans for piece in _thai_spans(text, s, e)]
     merged = _merge_fragments(text, spans)
     quoted = [piece for s, e in merged for piece in _in_quotes(text, s, e, lang)]
     return [piece for s, e in quoted for piece in cap_span(text, s, e)]
+
+
+#: Thai ends a sentence (or a clause) with a space, not a stop
+_THAI_BREAK = re.compile(r"(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
+#: a Thai piece shorter than this is joined to the next: a space also sets
+#: off a name or a figure
+MIN_THAI_CHARS = 25
+
+
+def _thai_spans(text: str, start: int, end: int) -> list[Span]:
+    """``text[start:end]`` cut at the spaces between Thai words (sentencex
+    finds no sentence end in Thai, so a paragraph was one sentence)."""
+    out: list[Span] = []
+    pos = start
+    for m in _THAI_BREAK.finditer(text, start, end):
+        if m.start() - pos >= MIN_THAI_CHARS:
+            out.append((pos, m.start()))
+            pos = m.end()
+    if out and end - pos < MIN_THAI_CHARS:
+        out[-1] = (out[-1][0], end)
+    else:
+        out.append((pos, end))
+    return out
 
 
 def _sentencex_spans(chunk: str, start: int, lang: str) -> list[Span]:
