@@ -524,11 +524,9 @@ def prepare_all(texts: dict[str, str], jobs: int = 2) -> dict[str, Any]:
 
 
 def features_of(pa: Any, pb: Any) -> dict[str, float]:
-    from retold.align import align
-    from retold.comparison import pair_features
+    from retold.comparison import align_prepared, pair_features
 
-    als = align(pa.body, pb.body, pa.vectors, pb.vectors, fa=pa.features, fb=pb.features)
-    return pair_features(pa, pb, als)
+    return pair_features(pa, pb, align_prepared(pa, pb))
 
 
 def _pair_code() -> str:

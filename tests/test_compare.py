@@ -570,3 +570,30 @@ def test_a_figure_changed_in_the_headline_is_a_change() -> None:
     rep = compare(a, a.replace("3 Soldiers", "5 Soldiers", 1))
     (n,) = (c for c in rep.changes if c.kind == "number")
     assert (n.a_text, n.b_text, n.a) == ("3", "5", (0, 1))
+
+
+_STORM_EN = (
+    "The storm brought heavy rain to the coast overnight. Many roads were closed because of "
+    "flooding. Schools in the region will stay shut until the water goes down. Residents were "
+    "asked to avoid travelling. Power was cut to thousands of homes in the north. Repair crews "
+    "are expected to work through the weekend."
+)
+_STORM_TRANSLATED = {
+    "zh": "暴风雨在夜间给沿海地区带来了大雨。许多道路因洪水而关闭。该地区的学校将一直关闭，"
+    "直到洪水退去。居民们被要求避免出行。北部数千户家庭停电。预计维修人员将在整个周末工作。",
+    "pl": "Burza przyniosła w nocy ulewne deszcze na wybrzeże. Wiele dróg zamknięto z powodu "
+    "powodzi. Szkoły w regionie pozostaną zamknięte, dopóki woda nie opadnie. Mieszkańców "
+    "poproszono, aby unikali podróży. Tysiące domów na północy zostało bez prądu. Ekipy "
+    "naprawcze mają pracować przez cały weekend.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(_STORM_TRANSLATED))
+def test_a_translation_aligns_sentence_by_sentence(lang: str) -> None:
+    # no content word and no name or figure in common: the sentences pair on
+    # meaning alone (the monolingual blend aligned none of them)
+    rep = compare(_STORM_EN, _STORM_TRANSLATED[lang])
+    assert rep.verdict == "rewrite"
+    assert [(al.a_sentences, al.b_sentences) for al in rep.alignments] == [
+        ((i,), (i,)) for i in range(6)
+    ]
