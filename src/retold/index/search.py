@@ -88,7 +88,10 @@ class SearchParams:
     #: 0.819 of the 542 (monolingual 0.834, cross-lingual 0.685) against
     #: 0.812 (0.822, 0.722) at 12; 12 is still kept for the cross-lingual.
     #: Refitted on French elisions and CJK tokens, the folds chose 12, 16,
-    #: 12, 24, 8: 0.804 out of fold (0.818, 0.685), 0.812 (0.820, 0.741) at 12
+    #: 12, 24, 8: 0.804 out of fold (0.818, 0.685), 0.812 (0.820, 0.741) at 12.
+    #: With sentences of two languages aligned on the cosine alone: 16, 16,
+    #: 12, 16, 12 and all pairs 16; 0.814 out of fold (0.822, 0.741), 0.815
+    #: (0.824, 0.741) at 12
     w_corpus_same_story: float = 12.0
     #: use exact vector search even where an IVF exists
     exact: bool = False
