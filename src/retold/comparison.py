@@ -204,12 +204,11 @@ def headline(doc: Document) -> str:
 
 
 def _headline_pair(pa: Prepared, pb: Prepared) -> tuple[Span, Span] | None:
-    """The spans of the two texts' headlines (their first lines set aside as
-    one), when both have one."""
-    heads = [
+    """The spans of the two texts' headlines (the first block each set aside
+    as a headline), when both have one."""
+    ha, hb = (
         next((b.span for b in p.boilerplate if b.reason == "headline"), None) for p in (pa, pb)
-    ]
-    ha, hb = heads
+    )
     return (ha, hb) if ha is not None and hb is not None else None
 
 
