@@ -1313,3 +1313,90 @@ def test_credits_never_fail_and_slice_back(a: str, b: str, cuts: list[tuple[int,
     blocks = [BoilerplateBlock(s, e, reasons[k % 2]) for k, (s, e) in enumerate(cuts)]
     for c in credit_changes(a, b, blocks, blocks[::-1], "By Ann Ode", None):
         assert a[c.a[0] : c.a[1]] == c.a_text and b[c.b[0] : c.b[1]] == c.b_text
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "lang"),
+    [
+        # a qualifier's preposition contracted with the article, or the article
+        # before the figure; one-word "percento"
+        (
+            "About 20% bought a record, less than 10% of teenagers.",
+            "Circa il 20% ha comprato un disco, meno del 10% dei ragazzi.",
+            "it",
+        ),
+        (
+            "It happened around 1:20 a.m. at Hertel Ave.",
+            "È successo intorno all'1:20 a Hertel Ave.",
+            "it",
+        ),
+        (
+            "Sanders came second with 19 percent.",
+            "Sanders è arrivato secondo con il 19 percento.",
+            "it",
+        ),
+        (
+            "A growth rate of around 5 percent.",
+            "Una tasa de crecimiento de alrededor del 5 por ciento.",
+            "es",
+        ),
+        (
+            "They include $126-million in operating costs.",
+            "Includono $ 126 milioni di spese.",
+            "it",
+        ),
+        # "mid-2022" is a year, like the French "mi-2022"
+        (
+            "We will be back at the end of 2021, mid-2022.",
+            "Nous reviendrons fin 2021, mi-2022.",
+            "fr",
+        ),
+        # Polish and Russian say "in March" in the locative
+        (
+            "Her case gained publicity in March, when she was fired.",
+            "Jej sprawa nabrała rozgłosu w marcu, gdy została zwolniona.",
+            "pl",
+        ),
+        ("The talks began in March in Geneva.", "Переговоры начались в марте в Женеве.", "ru"),
+        # the Italian "una" (one, or "a") does not take the "1" written in digits
+        (
+            "The higher terrain is looking at 1-3 inches.",
+            "Il terreno più alto vede una spolverata di 1-3 pollici.",
+            "it",
+        ),
+        # a decade cut short is no number added ("anni '60" for the 1960s)
+        (
+            "Classic rock from the 1960s through 1980s.",
+            "Il rock classico dagli anni '60 agli anni '80.",
+            "it",
+        ),
+    ],
+)
+def test_a_translation_reads_the_figures_the_original_gives(a: str, b: str, lang: str) -> None:
+    got = [c for c in whole(a, b, lang_b=lang) if c.kind in ("number", "date")]
+    assert got == []
+
+
+def test_a_year_after_mid_is_read() -> None:
+    (d,) = whole("Travel recovers by mid-2022.", "Travel recovers by mid-2023.")
+    assert (d.kind, d.detail) == ("date", "date changed: 2022 → 2023")
+
+
+def test_a_year_cut_short_still_changes() -> None:
+    (n,) = of_kind(whole("The class of '20 met.", "The class of '25 met."), "number")
+    assert (n.a_text, n.b_text) == ("20", "25")
+
+
+def test_a_figure_moved_across_a_sentence_boundary_is_no_change() -> None:
+    # A glues the revenue figures to the sentence before; B says them on their
+    # own; the aligner pairs the sentences whole
+    a = "Net income rose 0.65% to $5.44bn, with revenues up 3% to $21.9bn. Mortgage revenue fell 2.7%."
+    b = "Net income rose 0.65% to $5.44 billion. Revenues grew by 3% to $21.9 billion, as mortgage revenue fell 2.7%."
+    i, j = a.index(" Mortgage"), b.index(" Revenues")
+    pairs = [((0, i), (0, j)), ((i + 1, len(a)), (j + 1, len(b)))]
+    assert of_kind(find_changes(a, b, pairs), "number") == []
+    # a figure the rewrite changed is still a change, though its old value is
+    # said again nearby
+    b2 = b.replace("by 3%", "by 4%")
+    (n,) = [c for c in of_kind(find_changes(a, b2, pairs), "number") if "4%" in c.b_text]
+    assert n.detail in ("number added", "value changed: 3% → 4%")

@@ -128,36 +128,37 @@ _MONTH_FORMS = [
         "november|nov",
         "december|dec",
     ),
-    # Polish and Russian write a date's month in the genitive ("5 maja", "5 мая")
+    # Polish and Russian write a date's month in the genitive ("5 maja", "5 мая"),
+    # and "in March" in the locative ("w marcu", "в марте")
     *_table(
         "pl",
-        "styczeń|stycznia",
-        "luty|lutego",
-        "marzec|marca",
-        "kwiecień|kwietnia",
-        "maj|maja",
-        "czerwiec|czerwca",
-        "lipiec|lipca",
-        "sierpień|sierpnia",
-        "wrzesień|września",
-        "październik|października",
-        "listopad|listopada",
-        "grudzień|grudnia",
+        "styczeń|stycznia|styczniu",
+        "luty|lutego|lutym",
+        "marzec|marca|marcu",
+        "kwiecień|kwietnia|kwietniu",
+        "maj|maja|maju",
+        "czerwiec|czerwca|czerwcu",
+        "lipiec|lipca|lipcu",
+        "sierpień|sierpnia|sierpniu",
+        "wrzesień|września|wrześniu",
+        "październik|października|październiku",
+        "listopad|listopada|listopadzie",
+        "grudzień|grudnia|grudniu",
     ),
     *_table(
         "ru",
-        "январь|января|янв",
-        "февраль|февраля|фев",
-        "март|марта",
-        "апрель|апреля|апр",
-        "май|мая",
-        "июнь|июня",
-        "июль|июля",
-        "август|августа|авг",
-        "сентябрь|сентября|сен",
-        "октябрь|октября|окт",
-        "ноябрь|ноября|ноя",
-        "декабрь|декабря|дек",
+        "январь|января|январе|янв",
+        "февраль|февраля|феврале|фев",
+        "март|марта|марте",
+        "апрель|апреля|апреле|апр",
+        "май|мая|мае",
+        "июнь|июня|июне",
+        "июль|июля|июле",
+        "август|августа|августе|авг",
+        "сентябрь|сентября|сентябре|сен",
+        "октябрь|октября|октябре|окт",
+        "ноябрь|ноября|ноябре|ноя",
+        "декабрь|декабря|декабре|дек",
     ),
     *_table(
         "tr",
@@ -252,11 +253,15 @@ class _Form:
 
 
 def _form_index(
-    forms: list[tuple[str, int, str, bool]], ambiguous: str, short_need_number: bool = True
+    forms: list[tuple[str, int, str, bool]],
+    ambiguous: str,
+    short_need_number: bool = True,
+    standalone: str = "",
 ) -> dict[str, _Form]:
     """The forms by their folded spelling. ``ambiguous`` ones need a number beside
     them, and so do abbreviations and the other forms after a group's first
-    when ``short_need_number`` (a month's genitive is written after its day)."""
+    when ``short_need_number`` (a month's genitive is written after its day),
+    except the ``standalone`` ones (a locative: "in March" is "w marcu")."""
     values: dict[str, int] = {}
     langs: dict[str, set[str]] = {}
     short: dict[str, bool] = {}
@@ -265,6 +270,8 @@ def _form_index(
         values[f] = value
         langs.setdefault(f, set()).add(lang)
         short[f] = short.get(f, True) and not full and short_need_number
+    for w in standalone.split():
+        short[fold(w)] = False
     amb = {fold(w) for w in ambiguous.split()}
     return {f: _Form(values[f], frozenset(langs[f]), short[f] or f in amb) for f in values}
 
@@ -280,7 +287,13 @@ def _alternation(surfaces: set[str]) -> str:
 # "kasım" and "nisan" (names), "pazar" (a market), "mart", "mei" and the
 # Arabic "مارس" (practised); the Levantine names of the months Arabic news
 # also uses are left out where they are two words (the lookup is by word)
-_MONTHS = _form_index(_MONTH_FORMS, "may mars mai maja ocak ekim aralık kasım nisan mart mei مارس")
+_MONTHS = _form_index(
+    _MONTH_FORMS,
+    "may mars mai maja ocak ekim aralık kasım nisan mart mei مارس",
+    standalone="styczniu lutym marcu kwietniu maju czerwcu lipcu sierpniu wrześniu "
+    "październiku listopadzie grudniu январе феврале марте апреле мае июне июле августе "
+    "сентябре октябре ноябре декабре",
+)
 # a weekday's other forms are its accusative ("w środę"), said without a number
 _WEEKDAYS = _form_index(_WEEKDAY_FORMS, "pazar", short_need_number=False)
 # Portuguese weekdays are hyphenated ("segunda-feira"); words split at the hyphen

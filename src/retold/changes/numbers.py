@@ -8,10 +8,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from retold.changes._passages import _inside, _Out
+from retold.changes._passages import _Doc, _inside, _Out
 from retold.changes._tokens import _STOP_KEYS, _Tok
 from retold.changes.dates import _alternation, _Date
 from retold.text import CJK, fold
+from retold.types import Change, Span
 
 # ---------------------------------------------------------------------------
 # numbers
@@ -32,13 +33,14 @@ _UNITS: dict[str, str] = {}
 _UNIT_SURFACES: set[str] = set()
 for _canon, _forms in {
     "percent": "% | percent | per cent | pct | por ciento | pour cent | por cento | per cento"
-    " | prozent",
+    " | percento | prozent | procent | proc. | proc | процентов | процента | процент | проц.",
     "percentage point": "percentage points | percentage point | puntos porcentuales"
     " | punto porcentual",
     "dollar": "dollars | dollar | dólares | dólar | dollari | dollaro | usd",
     "euro": "euros | euro | eur",
     "peso": "pesos | peso",
     "pound": "pounds | pound | libras | libra",
+    "pence": "pence | penny | pennies",
     "yen": "yen",
     "yuan": "yuan",
     "bolivar": "bolívares | bolívar",
@@ -140,7 +142,7 @@ _NUM_RE = re.compile(
     r"|\d+(?:[.,]\d+)?"
 )
 _SCALE_RE = re.compile(
-    r"\s*(?P<scale>mil\s+millones|mil\s+milh[oõ]es|"
+    r"(?:\s*|-)(?P<scale>mil\s+millones|mil\s+milh[oõ]es|"
     + "|".join(
         sorted({w for ws in _SCALE_WORDS.values() for w in ws.split()}, key=len, reverse=True)
     )
@@ -162,6 +164,29 @@ _TIME_RE = re.compile(
     re.I,
 )
 
+#: a qualifier's closing preposition as it contracts with the article before a
+#: figure ("meno di" -> "meno del 10%", "intorno a" -> "intorno all'1:20",
+#: "alrededor de" -> "alrededor del 5 por ciento", "mais de" -> "mais do")
+_CONTRACTIONS = {
+    "di": "del dello della dei degli delle dell' dell’",
+    "a": "al allo alla ai agli alle all' all’",
+    "de": "del do da dos das du des",
+}
+#: the definite articles Romance languages put before a percentage ("circa il
+#: 20%", "casi el 40 %", "oltre l'80%")
+_ARTICLES = "il lo la gli el los las les l' l’"
+
+
+def _contracted(phrase: str) -> list[str]:
+    """``phrase`` and its forms with the article a figure takes after it."""
+    *head, last = phrase.split()
+    if head and last in _CONTRACTIONS:
+        return [phrase, *(" ".join([*head, c]) for c in _CONTRACTIONS[last].split())]
+    if " " in phrase or len(phrase) > 3:  # "circa", "quasi", "oltre", "al menos"
+        return [phrase, *(f"{phrase} {art}" for art in _ARTICLES.split())]
+    return [phrase]
+
+
 # qualifier phrases → what they claim about the number; phrases in one class say the same
 _QUALIFIERS: dict[str, str] = {}
 _QUAL_SURFACES: set[str] = set()
@@ -182,13 +207,18 @@ for _cls, _phrases in {
     "bis zu|fino a",
 }.items():
     for _p in _phrases.split("|"):
-        _QUAL_SURFACES.add(_p)
-        _QUALIFIERS[fold(_p)] = _cls
-#: words whose hyphenated number is a count or an age ("Under-20", "U-17", "top-10")
-_HYPHEN_COUNTERS = frozenset({"under", "u", "over", "top"})
-_QUAL_RE = re.compile(r"(?<![^\W\d_])(?P<q>" + _alternation(_QUAL_SURFACES) + r")\s+$", re.I)
+        for _v in _contracted(_p):
+            _QUAL_SURFACES.add(_v)
+            _QUALIFIERS[fold(_v)] = _cls
+#: words whose hyphenated number is a count, an age or a year ("Under-20",
+#: "U-17", "top-10", "mid-2022", the French "mi-2022"), not part of a name
+_HYPHEN_COUNTERS = frozenset({"under", "u", "over", "top", "mid", "mi", "pre", "post"})
+# an elided article is written against the figure ("all'1:20", "l'80%")
+_QUAL_RE = re.compile(
+    r"(?<![^\W\d_])(?P<q>" + _alternation(_QUAL_SURFACES) + r")(?:\s+|(?<=['’]))$", re.I
+)
 _QUAL_LAST_WORDS = frozenset(fold(p.split()[-1]) for p in _QUAL_SURFACES)
-_LAST_WORD_RE = re.compile(r"(\S+)\s+$")
+_LAST_WORD_RE = re.compile(r"(\S+)(?:\s+|(?<=['’]))$")
 _OPENING_PUNCT = "\"“”‘’'«»¿¡([{—–-"
 
 _NumKind = str  # "unit" | "teen" | "ten" | "hund" | "mult" | "scale"
@@ -750,6 +780,21 @@ def _unread(out: _Out, x: _Num, y: _Num) -> tuple[_Num, _Num]:
     return x, y
 
 
+def _clipped_year(text: str, p: int) -> bool:
+    """Whether the number at ``p`` is a year or a decade cut short ("in '25",
+    the Italian "anni '60" for the 1960s): the other text may write it whole,
+    or as a decade the date pass reads, so it is no number "added" or
+    "dropped" (a changed one still pairs with its original). An elided
+    article is no cut ("l'80%")."""
+    return (
+        p > 0
+        and text[p - 1] in "'’"
+        and (p < 2 or not text[p - 2].isalpha())
+        and text[p : p + 2].isdigit()
+        and not text[p + 2 : p + 3].isdigit()
+    )
+
+
 def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
     """Report number changes; return year-like numbers left over, as years for the date pass."""
     na = [out.a.doc.nums[k] for k in _inside(out.a.doc.nums, *out.a.span)]
@@ -760,6 +805,9 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
         x, y = _unread(out, x, y)
         return _same(x.value, y.value) and x.qual == y.qual and _units_compatible(x, y)
 
+    # digits pair with digits first: the Italian "una" (one, or "a") would
+    # otherwise take the "1" that the other side writes in digits too
+    _take(na, nb, ua, ub, lambda x, y: x.spelled == y.spelled and alike(x, y))
     _take(na, nb, ua, ub, alike)
     same_value = _take(
         na, nb, ua, ub, lambda x, y: _same(x.value, y.value) and not (x.year_like and y.year_like)
@@ -788,10 +836,71 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
     if out.related:
         # a translation says "two" as "both" or "a pair": across languages a
         # spelled number is compared when both sides give one, not missed
+        ta, tb = out.a.doc.text, out.b.doc.text
         for i in ua:
-            if not (out.cross and na[i].spelled):
+            if not (out.cross and na[i].spelled) and not _clipped_year(ta, na[i].vstart):
                 out.add("number", (na[i].start, na[i].end), None, "number dropped")
         for j in ub:
-            if not (out.cross and nb[j].spelled):
+            if not (out.cross and nb[j].spelled) and not _clipped_year(tb, nb[j].vstart):
                 out.add("number", None, (nb[j].start, nb[j].end), "number added")
     return years_a, years_b
+
+
+#: how far (characters) beyond the passage a figure said on one side only may
+#: sit and still be the figure the other side's passage gives: about a sentence
+_CROSSING = 300
+
+
+def _near(x: Span, passage: Span) -> bool:
+    return passage[0] - _CROSSING <= x[0] and x[1] <= passage[1] + _CROSSING
+
+
+def crossed_numbers(
+    changes: list[Change], da: _Doc, db: _Doc, pairs: list[tuple[Span, Span]]
+) -> list[Change]:
+    """``changes`` without the figures said "dropped" or "added" that the
+    other text gives, unpaired, within a sentence of the passage: a rewrite or
+    a translation that splits or merges sentences moves a figure across the
+    boundary, and the aligner pairs sentences whole ("revenues up 3% to
+    $21.9bn" glued to the sentence before it in A, said on its own in B). The
+    figure on the other side is unpaired when it too is said "dropped" or
+    "added", or lies outside the aligned ``pairs``; a figure its own pair
+    accounts for is another mention (a changed "14 000" is no "14")."""
+    one_sided = [
+        c for c in changes if c.kind == "number" and c.detail in ("number dropped", "number added")
+    ]
+    if not one_sided:
+        return changes
+    nums_a = {(x.start, x.end): x for x in da.nums}
+    nums_b = {(y.start, y.end): y for y in db.nums}
+
+    def unpaired(nums: list[_Num], side: int, said: set[Span]) -> list[_Num]:
+        spans = [p[side] for p in pairs]
+        return [
+            x
+            for x in nums
+            if (x.start, x.end) in said or not any(s <= x.start and x.end <= e for s, e in spans)
+        ]
+
+    free_a = unpaired(da.nums, 0, {c.a for c in one_sided if c.detail == "number dropped"})
+    free_b = unpaired(db.nums, 1, {c.b for c in one_sided if c.detail == "number added"})
+
+    def given(x: _Num, others: list[_Num], passage: Span) -> bool:
+        return any(
+            _same(x.value, y.value)
+            and (x.unit == y.unit or None in (x.unit, y.unit))
+            and _near((y.start, y.end), passage)
+            for y in others
+        )
+
+    gone = set()
+    for c in one_sided:
+        if c.detail == "number dropped":
+            x = nums_a.get(c.a)
+            if x is not None and given(x, free_b, c.b):
+                gone.add(id(c))
+        else:
+            y = nums_b.get(c.b)
+            if y is not None and given(y, free_a, c.a):
+                gone.add(id(c))
+    return [c for c in changes if id(c) not in gone] if gone else changes
