@@ -1400,3 +1400,18 @@ def test_a_figure_moved_across_a_sentence_boundary_is_no_change() -> None:
     b2 = b.replace("by 3%", "by 4%")
     (n,) = [c for c in of_kind(find_changes(a, b2, pairs), "number") if "4%" in c.b_text]
     assert n.detail in ("number added", "value changed: 3% → 4%")
+
+
+def test_a_date_moved_across_a_sentence_boundary_is_no_change() -> None:
+    a = "The cup draw was made on Saturday. Chelsea will host Sunderland in the last eight."
+    b = "The cup draw was made. On Saturday, Chelsea were drawn to host Sunderland in the last eight."
+    i, j = a.index(" Chelsea"), b.index(" On Saturday")
+    pairs = [((0, i), (0, j)), ((i + 1, len(a)), (j + 1, len(b)))]
+    assert of_kind(find_changes(a, b, pairs), "date") == []
+    # another day said there is still a change
+    b2 = b.replace("On Saturday", "On Monday")
+    pairs = [((0, i), (0, j)), ((i + 1, len(a)), (j + 1, len(b2)))]
+    assert {c.detail for c in of_kind(find_changes(a, b2, pairs), "date")} == {
+        "weekday dropped",
+        "weekday added",
+    }

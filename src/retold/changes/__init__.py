@@ -37,12 +37,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from retold.changes._crossing import crossed
 from retold.changes._passages import _Doc, _Out, _passage
 from retold.changes._tokens import _Tok, _tokenize
 from retold.changes.dates import date_changes, find_dates
 from retold.changes.names import _Vocab, _vocab, find_names, name_changes
 from retold.changes.negation import _ANY_NEGATOR, _NEGATORS, neg_features, negation_changes
-from retold.changes.numbers import _DIGIT_RUN_RE, crossed_numbers, find_numbers, number_changes
+from retold.changes.numbers import _DIGIT_RUN_RE, find_numbers, number_changes
 from retold.changes.quotes import find_quotes, quote_changes
 from retold.errors import UsageError
 from retold.types import Change, Span
@@ -199,4 +200,4 @@ def find_changes(
                 if not out.loose and c.a == a_span:
                     added.add(key)
                 result.append(c)
-    return crossed_numbers(result, da, db, checked[:n_aligned])
+    return crossed(result, da, db, checked[:n_aligned])

@@ -8,11 +8,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from retold.changes._passages import _Doc, _inside, _Out
+from retold.changes._passages import _inside, _Out
 from retold.changes._tokens import _STOP_KEYS, _Tok
 from retold.changes.dates import _alternation, _Date
 from retold.text import CJK, fold
-from retold.types import Change, Span
 
 # ---------------------------------------------------------------------------
 # numbers
@@ -844,63 +843,3 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
             if not (out.cross and nb[j].spelled) and not _clipped_year(tb, nb[j].vstart):
                 out.add("number", None, (nb[j].start, nb[j].end), "number added")
     return years_a, years_b
-
-
-#: how far (characters) beyond the passage a figure said on one side only may
-#: sit and still be the figure the other side's passage gives: about a sentence
-_CROSSING = 300
-
-
-def _near(x: Span, passage: Span) -> bool:
-    return passage[0] - _CROSSING <= x[0] and x[1] <= passage[1] + _CROSSING
-
-
-def crossed_numbers(
-    changes: list[Change], da: _Doc, db: _Doc, pairs: list[tuple[Span, Span]]
-) -> list[Change]:
-    """``changes`` without the figures said "dropped" or "added" that the
-    other text gives, unpaired, within a sentence of the passage: a rewrite or
-    a translation that splits or merges sentences moves a figure across the
-    boundary, and the aligner pairs sentences whole ("revenues up 3% to
-    $21.9bn" glued to the sentence before it in A, said on its own in B). The
-    figure on the other side is unpaired when it too is said "dropped" or
-    "added", or lies outside the aligned ``pairs``; a figure its own pair
-    accounts for is another mention (a changed "14 000" is no "14")."""
-    one_sided = [
-        c for c in changes if c.kind == "number" and c.detail in ("number dropped", "number added")
-    ]
-    if not one_sided:
-        return changes
-    nums_a = {(x.start, x.end): x for x in da.nums}
-    nums_b = {(y.start, y.end): y for y in db.nums}
-
-    def unpaired(nums: list[_Num], side: int, said: set[Span]) -> list[_Num]:
-        spans = [p[side] for p in pairs]
-        return [
-            x
-            for x in nums
-            if (x.start, x.end) in said or not any(s <= x.start and x.end <= e for s, e in spans)
-        ]
-
-    free_a = unpaired(da.nums, 0, {c.a for c in one_sided if c.detail == "number dropped"})
-    free_b = unpaired(db.nums, 1, {c.b for c in one_sided if c.detail == "number added"})
-
-    def given(x: _Num, others: list[_Num], passage: Span) -> bool:
-        return any(
-            _same(x.value, y.value)
-            and (x.unit == y.unit or None in (x.unit, y.unit))
-            and _near((y.start, y.end), passage)
-            for y in others
-        )
-
-    gone = set()
-    for c in one_sided:
-        if c.detail == "number dropped":
-            x = nums_a.get(c.a)
-            if x is not None and given(x, free_b, c.b):
-                gone.add(id(c))
-        else:
-            y = nums_b.get(c.b)
-            if y is not None and given(y, free_a, c.a):
-                gone.add(id(c))
-    return [c for c in changes if id(c) not in gone] if gone else changes
