@@ -43,22 +43,6 @@ def test_abbreviations_and_initialisms_do_not_split() -> None:
     ]
 
 
-def test_a_stop_before_a_lower_case_word_ends_no_sentence() -> None:
-    # "proc." (per cent) closes no Polish sentence; nor "a.m." before its time
-    # zone; a brand written in lower case still starts one
-    text = (
-        "Zdaniem 8,6 proc. respondentów poprawy wymagają relacje z UE. "
-        "The parade begins at 9 a.m. EST at City Hall. Sales fell. eBay said so."
-    )
-    sents = [text[s.start : s.end] for s in segment(text, "pl").sentences]
-    assert sents == [
-        "Zdaniem 8,6 proc. respondentów poprawy wymagają relacje z UE.",
-        "The parade begins at 9 a.m. EST at City Hall.",
-        "Sales fell.",
-        "eBay said so.",
-    ]
-
-
 def test_quotes_close_with_their_sentence() -> None:
     text = "“We are waiting,” she said. “Nothing else matters.” The crowd chanted: “Libertad! Libertad!”"
     sents = [text[s.start : s.end] for s in segment(text, "en").sentences]

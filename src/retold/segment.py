@@ -441,38 +441,9 @@ def _cap_words(text: str, start: int, end: int) -> list[Span]:
     return out
 
 
-#: a word's abbreviating stop at the end of a piece ("21 proc.", "approx.")
-_ABBREVIATED_RE = re.compile(r"[^\W\d_]\.$")
-
-
-#: a clock time's "a.m." or "p.m." before its time zone ("9 a.m. EST at City
-#: Hall"): sentencex ends the sentence there, at the capitals
-_TIME_ZONE_AFTER_RE = re.compile(r"[ap]\.m\.$", re.I)
-_TIME_ZONE_RE = re.compile(r"(?:[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|AEST|AEDT|IST|JST)\b")
-
-
-def _after_abbreviation(prev: str, cur: str) -> bool:
-    """Whether ``cur`` carries on the sentence ``prev`` seemed to end: the
-    stop closed an abbreviation, for the next word is in lower case ("9,4
-    proc. ankietowanych uważa": sentencex cut there, and the Polish survey's
-    figures were each a sentence of their own). A word like "iPhone" or
-    "eBay" starts a sentence in lower case; a capital second letter marks it.
-    A time zone after "a.m." carries on the sentence too."""
-    prev = prev.rstrip()
-    if _TIME_ZONE_AFTER_RE.search(prev) and _TIME_ZONE_RE.match(cur):
-        return True
-    return (
-        len(cur) > 1
-        and cur[0].islower()
-        and not cur[1].isupper()
-        and _ABBREVIATED_RE.search(prev) is not None
-    )
-
-
 def _merge_fragments(text: str, spans: list[Span]) -> list[Span]:
     """Re-join splits that leave a fragment no reader would call a sentence:
-    an initialism followed by a capitalised name, a closing quote alone, or
-    the rest of a sentence cut after an abbreviation."""
+    an initialism followed by a capitalised name, or a closing quote alone."""
     out: list[Span] = []
     for s, e in spans:
         if out:
@@ -482,14 +453,10 @@ def _merge_fragments(text: str, spans: list[Span]) -> list[Span]:
             prev = text[max(ps, pe - 16) : pe]
             cur = text[s:e]
             glue = (
-                (
-                    _INITIALISM_RE.search(prev[-8:] + " X") is not None
-                    and prev.rstrip().endswith(".")
-                    and not prev.rstrip()[-4:].isupper()
-                )
-                or len(cur.strip('”’"»)] ')) == 0
-                or _after_abbreviation(prev, cur)
-            )
+                _INITIALISM_RE.search(prev[-8:] + " X") is not None
+                and prev.rstrip().endswith(".")
+                and not prev.rstrip()[-4:].isupper()
+            ) or len(cur.strip('”’"»)] ')) == 0
             if glue:
                 out[-1] = (ps, e)
                 continue
