@@ -123,3 +123,21 @@ def test_loose_pairs_fill_in_what_the_aligner_leaves() -> None:
         for m, v in row.items()
     }
     check("loose", flat)
+
+
+def test_changes_beyond_english() -> None:
+    """SemEval's machine translations raise few number and date changes, and a
+    figure edited into them or into copies of its articles is found
+    (benchmarks/bench_changes_languages.py)."""
+    shared_path("data", "semeval2022_task8_train", "semeval_train.jsonl")
+    import bench_changes_languages
+
+    measured = bench_changes_languages.measure()
+    flat = {
+        f"{group}/{m}": v
+        for group, row in measured.items()
+        if group in ("translation all", "copy all")
+        for m, v in row.items()
+        if m in ("flags_number", "flags_date", "flags_negation", "found_retold")
+    }
+    check("changes_languages", flat)
