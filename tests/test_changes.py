@@ -1387,31 +1387,29 @@ def test_a_year_cut_short_still_changes() -> None:
     assert (n.a_text, n.b_text) == ("20", "25")
 
 
+def _two_sentences(a: str, b: str, a_cut: str, b_cut: str) -> list[Change]:
+    """Changes with A and B each cut in two before ``a_cut`` / ``b_cut``, the
+    halves paired in order, as the aligner pairs sentences whole."""
+    i, j = a.index(a_cut), b.index(b_cut)
+    return find_changes(a, b, [((0, i), (0, j)), ((i + 1, len(a)), (j + 1, len(b)))])
+
+
 def test_a_figure_moved_across_a_sentence_boundary_is_no_change() -> None:
-    # A glues the revenue figures to the sentence before; B says them on their
-    # own; the aligner pairs the sentences whole
+    # A glues the revenue figures to the sentence before; B says them on their own
     a = "Net income rose 0.65% to $5.44bn, with revenues up 3% to $21.9bn. Mortgage revenue fell 2.7%."
     b = "Net income rose 0.65% to $5.44 billion. Revenues grew by 3% to $21.9 billion, as mortgage revenue fell 2.7%."
-    i, j = a.index(" Mortgage"), b.index(" Revenues")
-    pairs = [((0, i), (0, j)), ((i + 1, len(a)), (j + 1, len(b)))]
-    assert of_kind(find_changes(a, b, pairs), "number") == []
+    assert of_kind(_two_sentences(a, b, " Mortgage", " Revenues"), "number") == []
     # a figure the rewrite changed is still a change, though its old value is
     # said again nearby
-    b2 = b.replace("by 3%", "by 4%")
-    (n,) = [c for c in of_kind(find_changes(a, b2, pairs), "number") if "4%" in c.b_text]
+    changed = _two_sentences(a, b.replace("by 3%", "by 4%"), " Mortgage", " Revenues")
+    (n,) = [c for c in of_kind(changed, "number") if "4%" in c.b_text]
     assert n.detail in ("number added", "value changed: 3% → 4%")
 
 
 def test_a_date_moved_across_a_sentence_boundary_is_no_change() -> None:
     a = "The cup draw was made on Saturday. Chelsea will host Sunderland in the last eight."
     b = "The cup draw was made. On Saturday, Chelsea were drawn to host Sunderland in the last eight."
-    i, j = a.index(" Chelsea"), b.index(" On Saturday")
-    pairs = [((0, i), (0, j)), ((i + 1, len(a)), (j + 1, len(b)))]
-    assert of_kind(find_changes(a, b, pairs), "date") == []
+    assert of_kind(_two_sentences(a, b, " Chelsea", " On Saturday"), "date") == []
     # another day said there is still a change
-    b2 = b.replace("On Saturday", "On Monday")
-    pairs = [((0, i), (0, j)), ((i + 1, len(a)), (j + 1, len(b2)))]
-    assert {c.detail for c in of_kind(find_changes(a, b2, pairs), "date")} == {
-        "weekday dropped",
-        "weekday added",
-    }
+    changed = _two_sentences(a, b.replace("On Saturday", "On Monday"), " Chelsea", " On Monday")
+    assert {c.detail for c in of_kind(changed, "date")} == {"weekday dropped", "weekday added"}
