@@ -1413,3 +1413,31 @@ def test_a_date_moved_across_a_sentence_boundary_is_no_change() -> None:
     # another day said there is still a change
     changed = _two_sentences(a, b.replace("On Saturday", "On Monday"), " Chelsea", " On Monday")
     assert {c.detail for c in of_kind(changed, "date")} == {"weekday dropped", "weekday added"}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "lang", "want"),
+    [
+        ("新增超过60人感染。", "新增60人感染。", "zh", "qualifier removed: 超过"),
+        ("每周工作超过 60 小时。", "每周工作 60 小时。", "zh", "qualifier removed: 超过"),
+        ("共有60多人受伤。", "共有60人受伤。", "zh", "qualifier removed: 多"),
+        ("损失达3000万美元左右。", "损失达3000万美元。", "zh", "qualifier removed: 左右"),
+        ("約3000人が参加した。", "3000人が参加した。", "ja", "qualifier removed: 約"),
+    ],
+)
+def test_chinese_and_japanese_qualifiers(a: str, b: str, lang: str, want: str) -> None:
+    (n,) = of_kind(whole(a, b, lang_a=lang, lang_b=lang), "number")
+    assert n.detail == want
+
+
+def test_a_chinese_qualifier_across_languages() -> None:
+    # said differently on both sides: a change; said in English only: a
+    # translation words it too freely to call it lost
+    (n,) = of_kind(
+        whole("About 60 people were infected.", "新增超过60人感染。", lang_b="zh"), "number"
+    )
+    assert n.detail == "qualifier changed: about → 超过"
+    assert (
+        of_kind(whole("Up to 60 people were infected.", "新增60人感染。", lang_b="zh"), "number")
+        == []
+    )

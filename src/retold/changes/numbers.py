@@ -209,6 +209,36 @@ for _cls, _phrases in {
         for _v in _contracted(_p):
             _QUAL_SURFACES.add(_v)
             _QUALIFIERS[fold(_v)] = _cls
+#: Chinese and Japanese qualifiers: before the figure, written against it
+#: ("超过60", "约3000"), and after it ("60多人", "3000左右", "60以上"); "多"
+#: and "余" come between the figure and its scale or unit ("60多万")
+_CJK_QUALIFIERS = {
+    **dict.fromkeys(("超过", "超過", "逾", "超", "多于", "多於"), "more than"),
+    **dict.fromkeys(("约", "約", "大约", "大約", "左右", "前后", "前後", "程度"), "about"),
+    **dict.fromkeys(("近", "将近", "將近", "接近", "近く"), "nearly"),
+    **dict.fromkeys(("至少", "最少", "不少于", "不少於", "少なくとも", "以上"), "at least"),
+    **dict.fromkeys(("不到", "不足", "少于", "少於", "未满", "未滿", "未満"), "less than"),
+    **dict.fromkeys(("多达", "多達", "最多", "高达", "高達", "最大", "以下"), "up to"),
+}
+_CJK_QUAL_BEFORE_RE = re.compile(
+    "(?:"
+    + "|".join(
+        sorted(
+            (
+                q
+                for q in _CJK_QUALIFIERS
+                if q not in ("左右", "前后", "前後", "程度", "以上", "以下", "近く")
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")\s?$"
+)
+_CJK_QUAL_AFTER_RE = re.compile(r"\s?(?:左右|前后|前後|程度|以上|以下|近く)")
+_CJK_MORE = "多余餘"
+_CJK_MORE_RE = re.compile(f"\\s?[{_CJK_MORE}](?=[{CJK}])")
+
 #: words whose hyphenated number is a count, an age or a year ("Under-20",
 #: "U-17", "top-10", "mid-2022", the French "mi-2022"), not part of a name
 _HYPHEN_COUNTERS = frozenset({"under", "u", "over", "top", "mid", "mi", "pre", "post"})
@@ -320,6 +350,13 @@ def _parse_digits(s: str, lang: str) -> float | None:
 
 
 def _qualifier(text: str, s: int) -> tuple[str | None, str, int]:
+    # machine translation puts a space between ("超过 60 小时")
+    if s > 0 and _CJK_CHAR.match(text[s - 2 if text[s - 1] == " " and s > 1 else s - 1]):
+        cm = _CJK_QUAL_BEFORE_RE.search(text, max(0, s - 5), s)
+        if cm is None:
+            return None, "", s
+        q = cm.group().strip()
+        return _CJK_QUALIFIERS[q], q, cm.start()
     # the word just before the number must end a qualifier ("than", "about", "de") for the
     # (slow) regex to be worth trying
     w = _LAST_WORD_RE.search(text, max(0, s - 16), s)
@@ -391,8 +428,9 @@ def _scale_and_unit(text: str, e: int, unit: str | None) -> tuple[float, str | N
 
 def _read_digits(
     text: str, p: int, lang: str, taken: bytearray
-) -> tuple[int, int, float, str | None, bool] | None:
-    """The number written in digits at ``p`` as (start, end, value, unit, year_like), or None."""
+) -> tuple[int, int, float, str | None, bool, str] | None:
+    """The number written in digits at ``p`` as (start, end, value, unit,
+    year_like, a qualifier written after it: "" when there is none), or None."""
     m = _NUM_RE.match(text, p)
     if m is None or taken.find(1, p, m.end()) >= 0:
         return None
@@ -404,12 +442,15 @@ def _read_digits(
         and raw < "2400"
         and _ZONE_RE.match(text, e)
     ):
-        return p, e, int(raw[:2]) * 60 + int(raw[2:]), "time", False  # "1800 GMT" is 18:00
+        return p, e, int(raw[:2]) * 60 + int(raw[2:]), "time", False, ""  # "1800 GMT" is 18:00
     value = _parse_digits(raw, lang)
     if value is None:
         return None
     c = _CURRENCY_BEFORE_RE.search(text, max(0, p - 4), p)
     vs = c.start() if c else p
+    after = ""
+    if (mm := _CJK_MORE_RE.match(text, e)) is not None:
+        after, e = mm.group().strip(), mm.end()  # "60多人", "3000余万", "100 多名"
     scale, unit, e = _scale_and_unit(text, e, _CURRENCY[c.group().strip().lower()] if c else None)
     if unit is None and _GLUED_DEGREES.match(text, e):
         unit, e = "degree", e + 1  # "highs of 29C", "84F"
@@ -418,10 +459,12 @@ def _read_digits(
     if unit in ("am", "pm"):
         value = (value % 12 + (12 if unit == "pm" else 0)) * 60
         unit = "time"
-    year_like = (
+    if not after and (qm := _CJK_QUAL_AFTER_RE.match(text, e)):
+        after, e = qm.group().strip(), qm.end()  # "3000左右", "60以上"
+    year_like = not after and (
         unit is None and scale == 1.0 and raw.isdigit() and len(raw) == 4 and 1800 <= value <= 2100
     )
-    return vs, e, value * scale, unit, year_like
+    return vs, e, value * scale, unit, year_like, after
 
 
 def _minutes(m: re.Match[str]) -> int:
@@ -457,8 +500,11 @@ def find_numbers(
         weak: bool,
         year_like: bool,
         spelled: bool = False,
+        after: str = "",
     ) -> None:
         qual, qtext, s = _qualifier(text, vs)
+        if after and qual is None:
+            qual, qtext = ("more than" if after in _CJK_MORE else _CJK_QUALIFIERS[after]), after
         if qual is not None:
             year_like = False
         ctx = _around(toks, starts, s, e)
@@ -475,8 +521,8 @@ def find_numbers(
             continue
         found = _read_digits(text, p, lang, taken)
         if found is not None:
-            vs, e, value, unit, year_like = found
-            add(vs, e, value, unit, False, year_like)
+            vs, e, value, unit, year_like, after = found
+            add(vs, e, value, unit, False, year_like, after=after)
 
     words = _NUMBER_WORDS.get(lang)
     if words:
@@ -754,11 +800,15 @@ def _value_changes(out: _Out, na: list[_Num], nb: list[_Num], ua: list[int], ub:
             ub.remove(j)
 
 
-#: the languages whose qualifiers ("more than", "plus de") and units are read;
-#: across languages, a number with none of them on the side written in another
-#: language is not told to have lost them ("more than 60" is "60多" in Chinese;
-#: Chinese currencies and percentages are read, but a text that leaves out
-#: "美元" has not changed "$2.60")
+#: the languages whose qualifiers ("more than", "plus de") and units are read
+#: well enough to say one was lost; across languages, a number with none of
+#: them on the side written in another language is not told to have lost them.
+#: Chinese and Japanese qualifiers are read ("超过60", "60多"), and compared
+#: when both sides give one, but a translation words them too freely to say
+#: one is missing ("up to 25 cents a gallon" is "高达每加仑25美分", the
+#: qualifier away from its figure: 0.06 -> 0.39 false flags per Chinese
+#: translation when they were taken as read); Chinese currencies and
+#: percentages are read, but a text that leaves out "美元" has not changed "$2.60"
 _QUALIFIED = frozenset({"en", "es", "pt", "fr", "de", "it"})
 
 
