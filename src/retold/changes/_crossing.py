@@ -13,6 +13,7 @@ changed "14 000" is no "14").
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -31,20 +32,45 @@ _ADDED = frozenset({"number added", "date added", "weekday added"})
 _V = TypeVar("_V", _Num, _Date)
 
 
-def _near(x: Span, passage: Span) -> bool:
-    return passage[0] - REACH <= x[0] and x[1] <= passage[1] + REACH
+def _within_reach(items: Sequence[_V], starts: list[int], passage: Span) -> Sequence[_V]:
+    """The ``items`` (sorted by start, ``starts`` their starts) that lie
+    within :data:`REACH` of ``passage``."""
+    lo = bisect.bisect_left(starts, passage[0] - REACH)
+    hi = bisect.bisect_right(starts, passage[1] + REACH)
+    return [x for x in items[lo:hi] if x.end <= passage[1] + REACH]
+
+
+def _start(x: _Num | _Date) -> int:
+    return x.start
 
 
 def _same_number(x: _Num, y: _Num) -> bool:
     return _same(x.value, y.value) and (x.unit == y.unit or None in (x.unit, y.unit))
 
 
+def _merged(spans: list[Span]) -> tuple[list[int], list[int]]:
+    """``spans`` merged where they overlap or touch, as sorted starts and ends."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in sorted(spans):
+        if ends and s <= ends[-1]:
+            ends[-1] = max(ends[-1], e)
+        else:
+            starts.append(s)
+            ends.append(e)
+    return starts, ends
+
+
 def _unpaired(items: Sequence[_V], said: set[Span], spans: list[Span]) -> list[_V]:
-    return [
-        x
-        for x in items
-        if (x.start, x.end) in said or not any(s <= x.start and x.end <= e for s, e in spans)
-    ]
+    # a bisection over the merged spans: a long page has thousands of figures
+    # and hundreds of pairs
+    starts, ends = _merged(spans)
+
+    def covered(x: _V) -> bool:
+        k = bisect.bisect_right(starts, x.start) - 1
+        return k >= 0 and x.end <= ends[k]
+
+    return [x for x in items if (x.start, x.end) in said or not covered(x)]
 
 
 def _years(doc: _Doc) -> list[_Date]:
@@ -67,16 +93,17 @@ def _taken_back(
         return set()
     by_a = {(x.start, x.end): x for x in items_a}
     by_b = {(y.start, y.end): y for y in items_b}
-    free_a = _unpaired(items_a, {c.a for c in dropped}, [p[0] for p in pairs])
-    free_b = _unpaired(items_b, {c.b for c in added}, [p[1] for p in pairs])
+    free_a = sorted(_unpaired(items_a, {c.a for c in dropped}, [p[0] for p in pairs]), key=_start)
+    free_b = sorted(_unpaired(items_b, {c.b for c in added}, [p[1] for p in pairs]), key=_start)
+    starts_a, starts_b = [x.start for x in free_a], [y.start for y in free_b]
     gone = set()
     for c in dropped:
         x = by_a.get(c.a)
-        if x is not None and any(same(x, y) and _near((y.start, y.end), c.b) for y in free_b):
+        if x is not None and any(same(x, y) for y in _within_reach(free_b, starts_b, c.b)):
             gone.add(id(c))
     for c in added:
         y = by_b.get(c.b)
-        if y is not None and any(same(x, y) and _near((x.start, x.end), c.a) for x in free_a):
+        if y is not None and any(same(x, y) for x in _within_reach(free_a, starts_a, c.a)):
             gone.add(id(c))
     return gone
 
