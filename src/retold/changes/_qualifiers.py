@@ -61,30 +61,28 @@ for _cls, _phrases in {
 #: ("超过60", "约3000"), and after it ("60多人", "3000左右", "60以上"); "多"
 #: and "余" come between the figure and its scale or unit ("60多万")
 _CJK_QUALIFIERS = {
-    **dict.fromkeys(("超过", "超過", "逾", "超", "多于", "多於"), "more than"),
+    **dict.fromkeys(("超过", "超過", "逾", "超", "多于", "多於", "多", "余", "餘"), "more than"),
     **dict.fromkeys(("约", "約", "大约", "大約", "左右", "前后", "前後", "程度"), "about"),
     **dict.fromkeys(("近", "将近", "將近", "接近", "近く"), "nearly"),
     **dict.fromkeys(("至少", "最少", "不少于", "不少於", "少なくとも", "以上"), "at least"),
     **dict.fromkeys(("不到", "不足", "少于", "少於", "未满", "未滿", "未満"), "less than"),
     **dict.fromkeys(("多达", "多達", "最多", "高达", "高達", "最大", "以下"), "up to"),
 }
+#: the ones written after the figure's scale or unit, and between it and them
+_CJK_AFTER = ("左右", "前后", "前後", "程度", "以上", "以下", "近く")
+_CJK_MORE = "多余餘"
 _CJK_QUAL_BEFORE_RE = re.compile(
     "(?:"
     + "|".join(
         sorted(
-            (
-                q
-                for q in _CJK_QUALIFIERS
-                if q not in ("左右", "前后", "前後", "程度", "以上", "以下", "近く")
-            ),
+            (q for q in _CJK_QUALIFIERS if q not in _CJK_AFTER and q not in _CJK_MORE),
             key=len,
             reverse=True,
         )
     )
     + r")\s?$"
 )
-_CJK_QUAL_AFTER_RE = re.compile(r"\s?(?:左右|前后|前後|程度|以上|以下|近く)")
-_CJK_MORE = "多余餘"
+_CJK_QUAL_AFTER_RE = re.compile(r"\s?(?:" + "|".join(_CJK_AFTER) + ")")
 _CJK_MORE_RE = re.compile(f"\\s?[{_CJK_MORE}](?=[{CJK}])")
 
 _QUAL_LAST_WORDS = frozenset(fold(p.split()[-1]) for p in _QUAL_SURFACES)

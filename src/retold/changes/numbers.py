@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from retold.changes._passages import _inside, _Out
 from retold.changes._qualifiers import (
     _CJK_CHAR,
-    _CJK_MORE,
     _CJK_MORE_RE,
     _CJK_QUAL_AFTER_RE,
     _CJK_QUALIFIERS,
@@ -407,7 +406,7 @@ def find_numbers(
     ) -> None:
         qual, qtext, s = _qualifier(text, vs)
         if after and qual is None:
-            qual, qtext = ("more than" if after in _CJK_MORE else _CJK_QUALIFIERS[after]), after
+            qual, qtext = _CJK_QUALIFIERS[after], after
         if qual is not None:
             year_like = False
         ctx = _around(toks, starts, s, e)
