@@ -238,9 +238,9 @@ def test_numbers_across_languages_pair_in_order() -> None:
     assert (n.a_text, n.b_text) == ("300", "200")
 
 
-def test_codes_and_ordinals_are_not_numbers() -> None:
-    a = "The F-16 flew over COVID-19 wards on the 2nd day."
-    b = "The F-35 flew over COVID-20 wards on the 3rd day."
+def test_codes_are_not_numbers() -> None:
+    a = "The F-16 flew over COVID-19 wards on the 3D screen."
+    b = "The F-35 flew over COVID-20 wards on the 4D screen."
     assert of_kind(whole(a, b), "number") == []
 
 
@@ -1043,7 +1043,7 @@ def test_a_loose_pair_reports_what_it_swapped_not_what_it_left_out() -> None:
         # one weekday each: the same day moved
         ("The court hearing is due to end on Thursday.", "The court hearing ends on Tuesday.", 1),
         # two people in the same place, neither renamed
-        ("The first Test against South Africa.", "The third Test against Sri Lanka.", 0),
+        ("The opening Test against South Africa.", "The final Test against Sri Lanka.", 0),
         # one word of a name swapped, but not in its place
         (
             "Spain said that José María Basoa was freed.",

@@ -18,8 +18,8 @@ from retold.changes._name_words import (
     _title_components,
 )
 from retold.changes._passages import _inside, _Out, _Passage
+from retold.changes._spelled import _ALL_NUMBER_WORDS
 from retold.changes._tokens import _ABBREVIATIONS, _STARTERS, _Tok
-from retold.changes.numbers import _ALL_NUMBER_WORDS
 from retold.text import STOP_WORDS, folded_words
 from retold.types import Span
 

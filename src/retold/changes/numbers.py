@@ -16,79 +16,27 @@ from retold.changes._qualifiers import (
     _CJK_QUALIFIERS,
     _qualifier,
 )
+from retold.changes._shares import (
+    ORDINAL_SUFFIX,
+    RANK_UNIT,
+    SHARE_UNIT,
+    find_shares,
+    share_tolerance,
+)
+from retold.changes._spelled import (
+    _NUMBER_WORDS,
+    _READS_WORDS,
+    _T2N_STEMS,
+    _number_words,
+    _text2num_words,
+)
 from retold.changes._tokens import _STOP_KEYS, _Tok
-from retold.changes.dates import _alternation, _Date
+from retold.changes._units import _CONVERSIONS, _CURRENCY, _MONEY, _unit_at
+from retold.changes.dates import _Date
 from retold.text import fold
 
 # ---------------------------------------------------------------------------
 # numbers
-
-_CURRENCY = {
-    "us$": "dollar",
-    "$": "dollar",
-    "c$": "dollar",
-    "a$": "dollar",
-    "mx$": "peso",
-    "r$": "real",
-    "€": "euro",
-    "£": "pound",
-    "¥": "yen",
-    "₹": "rupee",
-}
-_UNITS: dict[str, str] = {}
-_UNIT_SURFACES: set[str] = set()
-for _canon, _forms in {
-    "percent": "% | percent | per cent | pct | por ciento | pour cent | por cento | per cento"
-    " | percento | prozent | procent | proc. | proc | процентов | процента | процент | проц.",
-    "percentage point": "percentage points | percentage point | puntos porcentuales"
-    " | punto porcentual",
-    "dollar": "dollars | dollar | dólares | dólar | dollari | dollaro | usd",
-    "euro": "euros | euro | eur",
-    "peso": "pesos | peso",
-    "pound": "pounds | pound | libras | libra",
-    "pence": "pence | penny | pennies",
-    "yen": "yen",
-    "yuan": "yuan",
-    "bolivar": "bolívares | bolívar",
-    "real": "reais | reales",
-    "mile": "miles | mile | millas | milla",
-    "km": "kilometers | kilometer | kilometres | kilometre | kilómetros | kilómetro | km | kms",
-    "m": "meters | meter | metres | metre | metros | metro",
-    "ft": "feet | foot | ft | pies",
-    "inch": "inches | inch | pulgadas | pulgada",
-    "kg": "kilograms | kilogram | kilos | kilo | kg | kilogramos | kilogramo",
-    "lb": "lbs | lb",
-    "ton": "tons | ton | tonnes | tonne | toneladas | tonelada",
-    "acre": "acres | acre",
-    "ha": "hectares | hectare | hectáreas | hectárea | ha",
-    "year": "years | year | años | año | yrs",
-    "month": "months | month | meses | mes",
-    "week": "weeks | week | semanas | semana",
-    "day": "days | day | días | día",
-    "hour": "hours | hour | horas | hora | hrs | hr",
-    "minute": "minutes | minute | minutos | minuto | min",
-    "second": "seconds | segundos",
-    "degree": "degrees | degree | grados | grado | °c | °f | °",
-    "am": "a.m. | am",
-    "pm": "p.m. | pm",
-}.items():
-    for _f in _forms.split("|"):
-        _UNIT_SURFACES.add(_f.strip())
-        _UNITS[fold(_f.strip())] = _canon
-
-_CONVERSIONS = {
-    ("mile", "km"): 1.609344,
-    ("lb", "kg"): 0.45359237,
-    ("pound", "kg"): 0.45359237,
-    ("ft", "m"): 0.3048,
-    ("inch", "m"): 0.0254,
-    ("acre", "ha"): 0.40468564,
-    # a bare "3.6m" is read as 3.6 million of :data:`_MILLION_OR_METRE`; "3.6 metres"
-    # beside it is then the same figure
-    ("m?", "m"): 1e-6,
-    ("m?", "ft"): 1e-6 / 0.3048,
-}
-_MONEY = frozenset({"dollar", "euro", "peso", "pound", "yen", "yuan", "bolivar", "real", "rupee"})
 
 #: scale words after a number, by value, in the languages read ("24,7 milioni",
 #: "3 Mrd.", "5 млн"); "billion" is the short scale's (German "Billion" and
@@ -117,6 +65,8 @@ _SCALES = {fold(w): v for v, words in _SCALE_WORDS.items() for w in words.split(
 _DIGIT_RUN_RE = re.compile(r"\d+")
 #: a temperature written as British news writes it, the scale glued on
 _GLUED_DEGREES = re.compile(r"[CF](?![^\W_])")
+#: British news writes pence glued to the figure ("85p"; not "1080p", a screen)
+_GLUED_PENCE = re.compile(r"p(?![^\W_])")
 #: Chinese and Japanese write a number's scale and unit after it, with no
 #: space and no word boundary: "3730亿美元" is 373 billion dollars
 _CJK_SCALES = {"十": 10.0, "百": 100.0, "千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
@@ -159,9 +109,6 @@ _SUFFIX_SCALE_RE = re.compile(r"(?P<scale>bn|mn|[mk])(?![^\W\d_])", re.I)
 #: 3.6m (12ft) wall"): the unit of such a figure when no money word says which
 _MILLION_OR_METRE = "m?"
 _BARE_M_RE = re.compile(r"[mM](?![^\W_])")
-_UNIT_RE = re.compile(
-    r"(?:\s*|-)(?:d[ei]\s+|d['’])?(?P<unit>" + _alternation(_UNIT_SURFACES) + r")(?![^\W\d_])", re.I
-)
 _ZONE_RE = re.compile(r"\s*(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|hrs)\b")
 _TIME_RE = re.compile(
     r"(?<![\d:.,])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?![\d:])"
@@ -172,61 +119,6 @@ _TIME_RE = re.compile(
 #: words whose hyphenated number is a count, an age or a year ("Under-20",
 #: "U-17", "top-10", "mid-2022", the French "mi-2022"), not part of a name
 _HYPHEN_COUNTERS = frozenset({"under", "u", "over", "top", "mid", "mi", "pre", "post"})
-_NumKind = str  # "unit" | "teen" | "ten" | "hund" | "mult" | "scale"
-
-
-def _series(
-    kind: _NumKind, first: float, step: float, words: str
-) -> dict[str, tuple[_NumKind, float]]:
-    """Number words valued ``first``, ``first + step``, ... in the order given."""
-    return {w: (kind, first + step * i) for i, w in enumerate(words.split())}
-
-
-_NUMBER_WORDS: dict[str, dict[str, tuple[_NumKind, float]]] = {
-    "en": {
-        **_series("unit", 0, 1, "zero one two three four five six seven eight nine"),
-        **_series("teen", 10, 1, "ten eleven twelve thirteen fourteen fifteen sixteen seventeen"),
-        **_series("teen", 18, 1, "eighteen nineteen"),
-        **_series("ten", 20, 10, "twenty thirty forty fifty sixty seventy eighty ninety"),
-        **_series("mult", 100, 0, "hundred"),
-        **_series("mult", 12, 0, "dozen"),
-        **_series("scale", 1e3, 0, "thousand"),
-        **_series("scale", 1e6, 0, "million"),
-        **_series("scale", 1e9, 0, "billion"),
-        **_series("scale", 1e12, 0, "trillion"),
-    },
-    "es": {
-        **_series("unit", 0, 1, "cero uno dos tres cuatro cinco seis siete ocho nueve"),
-        **_series("unit", 1, 0, "un una"),
-        **_series("teen", 10, 1, "diez once doce trece catorce quince dieciseis diecisiete"),
-        **_series("teen", 18, 1, "dieciocho diecinueve veinte veintiuno veintidos veintitres"),
-        **_series("teen", 24, 1, "veinticuatro veinticinco veintiseis veintisiete veintiocho"),
-        **_series("teen", 29, 0, "veintinueve"),
-        **_series("teen", 21, 0, "veintiun veintiuna"),
-        **_series("ten", 30, 10, "treinta cuarenta cincuenta sesenta setenta ochenta noventa"),
-        **_series("hund", 100, 0, "cien ciento"),
-        **_series("hund", 200, 100, "doscientos trescientos cuatrocientos quinientos seiscientos"),
-        **_series("hund", 700, 100, "setecientos ochocientos novecientos"),
-        **_series("hund", 200, 100, "doscientas trescientas cuatrocientas quinientas seiscientas"),
-        **_series("hund", 700, 100, "setecientas ochocientas novecientas"),
-        **_series("scale", 1e3, 0, "mil"),
-        **_series("scale", 1e6, 0, "millon millones"),
-        **_series("scale", 1e12, 0, "billon billones"),
-    },
-}
-_ALL_NUMBER_WORDS = frozenset(_NUMBER_WORDS["en"]) | frozenset(_NUMBER_WORDS["es"])
-
-# which kind of number word may follow which, so "two three" stays two numbers
-_FOLLOWS: dict[str | None, frozenset[str]] = {
-    None: frozenset({"unit", "teen", "ten", "hund", "mult", "scale"}),
-    "unit": frozenset({"mult", "scale"}),
-    "teen": frozenset({"mult", "scale"}),
-    "ten": frozenset({"unit", "scale"}),
-    "hund": frozenset({"unit", "teen", "ten", "scale"}),
-    "mult": frozenset({"unit", "teen", "ten", "scale"}),
-    "scale": frozenset({"unit", "teen", "ten", "hund", "scale"}),
-}
-_WEAK_ONES = frozenset({"one", "un", "uno", "una"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +138,9 @@ class _Num:
     ctx: tuple[str, str, str, str]
     #: written in words ("three", "trois"), not digits
     spelled: bool = False
+    #: a share said in words ("nearly half", "one in five"): the same figure
+    #: as a percentage a few points off (:func:`share_tolerance`)
+    approx: bool = False
 
 
 def _parse_digits(s: str, lang: str) -> float | None:
@@ -292,16 +187,6 @@ def _inside_token(text: str, p: int) -> bool:
         or (prev == "-" and p > 1 and text[p - 2].isalpha() and not _counting_word(text, p - 1))
         or (prev in ".," and p > 1 and text[p - 2].isdigit())  # inside 2,000
     )
-
-
-def _unit_at(text: str, e: int) -> tuple[str | None, int]:
-    """The unit word ("km", "dollars", "-metre") right after ``e`` and where it ends;
-    (None, e) when there is none."""
-    um = _UNIT_RE.match(text, e)
-    if um is None:
-        return None, e
-    u = _UNITS.get(fold(re.sub(r"\s+", " ", um.group("unit"))))
-    return (u, um.end()) if u is not None else (None, e)
 
 
 def _scale_and_unit(text: str, e: int, unit: str | None) -> tuple[float, str | None, int]:
@@ -356,8 +241,12 @@ def _read_digits(
     scale, unit, e = _scale_and_unit(text, e, _CURRENCY[c.group().strip().lower()] if c else None)
     if unit is None and _GLUED_DEGREES.match(text, e):
         unit, e = "degree", e + 1  # "highs of 29C", "84F"
+    elif unit is None and scale == 1.0 and value < 1000 and _GLUED_PENCE.match(text, e):
+        unit, e = "pence", e + 1  # "85p"
+    elif unit is None and scale == 1.0 and (om := ORDINAL_SUFFIX.match(text, e)):
+        unit, e = RANK_UNIT, om.end()  # "44th", "1er", "44.º"
     if e < len(text) and text[e].isalpha() and not _CJK_CHAR.match(text[e]):
-        return None  # 2nd, 3D, 4x4: ordinals and codes (but "120人" is 120 people)
+        return None  # 3D, 4x4: codes (but "120人" is 120 people)
     if unit in ("am", "pm"):
         value = (value % 12 + (12 if unit == "pm" else 0)) * 60
         unit = "time"
@@ -403,6 +292,7 @@ def find_numbers(
         year_like: bool,
         spelled: bool = False,
         after: str = "",
+        approx: bool = False,
     ) -> None:
         qual, qtext, s = _qualifier(text, vs)
         if after and qual is None:
@@ -410,7 +300,7 @@ def find_numbers(
         if qual is not None:
             year_like = False
         ctx = _around(toks, starts, s, e)
-        out.append(_Num(s, vs, e, value, qual, qtext, unit, weak, year_like, ctx, spelled))
+        out.append(_Num(s, vs, e, value, qual, qtext, unit, weak, year_like, ctx, spelled, approx))
         taken[s:e] = b"\x01" * (e - s)
 
     for p in runs:
@@ -418,13 +308,15 @@ def find_numbers(
             continue
         add(m.start(), m.end(), _minutes(m), "time", False, False)
 
+    find_shares(text, lang, toks, taken, add)
     for p in runs:
         if taken[p] or _inside_token(text, p):
             continue
         found = _read_digits(text, p, lang, taken)
         if found is not None:
             vs, e, value, unit, year_like, after = found
-            add(vs, e, value, unit, False, year_like, after=after)
+            # a rank in digits is weak like one in words (see find_shares)
+            add(vs, e, value, unit, unit == RANK_UNIT, year_like, after=after)
 
     words = _NUMBER_WORDS.get(lang)
     if words:
@@ -435,186 +327,34 @@ def find_numbers(
     return out
 
 
-def _and_joins(
-    text: str, toks: list[_Tok], words: dict[str, tuple[_NumKind, float]], j: int
-) -> bool:
-    """Whether the "and" at ``j`` joins a smaller number word ("two hundred and fifty")."""
-    nxt = words.get(toks[j + 1].fold)
-    return bool(
-        nxt and nxt[0] in ("unit", "teen", "ten") and text[toks[j].end : toks[j + 1].start] == " "
-    )
-
-
-def _word_run(
-    text: str, toks: list[_Tok], words: dict[str, tuple[_NumKind, float]], taken: bytearray, k: int
-) -> tuple[int, float]:
-    """The run of number words starting at token ``k``: (its last token, its value)."""
-    n = len(toks)
-    total = current = biggest = 0.0
-    prev: str | None = None
-    last = j = k
-    while j < n:
-        tj = toks[j]
-        if j > k and text[toks[j - 1].end : tj.start] not in (" ", "-", "\u00a0"):
-            break
-        if tj.fold in ("and", "y") and prev in ("mult", "scale", "hund", "ten") and j + 1 < n:
-            if not _and_joins(text, toks, words, j):
-                break
-            j += 1
-            continue
-        entry = words.get(tj.fold)
-        if entry is None or entry[0] not in _FOLLOWS[prev] or taken.find(1, tj.start, tj.end) >= 0:
-            break
-        kind, v = entry
-        if kind in ("unit", "teen", "ten", "hund"):
-            current += v
-        elif kind == "mult":
-            current = (current or 1) * v
-        else:
-            if total == 0 and current == 0:
-                current = 1
-            total = (total + current) * v if v > biggest else total + current * v
-            biggest = max(biggest, v)
-            current = 0
-        prev = kind
-        last = j
-        j += 1
-    return last, total + current
-
-
-def _number_words(
-    text: str,
-    toks: list[_Tok],
-    words: dict[str, tuple[_NumKind, float]],
-    taken: bytearray,
-    add: Callable[[int, int, float, str | None, bool, bool, bool], None],
-) -> None:
-    """Runs of number words ("two hundred and fifty", "dos mil millones") as values."""
-    k = 0
-    n = len(toks)
-    while k < n:
-        t = toks[k]
-        if t.fold not in words or taken.find(1, t.start, t.end) >= 0:
-            k += 1
-            continue
-        first = k
-        last, value = _word_run(text, toks, words, taken, k)
-        start = toks[first].start
-        # "a hundred", "a million"
-        if (
-            toks[first].fold in words
-            and words[toks[first].fold][0] in ("mult", "scale")
-            and first > 0
-        ):
-            art = toks[first - 1]
-            if art.fold in ("a", "an") and text[art.end : start] == " ":
-                start = art.start
-        unit, end = _unit_at(text, toks[last].end)
-        # "one" and "una" are as often pronouns or articles; "million" alone is "a million" or
-        # part of a word like "million-strong"
-        weak = first == last and (
-            toks[first].fold in _WEAK_ONES or words[toks[first].fold][0] in ("mult", "scale")
-        )
-        add(start, end, value, unit, weak, False, True)
-        k = last + 1
-
-
-# French, German, Italian, Portuguese, Dutch and Danish number words are read
-# by text2num (Rust), which knows their compounds ("zweihundertfünfzig",
-# "quatre-vingt-dix", "drieëntwintig"). English and Spanish keep the tables
-# above, which also read "a hundred", "and" and the qualifiers before a number
-# as bench_changes measures them.
-_T2N_STEMS: dict[str, re.Pattern[str]] = {
-    # matched against folded tokens: "zwölf" is "zwolf" there
-    lang: re.compile("|".join(fold(stem) for stem in stems.split("|")))
-    for lang, stems in {
-        "fr": "un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
-        "|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|mille|million|milliard",
-        "de": "ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig"
-        "|hundert|tausend|million|milliarde",
-        "it": "un|due|tre|quattr|cinque|sei|sett|otto|nove|dieci|undici|dodici|tredici|quindici"
-        "|sedici|dici|venti|trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta"
-        "|cento|mille|mila|milion|miliard",
-        "pt": "um|uma|dois|duas|três|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|treze"
-        "|catorze|quatorze|quinze|dezes|dezas|dezoito|dezeno|dezano|vinte|trinta|quarenta"
-        "|cinquenta|sessenta|setenta|oitenta|noventa|cem|cento|duzent|trezent|quatrocent"
-        "|quinhent|seiscent|setecent|oitocent|novecent|mil|milh|bilh",
-        "nl": "een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien"
-        "|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend"
-        "|miljoen|miljard",
-        "da": "en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tretten|fjorten|femten"
-        "|seksten|sytten|atten|nitten|tyve|tredive|fyrre|halvtreds|tres|halvfjerds|firs"
-        "|halvfems|hundrede|tusind|million|milliard",
-    }.items()
-}
-#: the words inside a spelled number ("vingt et un", "vinte e um")
-_T2N_JOINS = {"fr": "et", "pt": "e", "it": "e", "da": "og"}
-#: number words that are as often something else: an article ("un", "ein",
-#: "een"), "neuf" (new), "sei" (you are); like "one", never reported alone
-_T2N_WEAK = frozenset({"un", "une", "neuf", "ein", "eine", "uno", "una", "sei", "um", "uma"})
-_T2N_WEAK |= frozenset({"een", "en", "et", "to"})
-#: "cent" after these is "per cent", not a hundred
-_PER = frozenset({"pour", "per", "por"})
-
-
-def _text2num_words(
-    text: str,
-    toks: list[_Tok],
-    lang: str,
-    taken: bytearray,
-    add: Callable[[int, int, float, str | None, bool, bool, bool], None],
-) -> None:
-    """Runs of number words in a language text2num reads, as values."""
-    from text_to_num import text2num
-
-    stems, join = _T2N_STEMS[lang], _T2N_JOINS.get(lang)
-    n, k = len(toks), 0
-    while k < n:
-        t = toks[k]
-        if not stems.match(t.fold) or taken.find(1, t.start, t.end) >= 0:
-            k += 1
-            continue
-        # the longest run of candidate words (joined by a space, a hyphen or
-        # the language's "and") that text2num reads as one number
-        run = [k]
-        j = k + 1
-        while j < n and text[toks[j - 1].end : toks[j].start] in (" ", "-", "\u00a0"):
-            if toks[j].fold == join and j + 1 < n:
-                j += 1
-                continue
-            if not stems.match(toks[j].fold) or taken.find(1, toks[j].start, toks[j].end) >= 0:
-                break
-            run.append(j)
-            j += 1
-        value = None
-        while run:
-            try:
-                value = text2num(text[t.start : toks[run[-1]].end].lower(), lang)
-                break
-            except ValueError:
-                run.pop()
-        if value is None or (
-            t.fold.startswith("cent") and k > 0 and toks[k - 1].fold in _PER and len(run) == 1
-        ):
-            k += 1
-            continue
-        last = run[-1]
-        unit, end = _unit_at(text, toks[last].end)
-        weak = len(run) == 1 and t.fold in _T2N_WEAK
-        add(t.start, end, float(value), unit, weak, False, True)
-        k = last + 1
-
-
-#: the languages whose spelled numbers are read
-_READS_WORDS = frozenset(_NUMBER_WORDS) | frozenset(_T2N_STEMS)
-
-
 def _num_label(text: str, x: _Num) -> str:
     return text[x.vstart : x.end]
 
 
 def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _near(x: _Num, y: _Num) -> bool:
+    """The same value; a share said in words within a few points of a percentage."""
+    if x.approx != y.approx:
+        share, pct = (x, y) if x.approx else (y, x)
+        return (
+            pct.unit == SHARE_UNIT
+            and abs(share.value - pct.value) <= share_tolerance(share.value) + 1e-9
+        )
+    return _same(x.value, y.value) and (not x.approx or x.unit == y.unit)
+
+
+#: qualifiers a share said in words may take or drop without saying anything
+#: new: it is approximate already ("nearly half" is "about 50%")
+_LOOSE_QUALS = frozenset({None, "about", "nearly"})
+
+
+def _quals_agree(x: _Num, y: _Num) -> bool:
+    if x.approx or y.approx:
+        return (x.qual in _LOOSE_QUALS and y.qual in _LOOSE_QUALS) or x.qual == y.qual
+    return x.qual == y.qual
 
 
 def _units_compatible(a: _Num, b: _Num) -> bool:
@@ -635,7 +375,7 @@ def _converts(a: _Num, b: _Num) -> bool:
 
 
 def _qual_detail(a: _Num, b: _Num) -> str:
-    if a.qual == b.qual:
+    if _quals_agree(a, b):
         return ""
     if a.qual is None:
         return f"qualifier added: {b.qual_text}"
@@ -664,6 +404,8 @@ def _score(x: _Num, y: _Num) -> int:
     """Words in common around the two numbers; a content word counts double."""
     if x.unit and y.unit and x.unit != y.unit and not _converts(x, y):
         return -1
+    if (x.weak or y.weak) and x.unit != y.unit:
+        return -1  # a rank or a share said in words changes into another, not into a count
     same = [p for p, q in zip(x.ctx, y.ctx, strict=True) if p and p == q]
     return len(same) + sum(w not in _STOP_KEYS for w in same)
 
@@ -731,6 +473,18 @@ def _unread(out: _Out, x: _Num, y: _Num) -> tuple[_Num, _Num]:
     return x, y
 
 
+def _comparable(x: _Num, loose: bool) -> bool:
+    """Whether ``x`` may be reported as a changed value: a weak share or rank
+    is (see :func:`find_shares`) in an aligned pair, a weak "one" is not."""
+    return not x.weak or (not loose and (x.approx or x.unit == RANK_UNIT))
+
+
+def _rank_and_count(x: _Num, y: _Num) -> bool:
+    """A rank against a count of something ("his 10th year" / "a 10-year
+    term"): the same digits, not the same figure."""
+    return RANK_UNIT in (x.unit, y.unit) and x.unit != y.unit and None not in (x.unit, y.unit)
+
+
 def _clipped_year(text: str, p: int) -> bool:
     """Whether the number at ``p`` is a year or a decade cut short ("in '25",
     the Italian "anni '60" for the 1960s): the other text may write it whole,
@@ -754,14 +508,20 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
 
     def alike(x: _Num, y: _Num) -> bool:
         x, y = _unread(out, x, y)
-        return _same(x.value, y.value) and x.qual == y.qual and _units_compatible(x, y)
+        return _near(x, y) and _quals_agree(x, y) and _units_compatible(x, y)
 
     # digits pair with digits first: the Italian "una" (one, or "a") would
     # otherwise take the "1" that the other side writes in digits too
     _take(na, nb, ua, ub, lambda x, y: x.spelled == y.spelled and alike(x, y))
     _take(na, nb, ua, ub, alike)
     same_value = _take(
-        na, nb, ua, ub, lambda x, y: _same(x.value, y.value) and not (x.year_like and y.year_like)
+        na,
+        nb,
+        ua,
+        ub,
+        lambda x, y: (
+            _near(x, y) and not (x.year_like and y.year_like) and not _rank_and_count(x, y)
+        ),
     )
     for i, j in same_value:
         x, y = _unread(out, na[i], nb[j])
@@ -774,8 +534,10 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
     ub = [j for j in ub if not any(_converts(nb[j], x) for x in na)]
     years_a = [_Date(na[i].start, na[i].end, y=int(na[i].value)) for i in ua if na[i].year_like]
     years_b = [_Date(nb[j].start, nb[j].end, y=int(nb[j].value)) for j in ub if nb[j].year_like]
-    ua = [i for i in ua if not na[i].year_like and not na[i].weak]
-    ub = [j for j in ub if not nb[j].year_like and not nb[j].weak]
+    # a weak rank or share may be a changed value, but not in a loose pair:
+    # "the first Test" and "the third Test" may be two different matches
+    ua = [i for i in ua if not na[i].year_like and _comparable(na[i], out.loose)]
+    ub = [j for j in ub if not nb[j].year_like and _comparable(nb[j], out.loose)]
     if out.cross:
         # a number spelled out where the other side's language is not read in
         # words ("three" against the Polish "trzy"): it is there, unread
@@ -789,9 +551,11 @@ def number_changes(out: _Out) -> tuple[list[_Date], list[_Date]]:
         # spelled number is compared when both sides give one, not missed
         ta, tb = out.a.doc.text, out.b.doc.text
         for i in ua:
-            if not (out.cross and na[i].spelled) and not _clipped_year(ta, na[i].vstart):
-                out.add("number", (na[i].start, na[i].end), None, "number dropped")
+            if na[i].weak or (out.cross and na[i].spelled) or _clipped_year(ta, na[i].vstart):
+                continue
+            out.add("number", (na[i].start, na[i].end), None, "number dropped")
         for j in ub:
-            if not (out.cross and nb[j].spelled) and not _clipped_year(tb, nb[j].vstart):
-                out.add("number", None, (nb[j].start, nb[j].end), "number added")
+            if nb[j].weak or (out.cross and nb[j].spelled) or _clipped_year(tb, nb[j].vstart):
+                continue
+            out.add("number", None, (nb[j].start, nb[j].end), "number added")
     return years_a, years_b
