@@ -664,6 +664,21 @@ def test_one_person_put_in_the_place_of_another() -> None:
     assert of_kind(whole(a2, b.replace("the party", "Peter Benning")), "name") == []
 
 
+def test_a_new_person_where_one_stood_who_is_named_again_later() -> None:
+    # B's later "Mr Mosley" matches A's, so only the place tells the swap
+    a = "He argued that Mr Mosley no longer had a reasonable expectation of privacy."
+    b = (
+        "Google claims that Mr Quaid no longer has a reasonable expectation of privacy,"
+        " but Mr Mosley insists the photos were private."
+    )
+    (n,) = of_kind(whole(a, b), "name")
+    assert (n.a_text, n.b_text) == ("Mosley", "Quaid")
+    # a person A names too is no swap; nor is one in another place
+    assert of_kind(whole(a + " Mr Quaid agreed.", b), "name") == []
+    b2 = "Google claims Mr Mosley has no expectation of privacy, Mr Quaid said."
+    assert of_kind(whole(a, b2), "name") == []
+
+
 def test_a_swapped_word_used_elsewhere_in_the_passage() -> None:
     # "Scotland" also stands alone on both sides: the body's name still lost it
     a = "Cricket Scotland chairman Keith Oliver said cricket in Scotland had changed."

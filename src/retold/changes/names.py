@@ -355,7 +355,28 @@ def name_changes(out: _Out, same_lang: bool) -> None:
                 ma[i] = mb[j] = True
                 break
     if not out.loose:
+        _new_in_place(out, xa, xb, ma, mb)
         _one_for_one(out, xa, xb, ma, mb)
+
+
+def _new_in_place(
+    out: _Out, xa: list[_Name], xb: list[_Name], ma: list[bool], mb: list[bool]
+) -> None:
+    """A person no name of A's has, where A's passage names another who is
+    named elsewhere in B's ("that Mr Mosley no longer had" / "that Mr Quaid no
+    longer has ..., but Mr Mosley insists"): the other B mention matched A's
+    name, so the swap above never saw it. Persons only, between the same words."""
+    for j, y in enumerate(xb):
+        if mb[j] or y.weak or any(w in out.a.doc.name_words for w in y.norm):
+            continue
+        if not _personal(out.b, y):
+            continue
+        cy = _context(out.b, y)
+        for i, x in enumerate(xa):
+            if ma[i] and not x.weak and _personal(out.a, x) and _same_place(_context(out.a, x), cy):
+                out.add("name", (x.start, x.end), (y.start, y.end), "name changed")
+                mb[j] = True
+                break
 
 
 def _one_for_one(
