@@ -679,6 +679,21 @@ def test_a_new_person_where_one_stood_who_is_named_again_later() -> None:
     assert of_kind(whole(a, b2), "name") == []
 
 
+def test_a_person_renamed_in_a_sentence_no_pair_holds() -> None:
+    a = "Bromley lost 2-1 at home. Manager Gary Waddock praised his side's passing."
+    b = "Bromley were beaten 2-1 at home. Boss Gary Pryce hailed how well his team passed."
+    first = ((0, a.index(" Manager")), (0, b.index(" Boss")))
+    (n,) = of_kind(find_changes(a, b, [first]), "name")
+    assert (n.a_text, n.b_text) == ("Gary Waddock", "Gary Pryce")
+    # another form of the same name is no rename
+    for x, y in (("Metropolitan Police", "Met Police"), ("Port Talbot", "Mhort Talbot")):
+        a2, b2 = a.replace("Gary Waddock", x), b.replace("Gary Pryce", y)
+        assert of_kind(find_changes(a2, b2, [first]), "name") == []
+    # nor is a person B adds beside the one A names
+    b3 = b.replace("Gary Pryce", "Gary Waddock and Gary Pryce")
+    assert of_kind(find_changes(a, b3, [first]), "name") == []
+
+
 def test_a_swapped_word_used_elsewhere_in_the_passage() -> None:
     # "Scotland" also stands alone on both sides: the body's name still lost it
     a = "Cricket Scotland chairman Keith Oliver said cricket in Scotland had changed."

@@ -41,7 +41,7 @@ from retold.changes._crossing import crossed
 from retold.changes._passages import _Doc, _Out, _passage
 from retold.changes._tokens import _Tok, _tokenize
 from retold.changes.dates import date_changes, find_dates
-from retold.changes.names import _Vocab, _vocab, find_names, name_changes
+from retold.changes.names import _Vocab, _vocab, find_names, name_changes, renamed_people
 from retold.changes.negation import _ANY_NEGATOR, _NEGATORS, neg_features, negation_changes
 from retold.changes.numbers import _DIGIT_RUN_RE, find_numbers, number_changes
 from retold.changes.quotes import find_quotes, quote_changes
@@ -144,14 +144,18 @@ def find_changes(
 
     ``pairs`` holds ``(a_span, b_span)`` character spans into ``a_text`` and
     ``b_text``, each a sentence or a few. Every returned change lies inside the
-    spans of the pair it came from, and ``a_text[c.a[0]:c.a[1]] == c.a_text``
-    (likewise for B). Where one side has nothing to point at (a number dropped,
-    a quote added) its span is the whole passage on that side; such one-sided
-    changes are reported only when the two passages share enough content words
-    (always across languages, where the aligner is trusted). Quote wording,
+    spans of the pair it came from (bar the renamed people, below), and
+    ``a_text[c.a[0]:c.a[1]] == c.a_text`` (likewise for B). Where one side
+    has nothing to point at (a number dropped, a quote added) its span is the
+    whole passage on that side; such one-sided changes are reported only when
+    the two passages share enough content words (always across languages,
+    where the aligner is trusted). Quote wording,
     negation and spelling rules run only when both languages are the same.
     Changes come in pair order, then by position in A; a change found twice
-    (overlapping pairs) is reported once.
+    (overlapping pairs) is reported once. Last, in texts of one language,
+    come the people renamed where no pair holds both mentions
+    (:func:`.names.renamed_people`): their spans are the two names, wherever
+    they stand.
 
     ``loose`` holds further pairs, after ``pairs``, of sentences paired for
     this stage only (:mod:`.loose`): one side tells part of the other, so
@@ -200,4 +204,6 @@ def find_changes(
                 if not out.loose and c.a == a_span:
                     added.add(key)
                 result.append(c)
+    if same_lang:
+        result += renamed_people(da, db, result)
     return crossed(result, da, db, checked[:n_aligned])

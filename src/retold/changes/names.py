@@ -17,11 +17,11 @@ from retold.changes._name_words import (
     _german_name,
     _title_components,
 )
-from retold.changes._passages import _inside, _Out, _Passage
+from retold.changes._passages import _Doc, _inside, _Out, _Passage
 from retold.changes._spelled import _ALL_NUMBER_WORDS
 from retold.changes._tokens import _ABBREVIATIONS, _STARTERS, _Tok
 from retold.text import STOP_WORDS, folded_words
-from retold.types import Span
+from retold.types import Change, Span
 
 # ---------------------------------------------------------------------------
 # names and titles
@@ -669,3 +669,58 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
 
 #: a negation difference counts when the passages read alike overall (token ratio) and
 #: right around it (matching tokens on either side) ...
+
+
+def renamed_people(da: _Doc, db: _Doc, reported: list[Change]) -> list[Change]:
+    """People renamed where no passage pair holds both mentions: a name of A's
+    and one of B's, two words or more, one word swapped in its place ("Gary
+    Waddock" / "Gary Pryce"), the lost word in no name of B's and the new one
+    in no name of A's, each the only candidate of the other. A rewrite tells
+    the sentence too freely for the aligner, or folds it into another
+    sentence's facts; the person is the same, misnamed. A sentence's opening
+    capital is no word of the name ("Boss Gary Pryce"), as in the passage rules."""
+    done = {c.b for c in reported if c.kind in ("name", "title")}
+    done_a = {c.a for c in reported if c.kind in ("name", "title")}
+
+    def free(doc: _Doc, other: _Doc) -> list[tuple[Span, tuple[str, ...]]]:
+        out = []
+        for x in doc.names:
+            opens = doc.toks[x.first_tok].initial
+            norm = x.norm[1:] if opens else x.norm
+            if not x.weak and len(norm) >= 2 and not any(_related(x, y) for y in other.names):
+                start = doc.toks[x.first_tok + 1].start if opens else x.start
+                out.append(((start, x.end), norm))
+        return out
+
+    xa, xb = free(da, db), free(db, da)
+    cands: dict[int, list[int]] = {}
+    for i, (_, nx) in enumerate(xa):
+        for j, (_, ny) in enumerate(xb):
+            if not _one_swapped(nx, ny):
+                continue
+            lost, new = _swapped(nx, ny)
+            if any(w in db.name_words for w in lost) or any(w in da.name_words for w in new):
+                continue
+            if not (lost and new) or any(_variant(p, q) for p in lost for q in new):
+                continue  # "Met Police" / "Metropolitan Police", "Mhort Talbot" / "Port Talbot"
+            cands.setdefault(i, []).append(j)
+    out = []
+    takers = Counter(j for js in cands.values() for j in js)
+    for i, js in cands.items():
+        if len(js) != 1 or takers[js[0]] != 1:
+            continue
+        a, b = xa[i][0], xb[js[0]][0]
+        if any(_overlap(b, d) for d in done) or any(_overlap(a, d) for d in done_a):
+            continue
+        out.append(Change("name", a, b, da.text[a[0] : a[1]], db.text[b[0] : b[1]], "name changed"))
+    return out
+
+
+def _overlap(x: Span, y: Span) -> bool:
+    return x[0] < y[1] and y[0] < x[1]
+
+
+def _variant(p: str, q: str) -> bool:
+    """Two forms of one name word that :func:`_swapped` keeps apart: a people
+    and its place ("Welsh"), a spelling or a mutation ("Mhort" for "Port")."""
+    return _same_name_word(p, q) or OSA.distance(p, q, score_cutoff=2) <= 2
