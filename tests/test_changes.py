@@ -517,6 +517,19 @@ def test_words_that_look_like_dates() -> None:
     assert of_kind(whole(a, b, lang_a="es", lang_b="es"), "date") == []
 
 
+def test_a_weekday_that_ends_a_name_is_no_date() -> None:
+    a = "On Wednesday, Sheffield Wednesday beat Bristol City 3-2."
+    b = "Sheffield Wednesday beat Bristol City 3-2 at home."
+    (d,) = of_kind(whole(a, b), "date")
+    assert (d.a_text, d.a) == ("Wednesday", (3, 12))  # the day, not the club
+    a = "Black Friday sales rose 5% at the chain on Friday."
+    assert of_kind(whole(a, "Sales rose 5% at the chain on Friday."), "date") == []
+    # a name before a weekday may only qualify it: "the Lions Sunday finale" is on a Sunday
+    a = "He left after the Detroit Lions Sunday finale."
+    (d,) = of_kind(whole(a, "He left after the Detroit Lions finale."), "date")
+    assert d.a_text == "Sunday"
+
+
 # --- names and titles -----------------------------------------------------------------------
 
 

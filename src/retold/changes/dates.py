@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from retold.changes._passages import _inside, _Out
 from retold.changes._tokens import _Tok
-from retold.text import fold
+from retold.text import fold, folded_words
 
 # ---------------------------------------------------------------------------
 # dates
@@ -440,6 +440,26 @@ def _numeric_date(m: re.Match[str], lang: str) -> _Date | None:
     return _Date(m.start(), m.end(), y, mo, d)
 
 
+#: names and days of the year that end in a weekday, by the word before it: a
+#: capital before a weekday is as often a name it qualifies ("the Detroit
+#: Lions Sunday finale"), so these are listed
+_NAMED_DAYS = {
+    "wednesday": folded_words("sheffield ash spy"),
+    "friday": folded_words("black good man girl"),
+    "tuesday": folded_words("super shrove giving black"),
+    "monday": folded_words("cyber easter black blue whit"),
+    "sunday": folded_words("bloody palm easter mothering whit"),
+    "thursday": folded_words("maundy holy"),
+    "saturday": folded_words("holy"),
+}
+
+
+def _names_day(toks: list[_Tok], k: int, day: str) -> bool:
+    """Whether the weekday ``day`` at token ``k`` ends a name ("Sheffield
+    Wednesday", "Black Friday", "Super Tuesday")."""
+    return k > 0 and toks[k - 1].cap and toks[k - 1].fold in _NAMED_DAYS.get(day, ())
+
+
 def _word_dates(text: str, lang: str, toks: list[_Tok]) -> list[_Date]:
     """Dates and weekdays around month and weekday names ("Dec. 29", "Thursday's")."""
     out: list[_Date] = []
@@ -463,6 +483,8 @@ def _word_dates(text: str, lang: str, toks: list[_Tok]) -> list[_Date]:
         if f in _MONTHS:
             _month_date(text, lang, t, end, _MONTHS[f], before_name, out)
         elif f in _WEEKDAYS or text.startswith("-feira", t.end):
+            if lang == "en" and _names_day(toks, k, f):
+                continue
             end = t.end + 6 if f in _FEIRA else end
             form = _WEEKDAYS[f + "-feira" if f in _FEIRA else f]
             if _accept_form(form, t.text, lang, t.initial, False, before_name):
