@@ -11,7 +11,8 @@ figure, a quote it kept word for word, a person's name, a weekday or month):
 - **quote**: one word inside a quote swapped for another word of the text
   (a quote the rewrite reworded is first put back as the source has it);
 - **name**: a person's surname swapped for another;
-- **date**: a weekday or month swapped for another.
+- **date**: a weekday or month swapped for another (not one that ends a
+  name, "Sheffield Wednesday", nor "May", as often a name as a month).
 
 Each is also put into an exact copy of the source (the copy case). An edit is
 found when retold reports a change of its kind whose span in B overlaps it.
@@ -47,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rapidfuzz import fuzz
 
 from _data import l2r_news
-from retold.changes.dates import _MONTH_NAMES, _WEEKDAY_NAMES
+from retold.changes.dates import _MONTH_NAMES, _NAMED_DAYS, _WEEKDAY_NAMES
 from retold.comparison import compare_prepared, prepare
 from retold.types import Document, Report
 
@@ -119,8 +120,14 @@ def edit_name(a: str, b: str, rng: random.Random) -> Edit | None:
     return _replace(b, m.start(2), m.end(2), new)
 
 
+def _names_a_day(text: str, m: re.Match[str]) -> bool:
+    """A weekday that ends a name ("Sheffield Wednesday"): no date to edit."""
+    before = re.search(r"(\w+) $", text[max(0, m.start() - 20) : m.start()])
+    return before is not None and before.group(1).lower() in _NAMED_DAYS.get(m.group().lower(), ())
+
+
 def edit_date(a: str, b: str, rng: random.Random) -> Edit | None:
-    found = [m for m in _DATE.finditer(b) if m.group() in a]
+    found = [m for m in _DATE.finditer(b) if m.group() in a and not _names_a_day(b, m)]
     if not found:
         return None
     m = rng.choice(found)
