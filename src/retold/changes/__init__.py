@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from retold.changes._crossing import crossed
-from retold.changes._passages import _Doc, _Out, _passage
+from retold.changes._passages import _Doc, _Out, _overlap, _passage
 from retold.changes._tokens import _Tok, _tokenize
 from retold.changes.dates import date_changes, find_dates
 from retold.changes.names import _Vocab, _vocab, find_names, name_changes, renamed_people
@@ -98,10 +98,6 @@ def _check_pairs(pairs: Sequence[tuple[Span, Span]], la: int, lb: int) -> list[t
                 )
         checked.append(((a0, a1), (b0, b1)))
     return checked
-
-
-def _overlap(x: Span, y: Span) -> bool:
-    return x[0] < y[1] and y[0] < x[1]
 
 
 def _within(x: Span, y: Span) -> bool:

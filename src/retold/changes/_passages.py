@@ -123,3 +123,8 @@ class _Out:
 
 #: content-word overlap (Dice) above which passages count as saying the same thing
 _RELATED = 0.2
+
+
+def _overlap(x: Span, y: Span) -> bool:
+    """Whether spans ``x`` and ``y`` share a character."""
+    return x[0] < y[1] and y[0] < x[1]

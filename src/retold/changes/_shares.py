@@ -130,9 +130,9 @@ def _count(tok: _Tok) -> int | None:
     return _digits(tok) or _NUMERATORS.get(tok.fold)
 
 
-def _joined(text: str, a: _Tok, b: _Tok, hyphen: bool = True) -> bool:
-    gap = text[a.end : b.start]
-    return gap in (" ", "\u00a0") or (hyphen and gap == "-")
+def _joined(text: str, a: _Tok, b: _Tok) -> bool:
+    """Whether tokens ``a`` and ``b`` are written as one figure ("two-thirds", "one in")."""
+    return text[a.end : b.start] in (" ", "\u00a0", "-")
 
 
 def _free(taken: bytearray, tok: _Tok) -> bool:

@@ -17,7 +17,7 @@ from retold.changes._name_words import (
     _german_name,
     _title_components,
 )
-from retold.changes._passages import _Doc, _inside, _Out, _Passage
+from retold.changes._passages import _Doc, _inside, _Out, _overlap, _Passage
 from retold.changes._spelled import _ALL_NUMBER_WORDS
 from retold.changes._tokens import _ABBREVIATIONS, _STARTERS, _Tok
 from retold.text import STOP_WORDS, folded_words
@@ -667,10 +667,6 @@ def _title_changes(out: _Out, xa: list[_Name], xb: list[_Name]) -> None:
                 )
 
 
-#: a negation difference counts when the passages read alike overall (token ratio) and
-#: right around it (matching tokens on either side) ...
-
-
 def renamed_people(da: _Doc, db: _Doc, reported: list[Change]) -> list[Change]:
     """People renamed where no passage pair holds both mentions: a name of A's
     and one of B's, two words or more, one word swapped in its place ("Gary
@@ -714,10 +710,6 @@ def renamed_people(da: _Doc, db: _Doc, reported: list[Change]) -> list[Change]:
             continue
         out.append(Change("name", a, b, da.text[a[0] : a[1]], db.text[b[0] : b[1]], "name changed"))
     return out
-
-
-def _overlap(x: Span, y: Span) -> bool:
-    return x[0] < y[1] and y[0] < x[1]
 
 
 def _variant(p: str, q: str) -> bool:
