@@ -524,6 +524,8 @@ def test_a_weekday_that_ends_a_name_is_no_date() -> None:
     assert (d.a_text, d.a) == ("Wednesday", (3, 12))  # the day, not the club
     a = "Black Friday sales rose 5% at the chain on Friday."
     assert of_kind(whole(a, "Sales rose 5% at the chain on Friday."), "date") == []
+    a = "Illinois is ready for March Madness, the governor said in May."
+    assert of_kind(whole(a, "The governor said in May that Illinois is ready."), "date") == []
     # a name before a weekday may only qualify it: "the Lions Sunday finale" is on a Sunday
     a = "He left after the Detroit Lions Sunday finale."
     (d,) = of_kind(whole(a, "He left after the Detroit Lions finale."), "date")

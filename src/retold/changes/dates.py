@@ -454,9 +454,21 @@ _NAMED_DAYS = {
 }
 
 
+#: and the English names that open with a month, by the word after it
+_NAMED_MONTHS = {
+    "march": folded_words("madness"),
+    "april": folded_words("fool fools"),
+    "may": folded_words("day"),
+    "october": folded_words("revolution"),
+}
+
+
 def _names_day(toks: list[_Tok], k: int, day: str) -> bool:
-    """Whether the weekday ``day`` at token ``k`` ends a name ("Sheffield
-    Wednesday", "Black Friday", "Super Tuesday")."""
+    """Whether the weekday or month ``day`` at token ``k`` is part of a name
+    ("Sheffield Wednesday", "Black Friday", "March Madness")."""
+    if day in _NAMED_MONTHS:
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        return nxt is not None and nxt.cap and nxt.fold in _NAMED_MONTHS[day]
     return k > 0 and toks[k - 1].cap and toks[k - 1].fold in _NAMED_DAYS.get(day, ())
 
 
@@ -480,11 +492,11 @@ def _word_dates(text: str, lang: str, toks: list[_Tok]) -> list[_Date]:
             and text[t.end : nxt.start] == " "
             and nxt.fold not in _MONTHS
         )
+        if lang == "en" and _names_day(toks, k, f):
+            continue
         if f in _MONTHS:
             _month_date(text, lang, t, end, _MONTHS[f], before_name, out)
         elif f in _WEEKDAYS or text.startswith("-feira", t.end):
-            if lang == "en" and _names_day(toks, k, f):
-                continue
             end = t.end + 6 if f in _FEIRA else end
             form = _WEEKDAYS[f + "-feira" if f in _FEIRA else f]
             if _accept_form(form, t.text, lang, t.initial, False, before_name):
