@@ -147,3 +147,32 @@ def test_pence_glued_to_the_figure() -> None:
     assert numbers("Bread rose to £1.20 a loaf.", "Bread rose to 120p a loaf.") == []
     (n,) = numbers("Bread rose to 85p a loaf.", "Bread rose to 95p a loaf.")
     assert (n.a_text, n.b_text) == ("85p", "95p")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "lang_a", "lang_b"),
+    [
+        (
+            "Camilla, alors âgée d'une vingtaine d'années, est partie.",
+            "Camilla, then 20, left.",
+            "fr",
+            "en",
+        ),
+        ("Hubo casi una docena de heridos.", "Nearly a dozen people were hurt.", "es", "en"),
+        ("Un centinaio di persone ha protestato.", "About 100 people protested.", "it", "en"),
+    ],
+)
+def test_a_round_count_is_its_number(a: str, b: str, lang_a: str, lang_b: str) -> None:
+    assert numbers(a, b, lang_a=lang_a, lang_b=lang_b) == []
+
+
+def test_a_round_count_is_never_reported_alone() -> None:
+    a = "Une vingtaine de personnes ont été blessées lundi."
+    assert numbers(a, "Des personnes ont été blessées lundi.", lang_a="fr", lang_b="fr") == []
+
+
+def test_a_round_count_changed_is_reported() -> None:
+    a = "Une vingtaine de personnes ont été blessées lundi à Paris."
+    b = "Une trentaine de personnes ont été blessées lundi à Paris."
+    (n,) = numbers(a, b, lang_a="fr", lang_b="fr")
+    assert (n.a_text, n.b_text) == ("Une vingtaine", "Une trentaine")

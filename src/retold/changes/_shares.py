@@ -102,6 +102,38 @@ _ORDINAL_WORDS = (
 )
 _TENS = _ranked("twenty thirty forty fifty sixty seventy eighty ninety", 20, 10)
 
+#: numbers said as a round count, "about so many": "une vingtaine d'années"
+#: is about 20 years, "una docena" a dozen, "un centinaio" about a hundred
+#: (the singular only: "des centaines" is "hundreds", no figure; and not the
+#: forties, "quarantaine" and "cuarentena", which are quarantines too)
+_ROUND: dict[str, dict[str, int]] = {
+    "fr": {
+        "dizaine": 10,
+        "douzaine": 12,
+        "quinzaine": 15,
+        "vingtaine": 20,
+        "trentaine": 30,
+        "cinquantaine": 50,
+        "soixantaine": 60,
+        "centaine": 100,
+        "millier": 1000,
+    },
+    "es": {"decena": 10, "docena": 12, "veintena": 20, "treintena": 30, "centenar": 100},
+    "it": {
+        "decina": 10,
+        "dozzina": 12,
+        "quindicina": 15,
+        "ventina": 20,
+        "trentina": 30,
+        "quarantina": 40,
+        "cinquantina": 50,
+        "centinaio": 100,
+        "migliaio": 1000,
+    },
+    "pt": {"dezena": 10, "duzia": 12, "vintena": 20, "centena": 100, "milhar": 1000},
+    "de": {"dutzend": 12},
+}
+
 #: a rank's suffix after its digits: "1st", "22nd", "3rd", "44th"; the French
 #: "1er", "2e", "3ème"; the Spanish, Italian and Portuguese "44.º", "3ª"
 #: ("44°" is degrees)
@@ -115,6 +147,7 @@ Add = Callable[..., None]
 #: English rank in words
 _STARTS = {
     lang: frozenset(parts)
+    | frozenset(_ROUND.get(lang, {}))
     | (frozenset(_NUMERATORS) - {"a", "an"})
     | (frozenset(_ORDINAL_WORDS) if lang == "en" else frozenset())
     for lang, parts in _PARTS.items()
@@ -204,8 +237,9 @@ def _ordinal_word(text: str, toks: list[_Tok], k: int) -> tuple[int, int, float]
 
 
 def find_shares(text: str, lang: str, toks: list[_Tok], taken: bytearray, add: Add) -> None:
-    """Read the shares in words, the ratios ("one in five") and the English
-    ordinals in words of ``text``, calling ``add`` for each (see
+    """Read the shares in words, the ratios ("one in five"), the round counts
+    ("une vingtaine") and the English ordinals in words of ``text``, calling
+    ``add`` for each (see
     :func:`retold.changes.numbers.find_numbers`).
 
     Each is weak: paired with the figure the other side states, reported when
@@ -220,6 +254,13 @@ def find_shares(text: str, lang: str, toks: list[_Tok], taken: bytearray, add: A
     for k, t in enumerate(toks):
         # most tokens start none of these: a set lookup turns them away
         if (t.fold not in starts and not t.text.isdecimal()) or not _free(taken, t):
+            continue
+        if (about := _ROUND.get(lang, {}).get(t.fold)) is not None:
+            # with its article, so that a qualifier before it is read: "casi una docena"
+            start = t.start
+            if k and _NUMERATORS.get(toks[k - 1].fold) == 1 and _joined(text, toks[k - 1], t):
+                start = toks[k - 1].start if _free(taken, toks[k - 1]) else start
+            add(start, t.end, float(about), None, True, False, True, approx=True)
             continue
         got = _ratio(text, toks, taken, k, lang)
         if got is not None:

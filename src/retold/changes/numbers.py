@@ -138,8 +138,9 @@ class _Num:
     ctx: tuple[str, str, str, str]
     #: written in words ("three", "trois"), not digits
     spelled: bool = False
-    #: a share said in words ("nearly half", "one in five"): the same figure
-    #: as a percentage a few points off (:func:`share_tolerance`)
+    #: approximate by its wording: a share said in words ("nearly half", "one
+    #: in five"), the same figure as a percentage a few points off
+    #: (:func:`share_tolerance`), or a round count ("une vingtaine")
     approx: bool = False
 
 
@@ -338,16 +339,17 @@ def _same(a: float, b: float) -> bool:
 def _near(x: _Num, y: _Num) -> bool:
     """The same value; a share said in words within a few points of a percentage."""
     if x.approx != y.approx:
-        share, pct = (x, y) if x.approx else (y, x)
-        return (
-            pct.unit == SHARE_UNIT
-            and abs(share.value - pct.value) <= share_tolerance(share.value) + 1e-9
-        )
-    return _same(x.value, y.value) and (not x.approx or x.unit == y.unit)
+        word, other = (x, y) if x.approx else (y, x)
+        if word.unit == SHARE_UNIT:
+            return (
+                other.unit == SHARE_UNIT
+                and abs(word.value - other.value) <= share_tolerance(word.value) + 1e-9
+            )
+    return _same(x.value, y.value)
 
 
-#: qualifiers a share said in words may take or drop without saying anything
-#: new: it is approximate already ("nearly half" is "about 50%")
+#: qualifiers a figure approximate by its wording may take or drop without
+#: saying anything new ("nearly half" is "about 50%", "un centinaio" "about 100")
 _LOOSE_QUALS = frozenset({None, "about", "nearly"})
 
 
