@@ -176,3 +176,12 @@ def test_a_round_count_changed_is_reported() -> None:
     b = "Une trentaine de personnes ont été blessées lundi à Paris."
     (n,) = numbers(a, b, lang_a="fr", lang_b="fr")
     assert (n.a_text, n.b_text) == ("Une vingtaine", "Une trentaine")
+
+
+def test_a_figure_in_the_plural_pairs_with_the_figure() -> None:
+    a = "Arrests used to be in the 100s for spectators."
+    b = "Los arrestos solían estar en los 100 para los espectadores."
+    assert numbers(a, b, lang_b="es") == []
+    # and says too little to be a value changed: "45" is a new figure
+    (n,) = numbers("He was in his 40s when he left.", "He was 45 when he left.")
+    assert (n.detail, n.b_text) == ("number added", "45")

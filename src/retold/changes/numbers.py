@@ -65,6 +65,9 @@ _SCALES = {fold(w): v for v, words in _SCALE_WORDS.items() for w in words.split(
 _DIGIT_RUN_RE = re.compile(r"\d+")
 #: a temperature written as British news writes it, the scale glued on
 _GLUED_DEGREES = re.compile(r"[CF](?![^\W_])")
+#: a figure in the plural: "in the 100s", "the 1600s" (a decade the dates read first)
+_PLURAL_RE = re.compile(r"['’]?s(?![^\W_])")
+_PLURAL = "plural"
 #: British news writes pence glued to the figure ("85p"; not "1080p", a screen)
 _GLUED_PENCE = re.compile(r"p(?![^\W_])")
 #: Chinese and Japanese write a number's scale and unit after it, with no
@@ -246,6 +249,8 @@ def _read_digits(
         unit, e = "pence", e + 1  # "85p"
     elif unit is None and scale == 1.0 and (om := ORDINAL_SUFFIX.match(text, e)):
         unit, e = RANK_UNIT, om.end()  # "44th", "1er", "44.º"
+    elif unit is None and scale == 1.0 and (pm := _PLURAL_RE.match(text, e)):
+        unit, e = _PLURAL, pm.end()  # "in the 100s", "the 1600s"
     if e < len(text) and text[e].isalpha() and not _CJK_CHAR.match(text[e]):
         return None  # 3D, 4x4: codes (but "120人" is 120 people)
     if unit in ("am", "pm"):
@@ -316,8 +321,13 @@ def find_numbers(
         found = _read_digits(text, p, lang, taken)
         if found is not None:
             vs, e, value, unit, year_like, after = found
-            # a rank in digits is weak like one in words (see find_shares)
-            add(vs, e, value, unit, unit == RANK_UNIT, year_like, after=after)
+            # a rank in digits is weak like one in words (see find_shares); a figure
+            # in the plural ("the 1600s", "his 40s") pairs with the figure ("nel
+            # 1600"), and says too little to be a value changed ("45")
+            plural = unit == _PLURAL
+            unit = None if plural else unit
+            weak = plural or unit == RANK_UNIT
+            add(vs, e, value, unit, weak, year_like and not plural, after=after)
 
     words = _NUMBER_WORDS.get(lang)
     if words:
