@@ -185,3 +185,8 @@ def test_a_figure_in_the_plural_pairs_with_the_figure() -> None:
     # and says too little to be a value changed: "45" is a new figure
     (n,) = numbers("He was in his 40s when he left.", "He was 45 when he left.")
     assert (n.detail, n.b_text) == ("number added", "45")
+
+
+def test_a_possessive_is_no_plural() -> None:
+    (n,) = numbers("He spoke to Channel 7's news desk.", "He spoke to Channel 9's news desk.")
+    assert (n.a_text, n.b_text) == ("7", "9")

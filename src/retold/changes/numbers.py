@@ -65,8 +65,9 @@ _SCALES = {fold(w): v for v, words in _SCALE_WORDS.items() for w in words.split(
 _DIGIT_RUN_RE = re.compile(r"\d+")
 #: a temperature written as British news writes it, the scale glued on
 _GLUED_DEGREES = re.compile(r"[CF](?![^\W_])")
-#: a figure in the plural: "in the 100s", "the 1600s" (a decade the dates read first)
-_PLURAL_RE = re.compile(r"['’]?s(?![^\W_])")
+#: a figure in the plural: "in the 100s", "the 1600s" (a decade the dates read
+#: first); not "Channel 7's", the channel's
+_PLURAL_RE = re.compile(r"s(?![^\W_])")
 _PLURAL = "plural"
 #: British news writes pence glued to the figure ("85p"; not "1080p", a screen)
 _GLUED_PENCE = re.compile(r"p(?![^\W_])")
