@@ -1486,3 +1486,24 @@ def test_a_chinese_qualifier_across_languages() -> None:
         of_kind(whole("Up to 60 people were infected.", "新增60人感染。", lang_b="zh"), "number")
         == []
     )
+
+
+def test_renamed_people_among_thousands_of_names() -> None:
+    # thousands of distinct people on each side, one renamed (forms are matched through
+    # the words they share, not all pairs: see renamed_people)
+    from retold.changes import _prepare
+    from retold.changes._tokens import _tokenize
+    from retold.changes.names import _vocab, renamed_people
+
+    def word(k: int) -> str:
+        return "".join("abcdefghij"[int(d)] for d in f"{k:04d}")
+
+    people = [f"Al{word(k)} Br{word(k)}" for k in range(3000)]
+    a = " ".join(f"Then {p} spoke." for p in people)
+    last = people[-1].split()[0]
+    b = " ".join(f"Then {p} spoke." for p in people[:-1]) + f" Then {last} Quaid spoke."
+    ta, tb = _tokenize(a), _tokenize(b)
+    vocab = _vocab(ta, tb)
+    da, db = _prepare(a, "en", ta, vocab), _prepare(b, "en", tb, vocab)
+    (n,) = renamed_people(da, db, [])
+    assert (n.a_text, n.b_text) == (people[-1], f"{last} Quaid")
