@@ -494,7 +494,18 @@ def _by_role(res: dict[str, Any], dataset: str) -> dict[str, float]:
 
 
 def clough_table(res: dict[str, Any]) -> dict[str, float]:
-    return _by_role(res, "clough")
+    """Per reuse level, and the cut answers pasted from the source itself (two
+    of the 19 were pasted from other texts: see train_decision._clough_pairs)."""
+    out = _by_role(res, "clough")
+    pairs, t = res["pairs"], res["tasks"]["derived"]
+    close = _rewrite_or_closer(res)
+    cut = [
+        float(close[r])
+        for r, i in enumerate(t.rows)
+        if pairs[i].dataset == "clough" and pairs[i].role == "cut" and pairs[i].train
+    ]
+    out["cut_from_the_source_rewrite_or_closer"] = float(np.mean(cut))
+    return out
 
 
 def translations_table(res: dict[str, Any]) -> dict[str, float]:

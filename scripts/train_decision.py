@@ -274,6 +274,8 @@ class Pair:
     same: float | None
     #: the pair's role, e.g. "source", "neighbour", "cut", "semeval"
     role: str
+    #: False: scored as labelled, but its label is not trusted enough to train on
+    train: bool = True
 
 
 def _code_hash(names: Iterable[str], extra: str) -> str:
@@ -390,6 +392,12 @@ def _l2r_pairs(per_domain: int, texts: dict[str, str]) -> list[Pair]:
 
 
 def _clough_pairs(texts: dict[str, str]) -> list[Pair]:
+    """Clough & Stevenson's answers against their task's source. Two answers
+    labelled "cut" (g2pE_taskc, g4pD_taskb) share no word 5-gram with it:
+    their writers pasted from another Wikipedia text (information retrieval's
+    article for the vector space model's task; other PageRank text), so they
+    are scored as labelled (retold calls them not derived: the cut figure's
+    ceiling is 17 of 19) but not trained on as copies of the source."""
     rows = list(jsonl("clough_short_answers", "clough.jsonl"))
     out = []
     for r in rows:
@@ -398,6 +406,8 @@ def _clough_pairs(texts: dict[str, str]) -> list[Pair]:
         if r["category"] == "orig":
             continue
         d = 0.0 if r["category"] == "non" else 1.0
+        src = texts[f"clough-{r['source_id']}"]
+        pasted_elsewhere = r["category"] == "cut" and not _shingles(r["text"]) & _shingles(src)
         out.append(
             Pair(
                 "clough",
@@ -409,6 +419,7 @@ def _clough_pairs(texts: dict[str, str]) -> list[Pair]:
                 d,
                 None,
                 r["category"],
+                train=not pasted_elsewhere,
             )
         )
     return out
@@ -605,6 +616,11 @@ def _same_page(p: Pair, f: dict[str, float]) -> bool:
     return p.dataset == "semeval" and shared >= SAME_PAGE_TRIGRAMS
 
 
+def _trusted(pairs: list[Pair], idx: list[int]) -> np.ndarray:
+    """1 for each pair of ``idx`` to train on, 0 for one only scored."""
+    return np.array([1.0 if pairs[i].train else 0.0 for i in idx])
+
+
 def tasks(pairs: list[Pair], fwd: list[Any], back: list[Any]) -> dict[str, Task]:
     from retold.evidence import DERIVED_FEATURES, DIRECTION_FEATURES, SAME_STORY_FEATURES
 
@@ -613,7 +629,8 @@ def tasks(pairs: list[Pair], fwd: list[Any], back: list[Any]) -> dict[str, Task]
     out["derived"] = Task(
         _matrix([fwd[i] for i in idx], DERIVED_FEATURES),
         np.array([pairs[i].derived for i in idx]),
-        _balanced([pairs[i].dataset for i in idx], {"semeval": DERIVED_SEMEVAL_SHARE}),
+        _balanced([pairs[i].dataset for i in idx], {"semeval": DERIVED_SEMEVAL_SHARE})
+        * _trusted(pairs, idx),
         np.array([pairs[i].group for i in idx]),
         np.array(idx),
         trees=TREES_DERIVED,
@@ -640,7 +657,7 @@ def tasks(pairs: list[Pair], fwd: list[Any], back: list[Any]) -> dict[str, Task]
     out["direction"] = Task(
         np.vstack([xf, xb]),
         np.concatenate([np.ones(len(idx)), np.zeros(len(idx))]),
-        np.concatenate([_balanced([pairs[i].dataset for i in idx])] * 2),
+        np.concatenate([_balanced([pairs[i].dataset for i in idx]) * _trusted(pairs, idx)] * 2),
         np.array([pairs[i].group for i in idx] * 2),
         np.array(idx * 2),
         antisymmetric=True,

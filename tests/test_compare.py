@@ -13,7 +13,7 @@ import retold
 from conftest import EXAMPLES, shared_path
 from retold.comparison import compare, compare_prepared, headline, prepare
 from retold.embed import HashingEncoder
-from retold.types import Document, Report
+from retold.types import Document, Report, source_of
 
 ES_WIRE = """Inundaciones obligan a evacuar a 3.500 vecinos en el valle del Ebro
 Por LUCÍA MARTÍN, Agencia Norte
@@ -128,7 +128,7 @@ def test_credits_said_where_the_text_cannot_tell_and_not_where_it_agrees() -> No
     assert "published first" in dated.why and "credits" not in dated.why
     # the text reads the wire as the source of its Spanish rewrite, as the credits do
     spanish = compare(wire, (EXAMPLES / "rewrite-es.txt").read_text(encoding="utf-8"))
-    assert spanish.probabilities["a_is_source"] > 0.6
+    assert source_of(spanish.probabilities["a_is_source"]) == "a"
     assert any(c.detail.startswith("byline dropped") for c in spanish.changes)
     assert "credits" not in spanish.why
 
@@ -319,6 +319,22 @@ Prime Minister Tomas Lind, whose government has promised emergency funds, will v
 """
 
 
+def test_the_wording_reason_quotes_the_rewriters_words() -> None:
+    from retold.decision import _wording_reason
+    from retold.wording import telling_words
+
+    source = re.findall(r"\w+", "the council approved the budget on tuesday after a long debate")
+    rewrite = re.findall(r"\w+", "additionally the council approved the crucial budget despite it")
+    words = telling_words(source, rewrite)
+    assert words[0] == [] and "additionally" in words[1]
+    assert not set(words[1]) & set(source)
+    said = _wording_reason("A", words)
+    assert said.startswith("words things as rewriters do (“")
+    assert all(f"“{w}”" in said for w in words[1])
+    # the source's own words are not quoted against it
+    assert _wording_reason("B", words) == ""
+
+
 def test_condensed_rewrite_is_a_rewrite(example_pair: tuple[str, str]) -> None:
     """A summary keeps the facts and their order while almost no sentence pair
     is close: the calibrated decision still calls it a rewrite, made from A."""
@@ -334,7 +350,9 @@ def test_condensed_rewrite_is_a_rewrite(example_pair: tuple[str, str]) -> None:
     # the reason names the evidence behind the direction, the style included
     reasons = rep.why.split("likelier the source")[1].split(": ", 1)[1]
     assert reasons.startswith("B ")
-    assert "words things as rewriters do" in reasons
+    # (its wording points the same way, 1.08, but since the word table was
+    # refitted on 2026-12-08 none of its words is marked enough to be quoted;
+    # the quoting is tested in test_the_wording_reason_quotes_the_rewriters_words)
     assert "reads as a rewriting model's text" in reasons
     # ... and the content: the summary dropped names and figures the source has
     assert "B lacks names and numbers A has" in reasons

@@ -296,3 +296,40 @@ def test_a_quoted_paragraph_is_cut_into_its_sentences() -> None:
         "Il a dit : « Nous avons tout perdu dans la crue.",
         "L'école restera fermée tout l'hiver. »",
     ]
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in segment(text, "en").sentences]
+
+
+def test_lost_full_stops_are_found_at_the_spaces_they_left() -> None:
+    # an export that dropped its full stops and kept the two spaces after them
+    parts = [
+        "The cooperative reviews its flood exposure with two outside modelling firms every spring",
+        "Its board approved a new reinsurance tower after the storms of the last season",
+        "Members in low-lying districts were offered grants to raise their pumps and meters",
+        "A report on the programme goes to the state regulator before the end of each year",
+    ]
+    text = "  ".join(parts)
+    assert _sentences(text) == parts
+
+
+def test_a_double_space_inside_an_ordinary_sentence_stays() -> None:
+    short = "The mayor said  Friday that the bridge would reopen."
+    assert _sentences(short) == [short]
+    # long, but the double space comes before a lower-case word or a figure,
+    # or would leave a piece of under four words
+    long = (
+        "The council voted on the plan for the harbour  which had been debated for "
+        "months by residents, traders, fishermen and the port authority, and the "
+        "vote went  2024 style with every member of the chamber present and several "
+        "speaking at length about the costs of dredging  Overall."
+    )
+    assert _sentences(long) == [long]
+
+
+def test_lost_stop_pieces_cover_the_text() -> None:
+    text = "  ".join(["Word " * 12 + "end"] * 6)
+    spans = [(s.start, s.end) for s in segment(text, "en").sentences]
+    assert len(spans) == 6
+    assert _uncovered(text, spans) == ""

@@ -196,6 +196,11 @@ _HEADS_AGREE = 0.75
 _STYLE_SAYS = 1.0
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless one ("no names", "1 name", "3 names")."""
+    return f"no {noun}s" if n <= 0 else f"1 {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def explain(
     f: dict[str, float],
     p: dict[str, float],
@@ -230,9 +235,11 @@ def explain(
     terms = "words or character pairs" if pairs else "words"
     if rare:
         order = ", in A's order" if f.get("rare_order", 0.0) >= 0.5 else ""
-        names = round(math.expm1(f.get("names_shared", 0.0)))
-        nums = round(math.expm1(f.get("numbers_shared", 0.0)))
-        parts.append(f"{rare} rare {terms} shared, {names} names and {nums} numbers{order}")
+        names = _count(round(math.expm1(f.get("names_shared", 0.0))), "name")
+        nums = _count(round(math.expm1(f.get("numbers_shared", 0.0))), "number")
+        one = "word or character pair" if pairs else "word"
+        shared = f"1 rare {one}" if rare == 1 else f"{rare} rare {terms}"
+        parts.append(f"{shared} shared, {names} and {nums}{order}")
     else:
         parts.append(f"no rare {terms} shared")
     if verdict == "same-story" and (

@@ -284,7 +284,8 @@ def sentence_spans(text: str, start: int, end: int, language: str = "en") -> lis
     if lang == "th":
         spans = [piece for s, e in spans for piece in _thai_spans(text, s, e)]
     merged = _merge_fragments(text, spans)
-    quoted = [piece for s, e in merged for piece in _in_quotes(text, s, e, lang)]
+    unstopped = [piece for s, e in merged for piece in _lost_stops(text, s, e)]
+    quoted = [piece for s, e in unstopped for piece in _in_quotes(text, s, e, lang)]
     return [piece for s, e in quoted for piece in cap_span(text, s, e)]
 
 
@@ -325,6 +326,46 @@ def _sentencex_spans(chunk: str, start: int, lang: str) -> list[Span]:
             spans.append((pos + lead, pos + lead + len(body)))
         pos += len(piece)
     return spans
+
+
+#: a sentence of at least this many words is looked at for stops lost on the
+#: way (see :func:`_lost_stops`); a sentence this long is rare in prose
+LOST_STOP_WORDS = 40
+#: a piece cut off at a lost stop has at least this many words
+MIN_LOST_STOP_WORDS = 4
+# a word, two or more spaces (no line break: that is a paragraph's business),
+# and a capital: where a text exported without its full stops ends a sentence
+_OPENERS = '"“‘('
+_LOST_STOP = re.compile(r"(?<=[^\W_])[ \t\u00a0]{2,}(?=[\"“‘(]?[^\W\d_])")
+
+
+def _lost_stops(text: str, start: int, end: int) -> list[Span]:
+    """``text[start:end]`` cut where a text has lost its full stops: some
+    exports and scrapes drop them and leave the two spaces that followed
+    ("... thermal coal investments  The Insurance Group also ..."), so the
+    sentence splitter sees one 200-word sentence, and a rewrite sharing two
+    of its eight sentences seemed to restate all of it. Only long sentences
+    are cut, only before a capital, and never into pieces under
+    :data:`MIN_LOST_STOP_WORDS` words (a double space inside a sentence
+    happens)."""
+    chunk = text[start:end]
+    if len(chunk) < 5 * LOST_STOP_WORDS or len(chunk.split()) < LOST_STOP_WORDS:
+        return [(start, end)]
+    out: list[Span] = []
+    s = start
+    for m in _LOST_STOP.finditer(chunk):
+        head, nxt = start + m.start(), start + m.end()
+        if not text[nxt:end].lstrip(_OPENERS)[:1].isupper():
+            continue
+        if (
+            len(text[s:head].split()) < MIN_LOST_STOP_WORDS
+            or len(text[nxt:end].split()) < MIN_LOST_STOP_WORDS
+        ):
+            continue
+        out.append((s, head))
+        s = nxt
+    out.append((s, end))
+    return out
 
 
 #: double quotation marks (not the apostrophe-like single ones: "don’t")
