@@ -339,6 +339,16 @@ _OPENERS = '"“‘('
 _LOST_STOP = re.compile(r"(?<=[^\W_])[ \t\u00a0]{2,}(?=[\"“‘(]?[^\W\d_])")
 
 
+_WORDS_RE = re.compile(rf"\S+(?:\s+\S+){{{MIN_LOST_STOP_WORDS - 1}}}")
+
+
+def _has_words(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds :data:`MIN_LOST_STOP_WORDS` words
+    (looked for from ``start``, not counted: the rest of a long run is long)."""
+    m = _WORDS_RE.match(text, start, end)
+    return m is not None
+
+
 def _lost_stops(text: str, start: int, end: int) -> list[Span]:
     """``text[start:end]`` cut where a text has lost its full stops: some
     exports and scrapes drop them and leave the two spaces that followed
@@ -355,12 +365,10 @@ def _lost_stops(text: str, start: int, end: int) -> list[Span]:
     s = start
     for m in _LOST_STOP.finditer(chunk):
         head, nxt = start + m.start(), start + m.end()
-        if not text[nxt:end].lstrip(_OPENERS)[:1].isupper():
+        first = nxt + (text[nxt] in _OPENERS)  # the lookahead allows one
+        if not text[first].isupper():
             continue
-        if (
-            len(text[s:head].split()) < MIN_LOST_STOP_WORDS
-            or len(text[nxt:end].split()) < MIN_LOST_STOP_WORDS
-        ):
+        if not _has_words(text, s, head) or not _has_words(text, nxt, end):
             continue
         out.append((s, head))
         s = nxt
