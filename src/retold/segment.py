@@ -333,20 +333,18 @@ def _sentencex_spans(chunk: str, start: int, lang: str) -> list[Span]:
 LOST_STOP_WORDS = 40
 #: a piece cut off at a lost stop has at least this many words
 MIN_LOST_STOP_WORDS = 4
-# a word, two or more spaces (no line break: that is a paragraph's business),
-# and a capital: where a text exported without its full stops ends a sentence
 _OPENERS = '"“‘('
-_LOST_STOP = re.compile(r"(?<=[^\W_])[ \t\u00a0]{2,}(?=[\"“‘(]?[^\W\d_])")
-
-
+# a word, two or more spaces (no line break: that is a paragraph's business),
+# and a letter, perhaps after an opening mark: where a text exported without
+# its full stops ends a sentence (the letter must be a capital, checked after)
+_LOST_STOP = re.compile(rf"(?<=[^\W_])[ \t\u00a0]{{2,}}(?=[{_OPENERS}]?[^\W\d_])")
 _WORDS_RE = re.compile(rf"\S+(?:\s+\S+){{{MIN_LOST_STOP_WORDS - 1}}}")
 
 
 def _has_words(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` holds :data:`MIN_LOST_STOP_WORDS` words
     (looked for from ``start``, not counted: the rest of a long run is long)."""
-    m = _WORDS_RE.match(text, start, end)
-    return m is not None
+    return _WORDS_RE.match(text, start, end) is not None
 
 
 def _lost_stops(text: str, start: int, end: int) -> list[Span]:
