@@ -333,3 +333,14 @@ def test_lost_stop_pieces_cover_the_text() -> None:
     spans = [(s.start, s.end) for s in segment(text, "en").sentences]
     assert len(spans) == 6
     assert _uncovered(text, spans) == ""
+
+
+def test_two_spaces_of_the_layout_are_no_lost_stops() -> None:
+    # justified text: two spaces between words wherever the line was stretched
+    words = (
+        "the regional  council said  on Tuesday that the  new harbour  wall would "
+        "be  finished before  the winter storms and that  Mayor Ana Ruiz had  asked "
+        "the  contractors to  report every  month on the  costs of the  work so far"
+    )
+    text = words[0].upper() + words[1:] + "."
+    assert _sentences(text) == [text]

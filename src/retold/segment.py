@@ -353,23 +353,29 @@ def _lost_stops(text: str, start: int, end: int) -> list[Span]:
     ("... thermal coal investments  The Insurance Group also ..."), so the
     sentence splitter sees one 200-word sentence, and a rewrite sharing two
     of its eight sentences seemed to restate all of it. Only long sentences
-    are cut, only before a capital, and never into pieces under
+    are cut, only before a capital, never into pieces under
     :data:`MIN_LOST_STOP_WORDS` words (a double space inside a sentence
-    happens)."""
+    happens), and not where two spaces come before lower-case words at least
+    twice as often as before capitals (spaces of the layout)."""
     chunk = text[start:end]
     if len(chunk) < 5 * LOST_STOP_WORDS or len(chunk.split()) < LOST_STOP_WORDS:
         return [(start, end)]
+    gaps = []
+    for m in _LOST_STOP.finditer(chunk):
+        nxt = start + m.end()
+        first = nxt + (text[nxt] in _OPENERS)  # the lookahead allows one
+        gaps.append((start + m.start(), nxt, text[first].isupper()))
+    # two spaces before lower-case words far more often than before capitals
+    # are the layout's (justified text, a PDF's columns), not lost stops
+    capitals = sum(cap for _, _, cap in gaps)
+    if len(gaps) - capitals >= max(4, 2 * capitals):
+        return [(start, end)]
     out: list[Span] = []
     s = start
-    for m in _LOST_STOP.finditer(chunk):
-        head, nxt = start + m.start(), start + m.end()
-        first = nxt + (text[nxt] in _OPENERS)  # the lookahead allows one
-        if not text[first].isupper():
-            continue
-        if not _has_words(text, s, head) or not _has_words(text, nxt, end):
-            continue
-        out.append((s, head))
-        s = nxt
+    for head, nxt, cap in gaps:
+        if cap and _has_words(text, s, head) and _has_words(text, nxt, end):
+            out.append((s, head))
+            s = nxt
     out.append((s, end))
     return out
 
