@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 
 import numpy as np
 
@@ -140,6 +141,7 @@ def test_retold_forward_pass_reproduces_the_package() -> None:
     assert tiny._used <= 8
 
 
+@cache
 def _rows_rounded_alike() -> bool:
     """Whether this BLAS rounds a product's row the same wherever the row sits
     in a full block. OpenBLAS's SkylakeX and Sandybridge kernels do; its
